@@ -1,0 +1,65 @@
+// The test command: provision tools, build and package (public and dev), lint, format check,
+// then every mocha test. Ends with a plain `N passed, N failed` line; the build, lint and format
+// steps count as one check each.
+import fs from 'node:fs';
+import path from 'node:path';
+import Mocha from 'mocha';
+import { build } from './build.mjs';
+import { bin, root, run, step } from './lib.mjs';
+import { pack } from './package.mjs';
+import { provision } from './provision.mjs';
+
+let passed = 0;
+let failed = 0;
+const check = (ok) => (ok ? passed++ : failed++);
+
+function testFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return testFiles(p);
+    return e.name.endsWith('.test.js') ? [p] : [];
+  });
+}
+
+async function main() {
+  const only = process.argv.slice(2); // optional: substrings of test file paths
+  let built = true;
+  try {
+    provision();
+    await build();
+    pack({ dev: false });
+    pack({ dev: true });
+  } catch (err) {
+    console.error(`\nBuild failed: ${err.message}`);
+    built = false;
+  }
+  check(built);
+  if (only.length === 0) {
+    step('Lint (eslint, type-checked)');
+    check(run(bin('eslint'), ['--max-warnings=0', '.']));
+    step('Format (prettier --check)');
+    check(run(bin('prettier'), ['--check', '--log-level=warn', '.']));
+  }
+  if (built) {
+    step('Tests (mocha)');
+    const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, slow: 5_000 });
+    const files = testFiles(path.join(root, 'out', 'test')).filter(
+      (f) => only.length === 0 || only.some((o) => f.includes(o)),
+    );
+    files.sort().forEach((f) => mocha.addFile(f));
+    await new Promise((resolve) => {
+      const runner = mocha.run(() => resolve());
+      runner.on('pass', () => passed++);
+      runner.on('fail', () => failed++);
+    });
+  }
+  console.log(`\n${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  console.log(`\n${passed} passed, ${failed + 1} failed`);
+  process.exitCode = 1;
+});

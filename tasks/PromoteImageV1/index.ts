@@ -1,0 +1,4 @@
+import { runTask } from '../common/agent/runTask';
+import { promoteImageTask } from './promoteImageTask';
+
+runTask(promoteImageTask);

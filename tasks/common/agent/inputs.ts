@@ -1,0 +1,65 @@
+import * as tl from 'azure-pipelines-task-lib/task';
+import { UserError } from '../errors';
+
+/**
+ * Typed, validated access to task inputs. Only a task's own `inputs.ts` uses it, once, to build
+ * a read-only options object; library code never reads inputs.
+ */
+export const inputs = {
+  /** A trimmed string, or undefined when empty. */
+  optional(name: string): string | undefined {
+    const value = tl.getInput(name, false)?.trim();
+    return value ? value : undefined;
+  },
+
+  required(name: string): string {
+    const value = inputs.optional(name);
+    if (value === undefined) throw new UserError(`Input '${name}' is required but was empty.`);
+    return value;
+  },
+
+  /** Strict boolean: only true/false spellings are accepted. */
+  boolean(name: string, defaultValue: boolean): boolean {
+    const value = inputs.optional(name);
+    if (value === undefined) return defaultValue;
+    switch (value.toLowerCase()) {
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      default:
+        throw new UserError(`Input '${name}' must be true or false, got '${value}'.`);
+    }
+  },
+
+  choice<T extends string>(name: string, allowed: readonly T[], defaultValue: T): T {
+    const value = inputs.optional(name);
+    if (value === undefined) return defaultValue;
+    const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+    if (match === undefined) {
+      throw new UserError(`Input '${name}' must be one of ${allowed.join(', ')}; got '${value}'.`);
+    }
+    return match;
+  },
+
+  integer(name: string, range: { min: number; max: number }, defaultValue: number): number {
+    const value = inputs.optional(name);
+    if (value === undefined) return defaultValue;
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || n < range.min || n > range.max) {
+      throw new UserError(
+        `Input '${name}' must be a whole number from ${range.min} to ${range.max}; got '${value}'.`,
+      );
+    }
+    return n;
+  },
+
+  /** Non-empty, trimmed lines; lines starting with # are comments. */
+  lines(name: string): string[] {
+    const value = tl.getInput(name, false) ?? '';
+    return value
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0 && !l.startsWith('#'));
+  },
+};
