@@ -1,0 +1,49 @@
+import { type ImageReference, familiarString, imageReference } from '../registry/reference';
+import { splitWritten } from './referenceText';
+
+/**
+ * Image patterns for the include and exclude inputs: `*` matches any run of characters (slashes
+ * too), `?` one character; case-insensitive. A pattern matches a reference when it matches the
+ * reference as written or in canonical or familiar form, with or without its tag and digest:
+ * `myrepo.azurecr.io/*`, `nginx`, `docker.io/library/*` and `*:latest` all work.
+ */
+export class ImageFilter {
+  private readonly include: RegExp[];
+  private readonly exclude: RegExp[];
+
+  constructor(include: readonly string[], exclude: readonly string[]) {
+    this.include = include.map(patternRegExp);
+    this.exclude = exclude.map(patternRegExp);
+  }
+
+  /** True when the reference is included (no include pattern means all) and not excluded. */
+  accepts(ref: ImageReference, written: string): boolean {
+    const forms = referenceForms(ref, written);
+    const matches = (patterns: RegExp[]): boolean => patterns.some((p) => forms.some((f) => p.test(f)));
+    return (this.include.length === 0 || matches(this.include)) && !matches(this.exclude);
+  }
+}
+
+export function patternRegExp(pattern: string): RegExp {
+  const body = pattern
+    .trim()
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+function referenceForms(ref: ImageReference, written: string): string[] {
+  const bare = imageReference({ registry: ref.registry, repository: ref.repository });
+  const tagged = imageReference({ registry: ref.registry, repository: ref.repository, tag: ref.tag });
+  return [
+    written,
+    splitWritten(written).name,
+    ref.toString(),
+    bare.toString(),
+    tagged.toString(),
+    familiarString(ref),
+    familiarString(bare),
+    familiarString(tagged),
+  ];
+}

@@ -1,0 +1,105 @@
+import { errorMessage } from '../errors';
+import type { ImageReference } from '../registry/reference';
+import type { PlannedImage } from './planPins';
+import type { ImageResolver, PinFailure, ResolvedImage } from './types';
+
+/**
+ * Calls the resolver at most once per canonical reference, however often it is asked, with at most
+ * `concurrency` calls in flight.
+ */
+export class ResolutionCache {
+  private readonly results = new Map<string, Promise<ResolvedImage>>();
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly resolver: ImageResolver,
+    private readonly concurrency: number,
+  ) {}
+
+  /** Number of distinct references sent to the resolver. */
+  get calls(): number {
+    return this.results.size;
+  }
+
+  resolve(ref: ImageReference): Promise<ResolvedImage> {
+    const key = ref.toString();
+    let result = this.results.get(key);
+    if (!result) {
+      result = this.limited(() => this.resolver(ref));
+      this.results.set(key, result);
+    }
+    return result;
+  }
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active += 1;
+    try {
+      return await work();
+    } finally {
+      this.active -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** What a planned image is pinned to. */
+export interface ImageResolution {
+  readonly image: PlannedImage;
+  /** The digest written to the files: the existing one, the platform's, or the tag's. */
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly platforms: readonly string[];
+  readonly registry: ResolvedImage;
+}
+
+/**
+ * Resolves every planned image once, concurrently. A reference that already has a digest is
+ * verified (the resolver checks that the digest exists) and keeps it; a tag is resolved to the
+ * digest of what it names now (of the requested platform's manifest when the resolver gives one).
+ * Every failure is listed once per occurrence, with its file and line.
+ */
+export async function resolveImages(
+  images: readonly PlannedImage[],
+  cache: ResolutionCache,
+): Promise<{ resolutions: ImageResolution[]; failures: PinFailure[] }> {
+  const failures: PinFailure[] = [];
+  const settled = await Promise.all(
+    images.map(async (image) => {
+      try {
+        return { image, resolved: await cache.resolve(image.ref) };
+      } catch (err) {
+        const what = image.ref.digest ? 'could not be verified' : 'could not be resolved';
+        for (const { scan, occurrence } of image.occurrences) {
+          failures.push({
+            file: scan.file,
+            line: occurrence.line,
+            message: `${occurrence.reference} ${what}: ${errorMessage(err)}`,
+          });
+        }
+        return undefined;
+      }
+    }),
+  );
+  const resolutions = settled.flatMap((s) => (s ? [toResolution(s.image, s.resolved)] : []));
+  return { resolutions, failures };
+}
+
+function toResolution(image: PlannedImage, resolved: ResolvedImage): ImageResolution {
+  const existing = image.ref.digest;
+  if (existing !== undefined) {
+    return {
+      image,
+      digest: existing,
+      mediaType: resolved.mediaType,
+      platforms: resolved.platforms,
+      registry: resolved,
+    };
+  }
+  const digest = resolved.platformDigest ?? resolved.digest;
+  const mediaType = resolved.platformDigest
+    ? (resolved.platformMediaType ?? resolved.mediaType)
+    : resolved.mediaType;
+  return { image, digest, mediaType, platforms: resolved.platforms, registry: resolved };
+}
