@@ -55,6 +55,8 @@ export function digestTag(digest: string): string {
 export class VerifyingStream extends Transform {
   private readonly hash: crypto.Hash;
   private received = 0;
+  /** Why the content was refused, once it was. */
+  failure: string | undefined;
 
   constructor(
     private readonly expectedDigest: string,
@@ -72,7 +74,7 @@ export class VerifyingStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.received += chunk.length;
     if (this.expectedSize !== undefined && this.received > this.expectedSize) {
-      callback(new Error(`received more than the expected ${this.expectedSize} bytes`));
+      callback(this.fail(`received more than the expected ${this.expectedSize} bytes`));
       return;
     }
     this.hash.update(chunk);
@@ -82,14 +84,19 @@ export class VerifyingStream extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (this.expectedSize !== undefined && this.received !== this.expectedSize) {
-      callback(new Error(`received ${this.received} bytes, expected ${this.expectedSize}`));
+      callback(this.fail(`received ${this.received} bytes, expected ${this.expectedSize}`));
       return;
     }
     const actual = `${digestAlgorithm(this.expectedDigest)}:${this.hash.digest('hex')}`;
     if (actual !== this.expectedDigest) {
-      callback(new Error(`the content has digest ${actual}, expected ${this.expectedDigest}`));
+      callback(this.fail(`the content has digest ${actual}, expected ${this.expectedDigest}`));
       return;
     }
     callback();
+  }
+
+  private fail(reason: string): Error {
+    this.failure = reason;
+    return new Error(reason);
   }
 }

@@ -1,0 +1,311 @@
+// Registry sign-in: Basic, Bearer tokens (Docker token protocol and OAuth2 refresh tokens) and
+// ACR's Entra ID exchange. One token per registry covers every scope the run declared.
+import type { Logger, SecretRegistry } from '../log';
+import { challengeScopes, mergeScopes, parseChallenges, scopesCover, type Challenge } from './challenge';
+import { RegistryError, networkError, responseError, type RegistryOperation } from './registryError';
+import type { RequestStats } from './stats';
+import { TransportError, readBody, type Transport } from './transport';
+
+export type RegistryCredential =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  /** A Docker identity token or an ACR refresh token: POST realm grant_type=refresh_token. */
+  | { readonly kind: 'refreshToken'; readonly refreshToken: string }
+  /** ACR with Entra ID: `/oauth2/exchange` turns the access token into a refresh token. */
+  | { readonly kind: 'entra'; readonly tenantId?: string; getAccessToken(): Promise<string> };
+
+/** How the library finds the credential for a registry host; given by the task. */
+export type CredentialResolver = (registryHost: string) => Promise<RegistryCredential>;
+
+const CLIENT_ID = 'release-guard';
+const DEFAULT_TOKEN_SECONDS = 60;
+
+interface CachedToken {
+  readonly scopes: readonly string[];
+  readonly header: string;
+  readonly expiresAt: number;
+}
+
+interface RegistryAuthState {
+  credential?: Promise<RegistryCredential>;
+  scheme?: 'basic' | 'bearer';
+  realm?: string;
+  service?: string;
+  declared: string[];
+  tokens: CachedToken[];
+  /** Refresh token from ACR's exchange, reused for every scope set. */
+  exchanged?: string;
+  inflight: Map<string, Promise<CachedToken>>;
+}
+
+export interface AuthenticatorDeps {
+  readonly credentials: CredentialResolver;
+  readonly transport: Transport;
+  readonly secrets: SecretRegistry;
+  readonly logger: Logger;
+  readonly stats: RequestStats;
+  readonly now?: () => number;
+}
+
+export class Authenticator {
+  private readonly states = new Map<string, RegistryAuthState>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AuthenticatorDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Scopes the run will need on `registry`, asked for with the first token so one token serves all. */
+  declareScopes(registry: string, scopes: readonly string[]): void {
+    const state = this.state(registry);
+    state.declared = mergeScopes(state.declared, scopes);
+  }
+
+  /** The Authorization header to send now, or undefined before the registry asked for any. */
+  async headerFor(registry: string, scopes: readonly string[]): Promise<string | undefined> {
+    const state = this.state(registry);
+    if (state.scheme === 'basic') return this.basicHeader(registry);
+    if (state.scheme !== 'bearer') return undefined;
+    const valid = this.validTokens(state);
+    const cached = valid.find((t) => scopesCover(t.scopes, scopes));
+    if (cached) return cached.header;
+    const wanted = mergeScopes(scopes, state.declared, ...valid.map((t) => t.scopes));
+    return (await this.token(registry, wanted, scopes)).header;
+  }
+
+  /**
+   * After a 401: the header to retry with, or undefined when nothing new can be tried (the
+   * credentials were refused, or the token already asked for these scopes and did not get them).
+   */
+  async onUnauthorized(
+    registry: string,
+    scopes: readonly string[],
+    wwwAuthenticate: string | string[] | undefined,
+    sent: string | undefined,
+  ): Promise<string | undefined> {
+    const state = this.state(registry);
+    const challenges = parseChallenges(wwwAuthenticate);
+    const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params['realm']);
+    if (bearer) return this.onBearer(registry, state, bearer, scopes, sent);
+    if (challenges.some((c) => c.scheme === 'basic')) {
+      state.scheme = 'basic';
+      const header = await this.basicHeader(registry);
+      return header === sent ? undefined : header;
+    }
+    // A 401 without a usable challenge: retry only when a cached token may have gone stale.
+    if (sent?.startsWith('Bearer ')) {
+      state.tokens = state.tokens.filter((t) => t.header !== sent);
+      return state.scheme === 'bearer' ? this.headerFor(registry, scopes) : undefined;
+    }
+    return undefined;
+  }
+
+  private async onBearer(
+    registry: string,
+    state: RegistryAuthState,
+    bearer: Challenge,
+    scopes: readonly string[],
+    sent: string | undefined,
+  ): Promise<string | undefined> {
+    state.scheme = 'bearer';
+    state.realm = bearer.params['realm'];
+    state.service = bearer.params['service'];
+    const needed = mergeScopes(scopes, challengeScopes(bearer));
+    if (sent?.startsWith('Bearer ')) {
+      const refused = state.tokens.find((t) => t.header === sent);
+      state.tokens = state.tokens.filter((t) => t.header !== sent);
+      if (refused && scopesCover(refused.scopes, needed) && bearer.params['error'] === 'insufficient_scope') {
+        return undefined;
+      }
+    }
+    const wanted = mergeScopes(needed, state.declared, ...this.validTokens(state).map((t) => t.scopes));
+    return (await this.token(registry, wanted, needed)).header;
+  }
+
+  private state(registry: string): RegistryAuthState {
+    let state = this.states.get(registry);
+    if (!state) {
+      state = { declared: [], tokens: [], inflight: new Map() };
+      this.states.set(registry, state);
+    }
+    return state;
+  }
+
+  private credential(registry: string): Promise<RegistryCredential> {
+    const state = this.state(registry);
+    state.credential ??= this.deps.credentials(registry);
+    return state.credential;
+  }
+
+  private validTokens(state: RegistryAuthState): CachedToken[] {
+    const now = this.now();
+    state.tokens = state.tokens.filter((t) => t.expiresAt > now);
+    return state.tokens;
+  }
+
+  private async basicHeader(registry: string): Promise<string | undefined> {
+    const credential = await this.credential(registry);
+    if (credential.kind !== 'basic') return undefined;
+    const encoded = Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64');
+    this.deps.secrets.register(encoded);
+    return `Basic ${encoded}`;
+  }
+
+  /** A token for `wanted`; when the service refuses that many scopes, one for `needed` alone. */
+  private async token(registry: string, wanted: string[], needed: readonly string[]): Promise<CachedToken> {
+    try {
+      return await this.fetchOnce(registry, wanted);
+    } catch (err) {
+      const narrower = mergeScopes(needed);
+      if (!(err instanceof RegistryError) || narrower.join(' ') === wanted.join(' ')) throw err;
+      this.deps.logger.debug(
+        `Token for ${wanted.join(' ')} refused on ${registry}; asking for ${narrower.join(' ')}`,
+      );
+      return this.fetchOnce(registry, narrower);
+    }
+  }
+
+  private fetchOnce(registry: string, scopes: string[]): Promise<CachedToken> {
+    const state = this.state(registry);
+    const key = scopes.join(' ');
+    let pending = state.inflight.get(key);
+    if (!pending) {
+      pending = this.fetchToken(registry, state, scopes).finally(() => state.inflight.delete(key));
+      state.inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async fetchToken(
+    registry: string,
+    state: RegistryAuthState,
+    scopes: string[],
+  ): Promise<CachedToken> {
+    const credential = await this.credential(registry);
+    const realm = new URL(state.realm ?? '');
+    let answer: Record<string, unknown>;
+    if (credential.kind === 'refreshToken') {
+      answer = await this.refreshGrant(registry, state, scopes, credential.refreshToken);
+    } else if (credential.kind === 'entra') {
+      const known = state.exchanged;
+      const refresh = known ?? (await this.exchange(registry, state, credential));
+      try {
+        answer = await this.refreshGrant(registry, state, scopes, refresh);
+      } catch (err) {
+        if (known === undefined || !(err instanceof RegistryError) || err.details.status !== 401) throw err;
+        state.exchanged = undefined; // the refresh token expired: exchange once more
+        answer = await this.refreshGrant(
+          registry,
+          state,
+          scopes,
+          await this.exchange(registry, state, credential),
+        );
+      }
+    } else {
+      const url = new URL(realm);
+      if (state.service) url.searchParams.set('service', state.service);
+      for (const scope of scopes) url.searchParams.append('scope', scope);
+      const authorization = credential.kind === 'basic' ? await this.basicHeader(registry) : undefined;
+      answer = await this.call(registry, scopes, 'GET', url, authorization ? { authorization } : {});
+    }
+    const token = [answer['token'], answer['access_token']].find((t) => typeof t === 'string' && t !== '');
+    if (typeof token !== 'string') {
+      throw new RegistryError(`The token service ${realm.host} of ${registry} answered without a token.`, {
+        registry,
+        operation: 'get token',
+        access: 'pull',
+      });
+    }
+    this.deps.secrets.register(token);
+    const seconds =
+      typeof answer['expires_in'] === 'number' && answer['expires_in'] > 0
+        ? answer['expires_in']
+        : DEFAULT_TOKEN_SECONDS;
+    const margin = Math.min(30, seconds * 0.2);
+    const cached = { scopes, header: `Bearer ${token}`, expiresAt: this.now() + (seconds - margin) * 1000 };
+    state.tokens.push(cached);
+    return cached;
+  }
+
+  private refreshGrant(registry: string, state: RegistryAuthState, scopes: string[], refreshToken: string) {
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: CLIENT_ID,
+      refresh_token: refreshToken,
+    });
+    if (state.service) form.set('service', state.service);
+    if (scopes.length > 0) form.set('scope', scopes.join(' '));
+    return this.call(registry, scopes, 'POST', new URL(state.realm ?? ''), {}, form);
+  }
+
+  private async exchange(
+    registry: string,
+    state: RegistryAuthState,
+    credential: Extract<RegistryCredential, { kind: 'entra' }>,
+  ): Promise<string> {
+    const accessToken = await credential.getAccessToken();
+    this.deps.secrets.register(accessToken);
+    const form = new URLSearchParams({ grant_type: 'access_token', service: state.service ?? registry });
+    if (credential.tenantId) form.set('tenant', credential.tenantId);
+    form.set('access_token', accessToken);
+    const url = new URL('/oauth2/exchange', state.realm ?? '');
+    const answer = await this.call(registry, [], 'POST', url, {}, form, 'exchange Entra ID token at');
+    const refresh = answer['refresh_token'];
+    if (typeof refresh !== 'string' || refresh === '') {
+      throw new RegistryError(`${url.href} answered without a refresh token for ${registry}.`, {
+        registry,
+        operation: 'exchange Entra ID token',
+        access: 'pull',
+      });
+    }
+    this.deps.secrets.register(refresh);
+    state.exchanged = refresh;
+    return refresh;
+  }
+
+  /** One request to the token service; any answer but 200 is a RegistryError. */
+  private async call(
+    registry: string,
+    scopes: readonly string[],
+    method: 'GET' | 'POST',
+    url: URL,
+    headers: Record<string, string>,
+    form?: URLSearchParams,
+    what = 'get token from',
+  ): Promise<Record<string, unknown>> {
+    const repository = /^repository:(.+):[^:]*$/.exec(scopes[0] ?? '')?.[1];
+    const op: RegistryOperation = {
+      registry,
+      ...(repository ? { repository } : {}),
+      operation: `${what} ${url.origin}${url.pathname}`,
+      access: scopes.some((s) => s.endsWith('push') || s.includes(':push,')) ? 'push' : 'pull',
+    };
+    const body = form ? Buffer.from(form.toString(), 'utf8') : undefined;
+    const allHeaders: Record<string, string> = { ...headers, accept: 'application/json' };
+    if (body) allHeaders['content-type'] = 'application/x-www-form-urlencoded';
+    const counters = this.deps.stats.of(registry);
+    let res;
+    try {
+      res = await this.deps.transport.send(
+        { method, url, headers: allHeaders, ...(body ? { body } : {}) },
+        { onAttempt: () => counters.tokenRequests++ },
+      );
+    } catch (err) {
+      throw networkError(
+        op,
+        err instanceof TransportError ? err.cause : err,
+        err instanceof TransportError ? err.retries : 0,
+      );
+    }
+    const text = await readBody(res.body, 1024 * 1024);
+    if (res.status !== 200) throw responseError(op, res.status, text, res.retries);
+    try {
+      return JSON.parse(text.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw new RegistryError(
+        `The token service ${url.host} of ${registry} answered with something else than JSON.`,
+        op,
+      );
+    }
+  }
+}

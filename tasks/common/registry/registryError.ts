@@ -1,0 +1,121 @@
+import { UserError, errorMessage } from '../errors';
+
+/** Where a registry request failed: names used in every message. */
+export interface RegistryOperation {
+  readonly registry: string;
+  readonly repository?: string;
+  /** What was being done, e.g. 'push manifest', 'mount blob', 'read manifest'. */
+  readonly operation: string;
+  /** The right the operation needs on the repository. */
+  readonly access: 'pull' | 'push';
+  /** The tag, digest or blob the request was about, for the message. */
+  readonly subject?: string;
+}
+
+export interface RegistryErrorDetails extends RegistryOperation {
+  readonly status?: number;
+  /** The first error code of the registry's JSON body (e.g. MANIFEST_UNKNOWN, DENIED). */
+  readonly code?: string;
+}
+
+/** A registry said no, or could not be reached. The message says what to check. */
+export class RegistryError extends UserError {
+  constructor(
+    message: string,
+    readonly details: RegistryErrorDetails,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+interface RegistryErrorBody {
+  errors?: { code?: unknown; message?: unknown; detail?: unknown }[];
+}
+
+/** `CODE: message` pairs of a registry's JSON error body (OCI distribution spec). */
+export function parseErrorBody(body: Buffer | undefined): { code: string; message: string }[] {
+  if (!body || body.length === 0) return [];
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as RegistryErrorBody;
+    return (parsed.errors ?? []).map((e) => ({
+      code: typeof e.code === 'string' ? e.code : 'UNKNOWN',
+      message: typeof e.message === 'string' ? e.message : '',
+    }));
+  } catch {
+    return [];
+  }
+}
+
+/** Only the naming fields, so a call's body or headers never travel with an error. */
+function operationOf(op: RegistryOperation): RegistryOperation {
+  return {
+    registry: op.registry,
+    ...(op.repository ? { repository: op.repository } : {}),
+    operation: op.operation,
+    access: op.access,
+    ...(op.subject ? { subject: op.subject } : {}),
+  };
+}
+
+function where(op: RegistryOperation): string {
+  const target = op.repository ? `${op.registry}/${op.repository}` : op.registry;
+  return `${op.operation}${op.subject ? ` ${op.subject}` : ''} (${target})`;
+}
+
+function hint(op: RegistryOperation, status: number, retries: number): string {
+  const repo = op.repository ? `repository ${op.repository}` : 'the repository';
+  if (status === 401) {
+    return (
+      `The registry ${op.registry} did not accept the credentials (or none were found): check the ` +
+      `service connection, Azure subscription or docker login used for ${op.registry}.`
+    );
+  }
+  if (status === 403) {
+    return `The credentials used for ${op.registry} lack ${op.access} rights on ${repo}: grant them or use another connection.`;
+  }
+  if (status === 404) {
+    if (op.operation.includes('manifest'))
+      return `The image or tag does not exist in ${repo} on ${op.registry}.`;
+    if (op.operation.includes('blob')) return `The blob does not exist in ${repo} on ${op.registry}.`;
+    return `Not found on ${op.registry}: check the registry host and ${repo}.`;
+  }
+  if (status === 429) {
+    return `The registry throttled the requests (still HTTP 429 after ${retries} retries): retry later or lower the concurrency.`;
+  }
+  if (status >= 500) {
+    return `The registry failed (still HTTP ${status} after ${retries} retries): check its health and retry.`;
+  }
+  return '';
+}
+
+/** The error for a registry answer that is not the expected one. */
+export function responseError(
+  op: RegistryOperation,
+  status: number,
+  body: Buffer | undefined,
+  retries: number,
+): RegistryError {
+  const errors = parseErrorBody(body);
+  const first = errors[0];
+  const said = errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ');
+  const message = [
+    `Registry request failed: ${where(op)} answered HTTP ${status}${said ? ` (${said})` : ''}.`,
+    hint(op, status, retries),
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
+  return new RegistryError(message, { ...operationOf(op), status, ...(first ? { code: first.code } : {}) });
+}
+
+/** The error for a registry that could not be reached at all. */
+export function networkError(op: RegistryOperation, err: unknown, retries: number): RegistryError {
+  const code = (err as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' ? `${code}: ${errorMessage(err)}` : errorMessage(err);
+  return new RegistryError(
+    `Registry request failed: ${where(op)} could not reach ${op.registry} (${reason}) after ${retries} retries. ` +
+      `Check the host name and port, the network, the agent's proxy settings and certificates.`,
+    operationOf(op),
+    { cause: err },
+  );
+}
