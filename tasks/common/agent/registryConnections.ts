@@ -1,0 +1,88 @@
+import os from 'node:os';
+import path from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { DockerConfigCredentials, configKeyHost } from '../credentials/dockerConfig';
+import { UserError } from '../errors';
+import type { CredentialResolver, RegistryCredential } from '../registry/auth';
+import { registerSecret, agentSecrets } from './secrets';
+
+/** A Docker registry service connection, reduced to the host it covers and how to sign in there. */
+export interface RegistryConnection {
+  readonly id: string;
+  readonly host: string;
+  readonly credential: RegistryCredential;
+}
+
+function authParam(id: string, key: string): string | undefined {
+  const value = tl.getEndpointAuthorizationParameter(id, key, true);
+  return value ? value : undefined;
+}
+
+function requireParam(id: string, key: string, what: string): string {
+  const value = authParam(id, key);
+  if (!value) {
+    throw new UserError(
+      `Docker registry service connection '${id}' has no ${what} ('${key}'). Edit the service connection.`,
+    );
+  }
+  return value;
+}
+
+/** Host of a registry URL or bare host (`https://index.docker.io/v1/` is docker.io). */
+export function registryHost(urlOrHost: string): string {
+  return configKeyHost(urlOrHost.trim());
+}
+
+/** Reads a `connectedService:dockerregistry` endpoint; every secret is registered before use. */
+export function readRegistryConnection(id: string): RegistryConnection {
+  const scheme = tl.getEndpointAuthorizationScheme(id, true);
+  if (!scheme)
+    throw new UserError(
+      `Docker registry service connection '${id}' was not found; check the input names an existing connection the pipeline is allowed to use.`,
+    );
+  const registryType = tl.getEndpointDataParameter(id, 'registrytype', true) ?? '';
+  if (registryType.toUpperCase() === 'ACR' || authParam(id, 'loginServer')) {
+    const host = registryHost(requireParam(id, 'loginServer', 'login server'));
+    if (scheme !== 'ServicePrincipal') {
+      throw new UserError(
+        `Docker registry service connection '${id}' (${host}) uses ${scheme}, which this task reaches through 'azureSubscription': ` +
+          `name an Azure Resource Manager connection there instead.`,
+      );
+    }
+    const username = requireParam(id, 'serviceprincipalid', 'service principal id');
+    const password = requireParam(id, 'serviceprincipalkey', 'service principal key');
+    registerSecret(password);
+    return { id, host, credential: { kind: 'basic', username, password } };
+  }
+  const url = authParam(id, 'registry') ?? tl.getEndpointUrl(id, true);
+  if (!url) throw new UserError(`Docker registry service connection '${id}' has no registry URL.`);
+  const password = authParam(id, 'password');
+  registerSecret(password);
+  const username = authParam(id, 'username');
+  if (!password || !username) return { id, host: registryHost(url), credential: { kind: 'anonymous' } };
+  return { id, host: registryHost(url), credential: { kind: 'basic', username, password } };
+}
+
+export interface CredentialSources {
+  /** Registry connections, earlier ones win for the same host. */
+  readonly connections: readonly RegistryConnection[];
+  /** Entra ID sign-in for hosts no connection covers (ACR `/oauth2/exchange`). */
+  readonly entra?: RegistryCredential;
+}
+
+/**
+ * Per host: a registry connection that covers it, else the Azure subscription (Entra ID), else the
+ * agent's Docker config, else anonymous.
+ */
+export function credentialResolver(sources: CredentialSources): CredentialResolver {
+  const dockerConfigDir = process.env['DOCKER_CONFIG'] || path.join(os.homedir(), '.docker');
+  let dockerConfig: DockerConfigCredentials | undefined | null = null;
+  return async (host: string): Promise<RegistryCredential> => {
+    const wanted = registryHost(host);
+    const connection = sources.connections.find((c) => c.host === wanted);
+    if (connection) return connection.credential;
+    if (sources.entra) return sources.entra;
+    if (dockerConfig === null) dockerConfig = DockerConfigCredentials.load(dockerConfigDir, agentSecrets);
+    return (await dockerConfig?.forHost(wanted)) ?? { kind: 'anonymous' };
+  };
+}

@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors';
+import type { SecretRegistry } from '../log';
+import type { RegistryCredential } from '../registry/auth';
+
+/** The parts of a Docker CLI config.json that carry registry credentials. */
+interface DockerConfigFile {
+  auths?: Record<string, { auth?: string; identitytoken?: string; username?: string; password?: string }>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+}
+
+/** docker.io is stored under its legacy index URL by `docker login`. */
+const DOCKER_HUB_KEYS = [
+  'https://index.docker.io/v1/',
+  'index.docker.io',
+  'docker.io',
+  'registry-1.docker.io',
+];
+
+/** The host a config key names: keys may be bare hosts or URLs (`https://host/v1/`). */
+export function configKeyHost(key: string): string {
+  const host = key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
+  return DOCKER_HUB_KEYS.includes(host) || host === 'index.docker.io' ? 'docker.io' : host;
+}
+
+/**
+ * Credentials from the agent's Docker config (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`):
+ * `credHelpers` for the host, else `auths` (`auth` or `identitytoken`), else `credsStore`.
+ * Returns undefined when the config has nothing for the host.
+ */
+export class DockerConfigCredentials {
+  private constructor(
+    private readonly file: string,
+    private readonly config: DockerConfigFile,
+    private readonly secrets: SecretRegistry,
+  ) {}
+
+  static load(configDir: string, secrets: SecretRegistry): DockerConfigCredentials | undefined {
+    const file = path.join(configDir, 'config.json');
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      return new DockerConfigCredentials(file, JSON.parse(text) as DockerConfigFile, secrets);
+    } catch (err) {
+      throw new UserError(
+        `The Docker config ${file} is not valid JSON (${(err as Error).message}); fix or remove it.`,
+      );
+    }
+  }
+
+  async forHost(host: string): Promise<RegistryCredential | undefined> {
+    const wanted = configKeyHost(host);
+    const helper = Object.entries(this.config.credHelpers ?? {}).find(
+      ([k]) => configKeyHost(k) === wanted,
+    )?.[1];
+    if (helper) return this.fromHelper(helper, host);
+    const entry = Object.entries(this.config.auths ?? {}).find(([k]) => configKeyHost(k) === wanted)?.[1];
+    if (entry) {
+      const fromAuths = this.fromAuthsEntry(entry, host);
+      if (fromAuths) return fromAuths;
+    }
+    if (this.config.credsStore) return this.fromHelper(this.config.credsStore, host);
+    return undefined;
+  }
+
+  private fromAuthsEntry(
+    entry: NonNullable<DockerConfigFile['auths']>[string],
+    host: string,
+  ): RegistryCredential | undefined {
+    if (entry.identitytoken) {
+      this.secrets.register(entry.identitytoken);
+      return { kind: 'refreshToken', refreshToken: entry.identitytoken };
+    }
+    if (entry.auth) {
+      this.secrets.register(entry.auth);
+      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon <= 0) {
+        throw new UserError(
+          `The Docker config ${this.file} has an 'auth' for ${host} that is not base64 of user:password.`,
+        );
+      }
+      const password = decoded.slice(colon + 1);
+      this.secrets.register(password);
+      return { kind: 'basic', username: decoded.slice(0, colon), password };
+    }
+    if (entry.username && entry.password) {
+      this.secrets.register(entry.password);
+      return { kind: 'basic', username: entry.username, password: entry.password };
+    }
+    return undefined;
+  }
+
+  /** Runs `docker-credential-<name> get` with the host on stdin, as the Docker CLI does. */
+  private async fromHelper(name: string, host: string): Promise<RegistryCredential | undefined> {
+    const program = `docker-credential-${name}`;
+    const serverUrl = configKeyHost(host) === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+    const { code, stdout, stderr } = await runHelper(program, serverUrl);
+    if (code !== 0) {
+      if (/credentials not found/i.test(stdout + stderr)) return undefined;
+      throw new UserError(
+        `The Docker credential helper ${program} failed for ${host} (exit ${code}): ${stderr.trim() || stdout.trim()}. ` +
+          `Check that it is installed on the agent and logged in, or use a registry service connection.`,
+      );
+    }
+    let parsed: { Username?: string; Secret?: string };
+    try {
+      parsed = JSON.parse(stdout) as typeof parsed;
+    } catch {
+      throw new UserError(
+        `The Docker credential helper ${program} answered for ${host} with something that is not JSON.`,
+      );
+    }
+    if (!parsed.Secret) return undefined;
+    this.secrets.register(parsed.Secret);
+    if (parsed.Username === '<token>') return { kind: 'refreshToken', refreshToken: parsed.Secret };
+    return { kind: 'basic', username: parsed.Username ?? '', password: parsed.Secret };
+  }
+}
+
+function runHelper(
+  program: string,
+  input: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', (err) =>
+      resolve({ code: 127, stdout: '', stderr: `${program} not found (${err.message})` }),
+    );
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
