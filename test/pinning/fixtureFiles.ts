@@ -77,12 +77,14 @@ export function runPin(
   return pinImages(pinDefaults(dir, overrides));
 }
 
-/** Every file of a folder with its bytes and modification time, to prove nothing changed. */
-export function snapshot(dir: string): Map<string, { text: string; mtimeMs: number }> {
-  return new Map(
-    fs.readdirSync(dir).map((n) => {
-      const file = path.join(dir, n);
-      return [n, { text: fs.readFileSync(file, 'utf8'), mtimeMs: fs.statSync(file).mtimeMs }];
-    }),
-  );
+/** Every file under a folder (relative path -> bytes and modification time), to prove nothing changed. */
+export function snapshot(dir: string, prefix = ''): Map<string, { text: string; mtimeMs: number }> {
+  const files = new Map<string, { text: string; mtimeMs: number }>();
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    const rel = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) snapshot(file, `${rel}/`).forEach((v, k) => files.set(k, v));
+    else files.set(rel, { text: fs.readFileSync(file, 'utf8'), mtimeMs: fs.statSync(file).mtimeMs });
+  }
+  return files;
 }

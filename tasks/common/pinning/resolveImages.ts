@@ -58,31 +58,41 @@ export interface ImageResolution {
  * Resolves every planned image once, concurrently. A reference that already has a digest is
  * verified (the resolver checks that the digest exists) and keeps it; a tag is resolved to the
  * digest of what it names now (of the requested platform's manifest when the resolver gives one).
- * Every failure is listed once per occurrence, with its file and line.
+ * The first reference of each registry goes alone, so that what a registry's first answer teaches
+ * (its scheme, its token) is learnt once, not by a burst of parallel requests. Every failure is
+ * listed once per occurrence, with its file and line.
  */
 export async function resolveImages(
   images: readonly PlannedImage[],
   cache: ResolutionCache,
 ): Promise<{ resolutions: ImageResolution[]; failures: PinFailure[] }> {
   const failures: PinFailure[] = [];
-  const settled = await Promise.all(
-    images.map(async (image) => {
-      try {
-        return { image, resolved: await cache.resolve(image.ref) };
-      } catch (err) {
-        const what = image.ref.digest ? 'could not be verified' : 'could not be resolved';
-        for (const { scan, occurrence } of image.occurrences) {
-          failures.push({
-            file: scan.file,
-            line: occurrence.line,
-            message: `${occurrence.reference} ${what}: ${errorMessage(err)}`,
-          });
-        }
-        return undefined;
+  const resolveOne = async (image: PlannedImage): Promise<ImageResolution | undefined> => {
+    try {
+      return toResolution(image, await cache.resolve(image.ref));
+    } catch (err) {
+      const what = image.ref.digest ? 'could not be verified' : 'could not be resolved';
+      for (const { scan, occurrence } of image.occurrences) {
+        failures.push({
+          file: scan.file,
+          line: occurrence.line,
+          message: `${occurrence.reference} ${what}: ${errorMessage(err)}`,
+        });
       }
-    }),
+      return undefined;
+    }
+  };
+  const byRegistry = new Map<string, PlannedImage[]>();
+  for (const image of images)
+    byRegistry.set(image.ref.registry, [...(byRegistry.get(image.ref.registry) ?? []), image]);
+  const settled = await Promise.all(
+    [...byRegistry.values()].map(async ([first, ...rest]) => [
+      first ? await resolveOne(first) : undefined,
+      ...(await Promise.all(rest.map(resolveOne))),
+    ]),
   );
-  const resolutions = settled.flatMap((s) => (s ? [toResolution(s.image, s.resolved)] : []));
+  const resolutions = settled.flat().flatMap((r) => (r ? [r] : []));
+  resolutions.sort((a, b) => (a.image.key < b.image.key ? -1 : a.image.key > b.image.key ? 1 : 0));
   return { resolutions, failures };
 }
 

@@ -1,0 +1,4 @@
+import { runTask } from '../common/agent/runTask';
+import { pinImageDigestsTask } from './pinImageDigestsTask';
+
+runTask(pinImageDigestsTask);

@@ -1,0 +1,47 @@
+import { inputs } from '../common/agent/inputs';
+import { UserError } from '../common/errors';
+import { PIN_ACTIONS, type PinAction } from '../common/pinning/pinImages';
+import { parsePlatform } from '../common/pinning/registryResolver';
+import { PIN_FORMATS, type PinFormat } from '../common/pinning/types';
+
+/** PinImageDigests@1 inputs, read once and validated. */
+export interface PinImageDigestsInputs {
+  readonly files: readonly string[];
+  readonly workingDirectory: string;
+  readonly action: PinAction;
+  readonly pinFormat: PinFormat;
+  readonly platform: string | undefined;
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly failOnMutableTags: boolean;
+  readonly failOnDrift: boolean;
+  readonly lockFile: string | undefined;
+  readonly publishLockFile: boolean;
+  readonly containerRegistry: string | undefined;
+  readonly azureSubscription: string | undefined;
+  readonly insecureRegistries: readonly string[];
+}
+
+export function readInputs(): PinImageDigestsInputs {
+  const files = inputs.lines('files');
+  if (files.length === 0)
+    throw new UserError("Input 'files' is required: glob patterns of the files to pin, one per line.");
+  const platform = inputs.optional('platform');
+  if (platform !== undefined) parsePlatform(platform);
+  return {
+    files,
+    workingDirectory: inputs.optional('workingDirectory') ?? process.cwd(),
+    action: inputs.choice('action', PIN_ACTIONS, 'pin'),
+    pinFormat: inputs.choice('pinFormat', PIN_FORMATS, 'tagAndDigest'),
+    platform,
+    include: inputs.lines('include'),
+    exclude: inputs.lines('exclude'),
+    failOnMutableTags: inputs.boolean('failOnMutableTags', true),
+    failOnDrift: inputs.boolean('failOnDrift', false),
+    lockFile: inputs.optional('lockFile'),
+    publishLockFile: inputs.boolean('publishLockFile', false),
+    containerRegistry: inputs.optional('containerRegistry'),
+    azureSubscription: inputs.optional('azureSubscription'),
+    insecureRegistries: inputs.lines('insecureRegistries'),
+  };
+}

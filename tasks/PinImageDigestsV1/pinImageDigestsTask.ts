@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { agentLogger } from '../common/agent/logger';
+import { credentialResolver, readRegistryConnection } from '../common/agent/registryConnections';
+import { agentSecrets } from '../common/agent/secrets';
+import { setOutput, uploadSummary } from '../common/agent/summary';
+import { UserError } from '../common/errors';
+import type { ImageLock } from '../common/lockfile/imageLock';
+import { readLockFile } from '../common/lockfile/readImageLock';
+import { writeLockFile } from '../common/lockfile/writeImageLock';
+import { pinImages } from '../common/pinning/pinImages';
+import { registryImageResolver } from '../common/pinning/registryResolver';
+import { RegistryClient } from '../common/registry/client';
+import type { CredentialResolver } from '../common/registry/auth';
+import { type PinImageDigestsInputs, readInputs } from './inputs';
+import { summaryMarkdown } from './summaryMarkdown';
+
+/** Registry lookups in flight at once. */
+const CONCURRENCY = 8;
+/** The pipeline artifact the lock file is published as. */
+export const LOCK_ARTIFACT = 'image-lock';
+
+export async function pinImageDigestsTask(): Promise<void> {
+  const options = readInputs();
+  const workingDirectory = path.resolve(options.workingDirectory);
+  const files = matchFiles(workingDirectory, options.files);
+  const lockFile = options.lockFile ? path.resolve(workingDirectory, options.lockFile) : undefined;
+  const previousLock = options.action === 'verify' ? readPreviousLock(lockFile) : undefined;
+  const client = new RegistryClient({
+    credentials: registryCredentials(options),
+    insecureRegistries: options.insecureRegistries,
+    logger: agentLogger,
+    secrets: agentSecrets,
+  });
+  try {
+    const report = await pinImages({
+      action: options.action,
+      workingDirectory,
+      files,
+      format: options.pinFormat,
+      include: options.include,
+      exclude: options.exclude,
+      failOnMutableTags: options.failOnMutableTags,
+      failOnDrift: options.failOnDrift,
+      resolve: registryImageResolver(client, options.platform),
+      concurrency: CONCURRENCY,
+      previousLock,
+      logger: agentLogger,
+    });
+    const written = options.action !== 'verify' && lockFile !== undefined ? lockFile : undefined;
+    if (written) {
+      writeLockFile(written, report.lock);
+      agentLogger.info(`Image lock written: ${written} (${report.lock.images.length} image(s)).`);
+    }
+    setOutput('lockFile', written ?? '');
+    setOutput('imagesPinned', report.lock.images.length);
+    setOutput('filesChanged', report.filesChanged.length);
+    if (written && options.publishLockFile) tl.uploadArtifact(LOCK_ARTIFACT, written, LOCK_ARTIFACT);
+    const registryRequests = client.stats.requests;
+    uploadSummary('pin-image-digests', summaryMarkdown(report, { lockFile: written, registryRequests }));
+  } finally {
+    client.close();
+  }
+}
+
+/** The files the globs match (files only, each once, sorted); none is an error. */
+function matchFiles(workingDirectory: string, patterns: readonly string[]): string[] {
+  const matched = tl.findMatch(workingDirectory, [...patterns]);
+  const files = [...new Set(matched.map((f) => path.resolve(f)))]
+    .filter((f) => fs.statSync(f).isFile())
+    .sort();
+  if (files.length === 0) {
+    throw new UserError(
+      `No file matches ${patterns.map((p) => `'${p}'`).join(', ')} under ${workingDirectory}. ` +
+        'Check the files input (globs are relative to the working directory).',
+    );
+  }
+  return files;
+}
+
+/** verify: the lock a previous pin wrote, when it exists (it names the tags of digest-only references). */
+function readPreviousLock(lockFile: string | undefined): ImageLock | undefined {
+  if (lockFile === undefined || !fs.existsSync(lockFile)) return undefined;
+  return readLockFile(lockFile);
+}
+
+/** A registry connection for its host; other hosts: the agent's Docker config, else anonymous. */
+function registryCredentials(options: PinImageDigestsInputs): CredentialResolver {
+  const connections = options.containerRegistry ? [readRegistryConnection(options.containerRegistry)] : [];
+  if (options.azureSubscription) {
+    agentLogger.warn(
+      'azureSubscription is not used yet by this build of PinImageDigests; ACR sign-in needs it.',
+    );
+  }
+  return credentialResolver({ connections });
+}
