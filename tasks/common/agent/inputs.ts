@@ -54,6 +54,14 @@ export const inputs = {
     return n;
   },
 
+  /**
+   * A filePath input, or undefined when the user gave none: the agent hands an empty filePath
+   * input over as the sources folder, so emptiness is asked of task-lib, not of the value.
+   */
+  filePath(name: string): string | undefined {
+    return tl.filePathSupplied(name) ? inputs.optional(name) : undefined;
+  },
+
   /** Non-empty, trimmed lines; lines starting with # are comments. */
   lines(name: string): string[] {
     const value = tl.getInput(name, false) ?? '';

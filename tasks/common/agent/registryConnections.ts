@@ -6,6 +6,9 @@ import { UserError } from '../errors';
 import type { CredentialResolver, RegistryCredential } from '../registry/auth';
 import { registerSecret, agentSecrets } from './secrets';
 
+/** Authorization parameters of a Docker registry connection that are secrets (lower case). */
+const SECRET_KEYS = ['password', 'serviceprincipalkey', 'accesstoken', 'idtoken'];
+
 /** A Docker registry service connection, reduced to the host it covers and how to sign in there. */
 export interface RegistryConnection {
   readonly id: string;
@@ -13,13 +16,22 @@ export interface RegistryConnection {
   readonly credential: RegistryCredential;
 }
 
-function authParam(id: string, key: string): string | undefined {
-  const value = tl.getEndpointAuthorizationParameter(id, key, true);
-  return value ? value : undefined;
+/**
+ * The connection's authorization parameters, read once and silently: task-lib's
+ * getEndpointAuthorizationParameter writes each value to the debug log.
+ */
+function authParameters(id: string): { scheme: string; params: Record<string, string> } | undefined {
+  const auth = tl.getEndpointAuthorization(id, true);
+  if (!auth) return undefined;
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(auth.parameters ?? {})) {
+    if (value) params[key.toLowerCase()] = value;
+  }
+  return { scheme: auth.scheme, params };
 }
 
-function requireParam(id: string, key: string, what: string): string {
-  const value = authParam(id, key);
+function requireParam(id: string, params: Record<string, string>, key: string, what: string): string {
+  const value = params[key.toLowerCase()];
   if (!value) {
     throw new UserError(
       `Docker registry service connection '${id}' has no ${what} ('${key}'). Edit the service connection.`,
@@ -35,30 +47,30 @@ export function registryHost(urlOrHost: string): string {
 
 /** Reads a `connectedService:dockerregistry` endpoint; every secret is registered before use. */
 export function readRegistryConnection(id: string): RegistryConnection {
-  const scheme = tl.getEndpointAuthorizationScheme(id, true);
-  if (!scheme)
+  const auth = authParameters(id);
+  if (!auth)
     throw new UserError(
       `Docker registry service connection '${id}' was not found; check the input names an existing connection the pipeline is allowed to use.`,
     );
+  const { scheme, params } = auth;
+  for (const key of SECRET_KEYS) registerSecret(params[key]);
   const registryType = tl.getEndpointDataParameter(id, 'registrytype', true) ?? '';
-  if (registryType.toUpperCase() === 'ACR' || authParam(id, 'loginServer')) {
-    const host = registryHost(requireParam(id, 'loginServer', 'login server'));
+  if (registryType.toUpperCase() === 'ACR' || params['loginserver']) {
+    const host = registryHost(requireParam(id, params, 'loginServer', 'login server'));
     if (scheme !== 'ServicePrincipal') {
       throw new UserError(
         `Docker registry service connection '${id}' (${host}) uses ${scheme}, which this task reaches through 'azureSubscription': ` +
           `name an Azure Resource Manager connection there instead.`,
       );
     }
-    const username = requireParam(id, 'serviceprincipalid', 'service principal id');
-    const password = requireParam(id, 'serviceprincipalkey', 'service principal key');
-    registerSecret(password);
+    const username = requireParam(id, params, 'serviceprincipalid', 'service principal id');
+    const password = requireParam(id, params, 'serviceprincipalkey', 'service principal key');
     return { id, host, credential: { kind: 'basic', username, password } };
   }
-  const url = authParam(id, 'registry') ?? tl.getEndpointUrl(id, true);
+  const url = params['registry'] ?? tl.getEndpointUrl(id, true);
   if (!url) throw new UserError(`Docker registry service connection '${id}' has no registry URL.`);
-  const password = authParam(id, 'password');
-  registerSecret(password);
-  const username = authParam(id, 'username');
+  const password = params['password'];
+  const username = params['username'];
   if (!password || !username) return { id, host: registryHost(url), credential: { kind: 'anonymous' } };
   return { id, host: registryHost(url), credential: { kind: 'basic', username, password } };
 }
