@@ -63,8 +63,11 @@ function where(op: RegistryOperation): string {
   return `${op.operation}${op.subject ? ` ${op.subject}` : ''} (${target})`;
 }
 
-function hint(op: RegistryOperation, status: number, retries: number): string {
+function hint(op: RegistryOperation, status: number, retries: number, insufficientScope: boolean): string {
   const repo = op.repository ? `repository ${op.repository}` : 'the repository';
+  if (status === 401 && insufficientScope) {
+    return `The credentials used for ${op.registry} were accepted but lack ${op.access} rights on ${repo}: grant them or use another connection.`;
+  }
   if (status === 401) {
     return (
       `The registry ${op.registry} did not accept the credentials (or none were found): check the ` +
@@ -95,13 +98,14 @@ export function responseError(
   status: number,
   body: Buffer | undefined,
   retries: number,
+  insufficientScope = false,
 ): RegistryError {
   const errors = parseErrorBody(body);
   const first = errors[0];
   const said = errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ');
   const message = [
     `Registry request failed: ${where(op)} answered HTTP ${status}${said ? ` (${said})` : ''}.`,
-    hint(op, status, retries),
+    hint(op, status, retries, insufficientScope),
   ]
     .filter((part) => part !== '')
     .join(' ');

@@ -1,0 +1,287 @@
+// Copies an image (and its referrers) between repositories or registries over the OCI API, in an
+// order that can never leave a broken tag: blobs, child manifests, index, referrers, tags last.
+import { UserError } from '../errors';
+import type { RepositoryLocation } from './blobs';
+import { repositoryScope } from './challenge';
+import type { RegistryClient } from './client';
+import { validateDigest } from './digest';
+import { blobsOfTree, platformsOf, postOrder, readTree, type ManifestNode } from './imageTree';
+import type { Descriptor } from './manifest';
+import { OCI_INDEX } from './mediaTypes';
+import { mapLimit } from './pool';
+import { ProgressReporter, type CopyProgress } from './progress';
+import { validateTag, type ImageReference } from './reference';
+import { emptyPlan, planReferrers, type ReferrerPlan } from './referrerPlan';
+
+export interface CopyOptions {
+  readonly source: ImageReference;
+  readonly target: RepositoryLocation;
+  /** Tags to set on the target (none: the image is copied by digest only). */
+  readonly tags: readonly string[];
+  /** Fail before any write unless the source resolves to this digest. */
+  readonly expectedDigest?: string;
+  /** 'never': a target tag pointing elsewhere fails the copy before any write. */
+  readonly overwrite: 'never' | 'always';
+  readonly copyReferrers: boolean;
+  /** Read and plan everything, write nothing, report what would move. */
+  readonly dryRun: boolean;
+  /** Blobs and manifests moved at once (default 4). */
+  readonly concurrency?: number;
+  readonly onProgress?: (p: CopyProgress) => void;
+  /** Least time between progress reports (default 2000 ms). */
+  readonly progressIntervalMs?: number;
+  /** Also HEAD the target by digest after the copy, even when the PUT answers confirmed it. */
+  readonly verifyByReadBack?: boolean;
+}
+
+export interface CopyReport {
+  readonly digest: string;
+  readonly mediaType: string;
+  /** Platforms of a multi-arch image; [] for a single-platform image. */
+  readonly platforms: string[];
+  readonly blobsMounted: number;
+  readonly blobsCopied: number;
+  readonly blobsSkipped: number;
+  readonly bytesCopied: number;
+  readonly manifestsPushed: number;
+  readonly tagsCreated: string[];
+  readonly tagsUnchanged: string[];
+  readonly referrersCopied: number;
+  /** Registry API requests made by this copy (token requests not included). */
+  readonly requests: number;
+  readonly durationMs: number;
+  readonly dryRun: boolean;
+}
+
+interface Counts {
+  mounted: number;
+  copied: number;
+  skipped: number;
+  bytes: number;
+}
+
+export async function copyImage(client: RegistryClient, options: CopyOptions): Promise<CopyReport> {
+  const started = Date.now();
+  const requestsBefore = client.stats.requests;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const source: RepositoryLocation = {
+    registry: options.source.registry,
+    repository: options.source.repository,
+  };
+  const target = options.target;
+  const sameRegistry = source.registry === target.registry;
+  const sameRepository = sameRegistry && source.repository === target.repository;
+  const tags = [...new Set(options.tags)].map((t) =>
+    validateTag(t, `target tag of ${target.registry}/${target.repository}`),
+  );
+  if (options.expectedDigest) validateDigest(options.expectedDigest, 'expected digest');
+  declareScopes(client, source, target, options.dryRun);
+
+  // Read: the source and its whole tree, then the target's tags. No write before all checks pass.
+  const root = await client.getManifest(options.source);
+  if (options.expectedDigest && root.digest !== options.expectedDigest) {
+    throw new UserError(
+      `The source image ${options.source.toString()} resolves to ${root.digest}, not the expected ${options.expectedDigest}: nothing was copied.`,
+    );
+  }
+  const tree = await readTree(client, source, root, concurrency);
+  const current = await mapLimit(tags, concurrency, (tag) =>
+    client.headManifest({ ...target, reference: tag }),
+  );
+  const conflicts = tags.flatMap((tag, i) => {
+    const digest = current[i]?.digest;
+    return digest && digest !== root.digest ? [`${tag} (points to ${digest})`] : [];
+  });
+  if (conflicts.length > 0 && options.overwrite === 'never') {
+    throw new UserError(
+      `Target tags of ${target.registry}/${target.repository} already point to another image: ${conflicts.join(', ')}; ` +
+        `the source ${options.source.toString()} is ${root.digest}. Nothing was copied; use overwrite 'always' to move the tags.`,
+    );
+  }
+  const unchanged = tags.filter((_, i) => current[i]?.digest === root.digest);
+  const toTag = tags.filter((tag) => !unchanged.includes(tag));
+  const targetHasImage = sameRepository || unchanged.length > 0;
+
+  let sourceTags: Promise<string[]> | undefined;
+  const plan: ReferrerPlan = options.copyReferrers
+    ? await planReferrers(
+        {
+          client,
+          source,
+          target,
+          concurrency,
+          logger: client.logger,
+          sourceTags: () => (sourceTags ??= client.listTags(source.registry, source.repository)),
+        },
+        root.digest,
+      )
+    : emptyPlan();
+
+  const referrerTrees = [...plan.trees, ...plan.cosign.map((c) => c.tree)];
+  const blobs = uniqueBlobs([
+    ...(targetHasImage ? [] : blobsOfTree(tree)),
+    ...referrerTrees.flatMap(blobsOfTree),
+  ]);
+  const imageChildren = targetHasImage ? [] : postOrder(tree).filter((n) => n.digest !== root.digest);
+  const rootByDigest =
+    !targetHasImage && (referrerTrees.length > 0 || plan.fallbacks.length > 0 || toTag.length === 0);
+  const rootWritten = !targetHasImage || toTag.length > 0;
+  const manifestsPushed =
+    imageChildren.length +
+    (rootWritten && !targetHasImage ? 1 : 0) +
+    plan.trees.reduce((n, t) => n + postOrder(t).length, 0) +
+    plan.cosign.reduce((n, c) => n + postOrder(c.tree).length, 0) +
+    plan.fallbacks.length;
+  const counts: Counts = { mounted: 0, copied: 0, skipped: 0, bytes: 0 };
+  const report = (): CopyReport => ({
+    digest: root.digest,
+    mediaType: root.mediaType,
+    platforms: platformsOf(tree),
+    blobsMounted: counts.mounted,
+    blobsCopied: counts.copied,
+    blobsSkipped: counts.skipped,
+    bytesCopied: counts.bytes,
+    manifestsPushed,
+    tagsCreated: toTag,
+    tagsUnchanged: unchanged,
+    referrersCopied: referrerTrees.length,
+    requests: client.stats.requests - requestsBefore,
+    durationMs: Date.now() - started,
+    dryRun: options.dryRun,
+  });
+
+  if (options.dryRun) {
+    await classifyBlobs(client, blobs, source, target, concurrency, counts, true);
+    return report();
+  }
+
+  // Write: blobs, image manifests, referrers, tags last.
+  const progress = new ProgressReporter(options.onProgress, options.progressIntervalMs ?? 2000);
+  const toStream = await classifyBlobs(client, blobs, source, target, concurrency, counts, false);
+  toStream.forEach((b) => progress.addTotal(b.size));
+  let mountsRefused = false;
+  await mapLimit(sameRegistry ? blobs : toStream, concurrency, async (blob) => {
+    let uploadUrl: URL | undefined;
+    if (sameRegistry && !sameRepository && !mountsRefused) {
+      const mount = await client.tryMount(target, blob.digest, source.repository);
+      if (mount.mounted) {
+        counts.mounted++;
+        return;
+      }
+      uploadUrl = mount.uploadUrl;
+      if (!uploadUrl) mountsRefused = true; // 401/403: the registry will not mount here; stream the rest
+      progress.addTotal(blob.size);
+    }
+    await client.copyBlob(source, target, blob.digest, blob.size, (d) => progress.add(d), uploadUrl);
+    counts.copied++;
+    counts.bytes += blob.size;
+  });
+  progress.finish();
+
+  let confirmed = targetHasImage;
+  await putByDigest(client, target, imageChildren, concurrency);
+  if (rootByDigest) {
+    confirmed = (
+      await client.pushManifest(target.registry, target.repository, root.digest, root.body, root.mediaType)
+    ).confirmed;
+  }
+  for (const referrer of plan.trees) await putByDigest(client, target, postOrder(referrer), concurrency);
+  for (const { tag, tree: signature } of plan.cosign) {
+    const nodes = postOrder(signature);
+    await putByDigest(client, target, nodes.slice(0, -1), concurrency);
+    await client.putManifest(target.registry, target.repository, tag, signature.body, signature.mediaType);
+  }
+  for (const fallback of plan.fallbacks) {
+    await client.putManifest(target.registry, target.repository, fallback.tag, fallback.body, OCI_INDEX);
+  }
+  const tagged = await mapLimit(toTag, concurrency, (tag) =>
+    client.pushManifest(target.registry, target.repository, tag, root.body, root.mediaType),
+  );
+  confirmed ||= tagged.some((t) => t.confirmed);
+
+  if (!confirmed || options.verifyByReadBack) {
+    const back = await client.headManifest({ ...target, reference: root.digest });
+    if (back?.digest !== root.digest) {
+      throw new UserError(
+        `After the copy, ${target.registry}/${target.repository}@${root.digest} reads back as ${back?.digest ?? 'missing'}: the target registry did not keep the image as pushed.`,
+      );
+    }
+  }
+  return report();
+}
+
+/** One token per registry for the whole copy: push+pull on the target first, pull on the source. */
+function declareScopes(
+  client: RegistryClient,
+  source: RepositoryLocation,
+  target: RepositoryLocation,
+  dryRun: boolean,
+): void {
+  const targetScope = repositoryScope(target.repository, dryRun ? 'pull' : 'push,pull');
+  if (source.registry === target.registry) {
+    client.declareScopes(target.registry, [targetScope, repositoryScope(source.repository, 'pull')]);
+  } else {
+    client.declareScopes(source.registry, [repositoryScope(source.repository, 'pull')]);
+    client.declareScopes(target.registry, [targetScope]);
+  }
+}
+
+function uniqueBlobs(blobs: readonly Descriptor[]): Descriptor[] {
+  const byDigest = new Map<string, Descriptor>();
+  for (const blob of blobs) if (!byDigest.has(blob.digest)) byDigest.set(blob.digest, blob);
+  return [...byDigest.values()];
+}
+
+/**
+ * Across registries: HEAD each blob on the target, counting those present as skipped, and
+ * returns the rest (to stream). In the same registry nothing is asked (a mount is one request
+ * either way); in a dry run the mounts are counted as they would happen.
+ */
+async function classifyBlobs(
+  client: RegistryClient,
+  blobs: readonly Descriptor[],
+  source: RepositoryLocation,
+  target: RepositoryLocation,
+  concurrency: number,
+  counts: Counts,
+  dryRun: boolean,
+): Promise<Descriptor[]> {
+  if (source.registry === target.registry) {
+    if (dryRun) counts.mounted += blobs.length;
+    return [];
+  }
+  const present = await mapLimit(blobs, concurrency, (b) =>
+    client.hasBlob(target.registry, target.repository, b.digest),
+  );
+  const missing = blobs.filter((_, i) => !present[i]);
+  counts.skipped += blobs.length - missing.length;
+  if (dryRun) {
+    counts.copied += missing.length;
+    counts.bytes += missing.reduce((n, b) => n + b.size, 0);
+  }
+  return missing;
+}
+
+/** PUTs manifests by digest, those of one height at once (children always before parents). */
+async function putByDigest(
+  client: RegistryClient,
+  target: RepositoryLocation,
+  nodes: readonly ManifestNode[],
+  concurrency: number,
+): Promise<void> {
+  const height = new Map<string, number>();
+  const heightOf = (node: ManifestNode): number => {
+    const known = height.get(node.digest);
+    if (known !== undefined) return known;
+    const h = node.children.length === 0 ? 0 : 1 + Math.max(...node.children.map(heightOf));
+    height.set(node.digest, h);
+    return h;
+  };
+  const levels = new Map<number, ManifestNode[]>();
+  for (const node of nodes) levels.set(heightOf(node), [...(levels.get(heightOf(node)) ?? []), node]);
+  for (const level of [...levels.keys()].sort((a, b) => a - b)) {
+    await mapLimit(levels.get(level) ?? [], concurrency, (node) =>
+      client.putManifest(target.registry, target.repository, node.digest, node.body, node.mediaType),
+    );
+  }
+}

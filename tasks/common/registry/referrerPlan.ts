@@ -1,0 +1,108 @@
+// Which referrers (signatures, SBOMs, attestations) of an image the target lacks, read from the
+// source with their trees, and how the target will list them (its API or the fallback tag).
+import type { Logger } from '../log';
+import type { RepositoryLocation } from './blobs';
+import type { RegistryClient } from './client';
+import { digestTag } from './digest';
+import { readTree, type ManifestNode } from './imageTree';
+import type { Descriptor } from './manifest';
+import { OCI_INDEX } from './mediaTypes';
+import { RegistryError } from './registryError';
+
+export interface ReferrerPlan {
+  /** Referrer manifests (with their trees) to push by digest. */
+  readonly trees: ManifestNode[];
+  /** Fallback indexes (`sha256-<hex>` tags) to write at the target. */
+  readonly fallbacks: { readonly tag: string; readonly body: Buffer }[];
+  /** cosign tags to create at the target, with the tree they point to. */
+  readonly cosign: { readonly tag: string; readonly tree: ManifestNode }[];
+}
+
+export interface ReferrerPlanContext {
+  readonly client: RegistryClient;
+  readonly source: RepositoryLocation;
+  readonly target: RepositoryLocation;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  /** Source tags, listed once per copy. */
+  sourceTags(): Promise<readonly string[]>;
+}
+
+const MAX_DEPTH = 3;
+
+export function emptyPlan(): ReferrerPlan {
+  return { trees: [], fallbacks: [], cosign: [] };
+}
+
+/** Descriptors the target already lists as referrers of `subject`, and its fallback index if any. */
+async function targetReferrers(
+  ctx: ReferrerPlanContext,
+  subject: string,
+): Promise<{ existing: Descriptor[]; api: boolean; hasFallback: boolean }> {
+  const viaApi = await ctx.client.referrersViaApi(ctx.target.registry, ctx.target.repository, subject);
+  if (viaApi) return { existing: viaApi, api: true, hasFallback: false };
+  try {
+    const index = await ctx.client.getManifest({ ...ctx.target, reference: digestTag(subject) });
+    const existing = index.manifest.kind === 'index' ? [...index.manifest.manifests] : [];
+    return { existing, api: false, hasFallback: true };
+  } catch (err) {
+    if (err instanceof RegistryError && err.details.status === 404)
+      return { existing: [], api: false, hasFallback: false };
+    throw err;
+  }
+}
+
+/** Plans the referrers of `subject` (and, a few levels deep, theirs) that the target lacks. */
+export async function planReferrers(
+  ctx: ReferrerPlanContext,
+  subject: string,
+  plan: ReferrerPlan = emptyPlan(),
+  depth = 0,
+): Promise<ReferrerPlan> {
+  const tags = await ctx.sourceTags();
+  const found = await ctx.client.referrers(ctx.source.registry, ctx.source.repository, subject, tags);
+  if (found.descriptors.length === 0 && found.cosign.length === 0) return plan;
+
+  const missing: Descriptor[] = [];
+  if (found.descriptors.length > 0) {
+    const target = await targetReferrers(ctx, subject);
+    const have = new Set(target.existing.map((d) => d.digest));
+    missing.push(...found.descriptors.filter((d) => !have.has(d.digest)));
+    if (!target.api && missing.length > 0) {
+      const body =
+        !target.hasFallback && found.fallbackIndex
+          ? found.fallbackIndex.body // the source's own index: same bytes, same digest
+          : Buffer.from(
+              JSON.stringify({
+                schemaVersion: 2,
+                mediaType: OCI_INDEX,
+                manifests: [...target.existing, ...missing],
+              }),
+              'utf8',
+            );
+      plan.fallbacks.push({ tag: digestTag(subject), body });
+    }
+  }
+  for (const descriptor of missing) {
+    const fetched = await ctx.client.getManifest({ ...ctx.source, reference: descriptor.digest });
+    const tree = await readTree(ctx.client, ctx.source, fetched, ctx.concurrency);
+    plan.trees.push(tree);
+    if (depth + 1 < MAX_DEPTH) await planReferrers(ctx, descriptor.digest, plan, depth + 1);
+  }
+  for (const entry of found.cosign) {
+    const existing = await ctx.client.headManifest({ ...ctx.target, reference: entry.tag });
+    if (existing?.digest === entry.digest) continue;
+    if (existing) {
+      ctx.logger.warn(
+        `The target's cosign tag ${entry.tag} points to ${existing.digest}, the source's to ${entry.digest}: left as it is (merge the signatures with cosign copy if both are needed).`,
+      );
+      continue;
+    }
+    const fetched = await ctx.client.getManifest({ ...ctx.source, reference: entry.digest });
+    plan.cosign.push({
+      tag: entry.tag,
+      tree: await readTree(ctx.client, ctx.source, fetched, ctx.concurrency),
+    });
+  }
+  return plan;
+}

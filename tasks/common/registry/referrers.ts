@@ -1,0 +1,95 @@
+// Finding the artifacts that refer to a manifest (signatures, SBOMs, attestations): the OCI
+// referrers API where the registry has it, else the `sha256-<hex>` fallback tag; plus the tags
+// cosign uses (`sha256-<hex>.sig`, `.att`, `.sbom`).
+import type { RepositoryLocation } from './blobs';
+import { repositoryScope } from './challenge';
+import type { ManifestRef, RegistryClient, ResolvedManifest } from './client';
+import { digestTag } from './digest';
+import { parseManifest, type Descriptor } from './manifest';
+import { OCI_INDEX } from './mediaTypes';
+import type { RegistryHttp } from './registryHttp';
+
+export const COSIGN_SUFFIXES = ['.sig', '.att', '.sbom'] as const;
+
+export interface Referrers {
+  /** How the referrers were found. */
+  readonly via: 'api' | 'fallback-tag' | 'none';
+  /** Referrer manifests (each has the subject as its `subject`). */
+  readonly descriptors: readonly Descriptor[];
+  /** The fallback tag's index, when the registry has no referrers API and the tag exists. */
+  readonly fallbackIndex?: { readonly tag: string; readonly digest: string; readonly body: Buffer };
+  /** cosign tags that exist, with the manifest each points to. */
+  readonly cosign: readonly (ResolvedManifest & { readonly tag: string })[];
+}
+
+export interface ReferrersDeps {
+  readonly client: RegistryClient;
+  readonly http: RegistryHttp;
+  /** Registry -> whether it serves the referrers API; filled by the first answer. */
+  readonly apiSupport: Map<string, boolean>;
+}
+
+/** GET /v2/<name>/referrers/<digest> (all pages); undefined when the registry has no such API. */
+export async function referrersFromApi(
+  deps: ReferrersDeps,
+  at: RepositoryLocation,
+  digest: string,
+): Promise<Descriptor[] | undefined> {
+  if (deps.apiSupport.get(at.registry) === false) return undefined;
+  const found: Descriptor[] = [];
+  let path: string | URL = `/v2/${at.repository}/referrers/${digest}`;
+  for (let page = 0; page < 100; page++) {
+    const { res, body } = await deps.http.callForBody({
+      ...at,
+      operation: 'list referrers of',
+      subject: digest,
+      access: 'pull',
+      method: 'GET',
+      path,
+      headers: { accept: OCI_INDEX },
+      scopes: [repositoryScope(at.repository, 'pull')],
+      ok: [200, 400, 404, 405, 501],
+    });
+    if (res.status !== 200) {
+      deps.apiSupport.set(at.registry, false);
+      return undefined;
+    }
+    deps.apiSupport.set(at.registry, true);
+    const index = parseManifest(body, OCI_INDEX, `referrers of ${at.registry}/${at.repository}@${digest}`);
+    if (index.kind === 'index') found.push(...index.manifests);
+    const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(String(res.headers.link ?? ''))?.[1];
+    if (!next) break;
+    path = new URL(next, res.url);
+  }
+  return found;
+}
+
+export async function findReferrers(
+  deps: ReferrersDeps,
+  at: RepositoryLocation,
+  digest: string,
+  knownTags?: readonly string[],
+): Promise<Referrers> {
+  const fromApi = await referrersFromApi(deps, at, digest);
+  const tags = knownTags ?? (await deps.client.listTags(at.registry, at.repository));
+  const fallback = digestTag(digest);
+  const ref = (reference: string): ManifestRef => ({ ...at, reference });
+
+  let via: Referrers['via'] = fromApi ? 'api' : 'none';
+  let descriptors: Descriptor[] = fromApi ?? [];
+  let fallbackIndex: Referrers['fallbackIndex'];
+  if (!fromApi && tags.includes(fallback)) {
+    const index = await deps.client.getManifest(ref(fallback));
+    via = 'fallback-tag';
+    descriptors = index.manifest.kind === 'index' ? [...index.manifest.manifests] : [];
+    fallbackIndex = { tag: fallback, digest: index.digest, body: index.body };
+  }
+  const cosign: (ResolvedManifest & { tag: string })[] = [];
+  for (const suffix of COSIGN_SUFFIXES) {
+    const tag = `${fallback}${suffix}`;
+    if (!tags.includes(tag)) continue;
+    const found = await deps.client.headManifest(ref(tag));
+    if (found) cosign.push({ ...found, tag });
+  }
+  return { via, descriptors, ...(fallbackIndex ? { fallbackIndex } : {}), cosign };
+}

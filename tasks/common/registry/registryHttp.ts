@@ -1,0 +1,118 @@
+// One registry API call: scheme, credentials (with one re-authentication after a 401), request
+// counting, and a RegistryError for any answer the caller did not expect.
+import type { Authenticator } from './auth';
+import { parseChallenges } from './challenge';
+import type { Endpoints } from './endpoints';
+import { networkError, responseError, type RegistryOperation } from './registryError';
+import type { RequestStats } from './stats';
+import { TransportError, readBody, type BodySource, type HttpResponse, type Transport } from './transport';
+
+export interface RegistryCall extends RegistryOperation {
+  readonly method: string;
+  /** A path such as `/v2/<repo>/manifests/<ref>`, or an absolute URL (an upload Location). */
+  readonly path: string | URL;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: BodySource;
+  /** Token scopes the call needs, e.g. `repository:team/app:pull`. */
+  readonly scopes: readonly string[];
+  /** Statuses handed back to the caller; any other answer throws a RegistryError. */
+  readonly ok: readonly number[];
+  readonly retry?: boolean;
+}
+
+const USER_AGENT = 'release-guard (node)';
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+export class RegistryHttp {
+  constructor(
+    private readonly transport: Transport,
+    private readonly auth: Authenticator,
+    private readonly endpoints: Endpoints,
+    readonly stats: RequestStats,
+  ) {}
+
+  /** Sends the call; the answer's body is unread (consume or discard it). */
+  async call(call: RegistryCall): Promise<HttpResponse> {
+    let authorization = await this.auth.headerFor(call.registry, call.scopes);
+    for (let reauthenticated = false; ; reauthenticated = true) {
+      const res = await this.send(call, authorization);
+      if (call.ok.includes(res.status)) return res;
+      const body = await this.readCounted(call.registry, res, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
+      const challenge = res.headers['www-authenticate'];
+      if (res.status === 401 && !reauthenticated) {
+        const next = await this.auth.onUnauthorized(call.registry, call.scopes, challenge, authorization);
+        if (next !== undefined && next !== authorization) {
+          authorization = next;
+          continue;
+        }
+      }
+      // A token the service issued but the registry finds short of the scope: missing rights.
+      const insufficient =
+        res.status === 401 &&
+        authorization?.startsWith('Bearer ') === true &&
+        parseChallenges(challenge).some((c) => c.params['error'] === 'insufficient_scope');
+      throw responseError(call, res.status, body, res.retries, insufficient);
+    }
+  }
+
+  /** Sends the call and reads the whole (small) answer. */
+  async callForBody(
+    call: RegistryCall,
+    limit = 16 * 1024 * 1024,
+  ): Promise<{ res: HttpResponse; body: Buffer }> {
+    const res = await this.call(call);
+    const body = call.method === 'HEAD' ? Buffer.alloc(0) : await this.readCounted(call.registry, res, limit);
+    return { res, body };
+  }
+
+  /** The URL of a registry path. */
+  url(registry: string, path: string, query?: Readonly<Record<string, string>>): URL {
+    const url = new URL(`${this.endpoints.origin(registry)}${path}`);
+    for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
+    return url;
+  }
+
+  async readCounted(registry: string, res: HttpResponse, limit: number): Promise<Buffer> {
+    const body = await readBody(res.body, limit);
+    this.stats.of(registry).bytesDownloaded += body.length;
+    return body;
+  }
+
+  private async send(call: RegistryCall, authorization: string | undefined): Promise<HttpResponse> {
+    const counters = this.stats.of(call.registry);
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...call.headers };
+    if (authorization) headers['authorization'] = authorization;
+    const insecureTls = this.endpoints.isInsecure(call.registry);
+    for (;;) {
+      const url = typeof call.path === 'string' ? this.url(call.registry, call.path, call.query) : call.path;
+      try {
+        const res = await this.transport.send(
+          {
+            method: call.method,
+            url,
+            headers,
+            insecureTls,
+            ...(call.body !== undefined ? { body: call.body } : {}),
+            ...(call.retry !== undefined ? { retry: call.retry } : {}),
+          },
+          { onAttempt: () => counters.requests++ },
+        );
+        if (Buffer.isBuffer(call.body)) counters.bytesUploaded += call.body.length;
+        return res;
+      } catch (err) {
+        const cause = err instanceof TransportError ? err.cause : err;
+        // Docker's rule for insecure registries: HTTPS first, plain HTTP when the server speaks it.
+        if (
+          typeof call.path === 'string' &&
+          url.protocol === 'https:' &&
+          this.endpoints.downgrade(call.registry, cause)
+        ) {
+          counters.requests--; // the TLS handshake failed: no HTTP request reached the registry
+          continue;
+        }
+        throw networkError(call, cause, err instanceof TransportError ? err.retries : 0);
+      }
+    }
+  }
+}

@@ -1,0 +1,248 @@
+// HTTP(S) for registry calls: keep-alive agents, proxy (CONNECT tunnels for https, absolute-form
+// for http), extra CA and client certificate, redirects, and retries with backoff.
+import http from 'node:http';
+import https from 'node:https';
+import { pipeline, type Readable } from 'node:stream';
+import tls from 'node:tls';
+import type { Logger } from '../log';
+import { TunnelingAgent, proxyAuthorization, proxyBypassed, type ProxySettings } from './proxyAgent';
+import {
+  backoffDelay,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  parseRetryAfter,
+  sleep,
+  type RetryPolicy,
+} from './retry';
+
+export interface TransportOptions {
+  readonly proxy?: ProxySettings;
+  /** PEM of extra certificate authorities, trusted in addition to Node's. */
+  readonly ca?: string;
+  /** false skips certificate checks for every host (the agent's SkipCertValidation). */
+  readonly rejectUnauthorized?: boolean;
+  readonly clientCert?: { readonly cert: string; readonly key: string; readonly passphrase?: string };
+  /** Socket inactivity limit per request (default 120 s). */
+  readonly timeoutMs?: number;
+}
+
+/** A request body: bytes, or a factory giving a fresh stream for every attempt. */
+export type BodySource = Buffer | (() => Readable | Promise<Readable>);
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: BodySource;
+  /** false: one attempt only (default: retry per the policy). */
+  readonly retry?: boolean;
+  /** Follow 3xx for GET/HEAD (blob downloads redirect to storage). Default true. */
+  readonly followRedirects?: boolean;
+  /** Skip certificate checks for this request (Docker's insecure-registry HTTPS attempt). */
+  readonly insecureTls?: boolean;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  /** The URL that answered (after redirects). */
+  readonly url: URL;
+  /** Unread; the caller must consume or discard it. */
+  readonly body: http.IncomingMessage;
+  /** Retries spent before this answer. */
+  readonly retries: number;
+}
+
+export interface SendHooks {
+  /** Called once per attempt (every HTTP request sent). */
+  onAttempt?(url: URL): void;
+}
+
+/** Thrown after the retries when the network failed; `retries` says how many were spent. */
+export class TransportError extends Error {
+  constructor(
+    cause: unknown,
+    readonly retries: number,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/** Reads a whole (small) body; fails beyond `limit` bytes. */
+export async function readBody(res: http.IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      res.destroy();
+      throw new Error(`response body larger than ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Drops a body so its socket returns to the keep-alive pool. */
+export function discard(res: http.IncomingMessage): void {
+  res.resume();
+}
+
+export class Transport {
+  private readonly http: http.Agent;
+  private readonly https: https.Agent;
+  private readonly insecureHttps: https.Agent;
+  private readonly tunnel: https.Agent | undefined;
+  private readonly insecureTunnel: https.Agent | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly options: TransportOptions,
+    private readonly retry: RetryPolicy,
+    private readonly logger: Logger,
+  ) {
+    const common = { keepAlive: true, maxSockets: 32, scheduling: 'lifo' as const };
+    const tlsOptions: https.AgentOptions = {
+      ...common,
+      ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}),
+      ...(options.clientCert ? options.clientCert : {}),
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+    };
+    const insecure = { ...tlsOptions, rejectUnauthorized: false };
+    this.http = new http.Agent(common);
+    this.https = new https.Agent(tlsOptions);
+    this.insecureHttps = new https.Agent(insecure);
+    const proxy = options.proxy;
+    this.tunnel = proxy ? new TunnelingAgent(proxy, tlsOptions) : undefined;
+    this.insecureTunnel = proxy ? new TunnelingAgent(proxy, insecure) : undefined;
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+  }
+
+  /** Sends with retries; returns the final answer whatever its status. */
+  async send(request: HttpRequest, hooks: SendHooks = {}): Promise<HttpResponse> {
+    const maxRetries = request.retry === false ? 0 : this.retry.maxRetries;
+    for (let retries = 0; ; retries++) {
+      let res: { status: number; headers: http.IncomingHttpHeaders; url: URL; body: http.IncomingMessage };
+      try {
+        res = await this.follow(request, hooks);
+      } catch (err) {
+        if (retries >= maxRetries || !isRetryableNetworkError(err)) throw new TransportError(err, retries);
+        const delay = backoffDelay(retries, this.retry);
+        this.logger.debug(
+          `${request.method} ${request.url.host}: ${(err as Error).message}; retrying in ${delay} ms`,
+        );
+        await sleep(delay);
+        continue;
+      }
+      if (retries < maxRetries && isRetryableStatus(res.status)) {
+        const header = res.headers['retry-after'];
+        const delay = parseRetryAfter(header, this.retry.maxDelayMs) ?? backoffDelay(retries, this.retry);
+        discard(res.body);
+        this.logger.debug(
+          `${request.method} ${request.url.host}: HTTP ${res.status}; retrying in ${delay} ms`,
+        );
+        await sleep(delay);
+        continue;
+      }
+      return { ...res, retries };
+    }
+  }
+
+  /** Closes idle keep-alive sockets. */
+  close(): void {
+    for (const agent of [this.http, this.https, this.insecureHttps, this.tunnel, this.insecureTunnel]) {
+      agent?.destroy();
+    }
+  }
+
+  private async follow(request: HttpRequest, hooks: SendHooks) {
+    let url = request.url;
+    let headers = { ...request.headers };
+    const canFollow =
+      request.followRedirects !== false && (request.method === 'GET' || request.method === 'HEAD');
+    for (let hop = 0; ; hop++) {
+      hooks.onAttempt?.(url);
+      const body = await this.once({ ...request, url, headers });
+      const location = body.headers.location;
+      if (!canFollow || !REDIRECTS.has(body.statusCode ?? 0) || !location || hop >= MAX_REDIRECTS) {
+        return { status: body.statusCode ?? 0, headers: body.headers, url, body };
+      }
+      discard(body);
+      const next = new URL(location, url);
+      // Credentials for the registry never go to the storage host it redirects to.
+      if (next.host !== url.host) {
+        headers = Object.fromEntries(
+          Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
+        );
+      }
+      url = next;
+    }
+  }
+
+  private once(request: HttpRequest): Promise<http.IncomingMessage> {
+    const { url } = request;
+    const secure = url.protocol === 'https:';
+    const proxy =
+      this.options.proxy && !proxyBypassed(this.options.proxy, url) ? this.options.proxy : undefined;
+    const headers: Record<string, string> = { ...request.headers };
+    let options: http.RequestOptions;
+    if (proxy && !secure) {
+      const proxyUrl = new URL(proxy.url);
+      const auth = proxyAuthorization(proxy);
+      if (auth) headers['proxy-authorization'] = auth;
+      headers['host'] = url.host;
+      options = {
+        host: proxyUrl.hostname,
+        port: Number(proxyUrl.port || 80),
+        path: url.href,
+        agent: this.http,
+      };
+    } else {
+      let agent: http.Agent | undefined = this.http;
+      if (secure && proxy) agent = request.insecureTls ? this.insecureTunnel : this.tunnel;
+      else if (secure) agent = request.insecureTls ? this.insecureHttps : this.https;
+      options = {
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port || (secure ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        agent,
+      };
+    }
+    const body = request.body;
+    if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
+    return new Promise((resolve, reject) => {
+      const req = (secure ? https : http).request({
+        ...options,
+        method: request.method,
+        headers,
+      });
+      let answered = false;
+      req.setTimeout(this.timeoutMs, () => {
+        req.destroy(Object.assign(new Error(`no data for ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      });
+      req.once('response', (res) => {
+        answered = true;
+        resolve(res);
+      });
+      req.once('error', (err) => {
+        if (!answered) reject(err);
+      });
+      if (body === undefined) req.end();
+      else if (Buffer.isBuffer(body)) req.end(body);
+      else {
+        Promise.resolve(body()).then(
+          (stream) =>
+            pipeline(stream, req, (err) => {
+              // After an answer (e.g. an early 401) a broken upload is expected; before it the
+              // request's own 'error' carries the failure.
+              if (err && !answered) req.destroy(err);
+            }),
+          (err: unknown) => req.destroy(err instanceof Error ? err : new Error(String(err))),
+        );
+      }
+    });
+  }
+}
