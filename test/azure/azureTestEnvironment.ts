@@ -2,6 +2,7 @@
 // OIDC token fixture it trusts, and AzureRM connection descriptions pointing at them.
 import crypto from 'node:crypto';
 import type { AzureRmConnection } from '../../tasks/common/azure/connection';
+import type { EndpointSpec } from '../support/taskRunner';
 import { type EntraIdEmulator, startEntraIdEmulator } from '../emulators/entraIdEmulator';
 import { type OidcTokenFixture, startOidcTokenFixture } from '../emulators/oidcTokenFixture';
 import { type ClientCertificate, clientCertificate } from '../emulators/testCertificates';
@@ -97,4 +98,16 @@ export function azureRmConnection(
       ...data,
     },
   };
+}
+
+/** The same connection as the task runner hands it to a task. */
+export function endpointOf(
+  env: AzureTestEnvironment,
+  id: string,
+  scheme: string,
+  parameters: Record<string, string>,
+  data: Record<string, string> = {},
+): EndpointSpec {
+  const conn = azureRmConnection(env, id, scheme, parameters, data);
+  return { url: conn.url, scheme, parameters, data: conn.data as Record<string, string> };
 }

@@ -62,6 +62,8 @@ export interface EntraIdEmulator {
    */
   readonly managedIdentityUrl: string;
   readonly tokenRequests: TokenRequestRecord[];
+  /** Every access token issued, so a test can check none of them was printed. */
+  readonly issuedTokens: string[];
   addApp(app: EntraAppRegistration): void;
   addManagedIdentity(identity: ManagedIdentityRegistration): void;
   /** Accept federated assertions from `issuer` signed by `publicKey` (e.g. the OIDC fixture). */
@@ -79,6 +81,7 @@ export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {})
   const identities: ManagedIdentityRegistration[] = [...(options.managedIdentities ?? [])];
   const issuerKeys = new Map<string, crypto.KeyObject>();
   const tokenRequests: TokenRequestRecord[] = [];
+  const issuedTokens: string[] = [];
   const lifetime = options.tokenLifetimeSeconds ?? 3599;
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = crypto
@@ -120,7 +123,9 @@ export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {})
       uti: crypto.randomBytes(16).toString('base64url'),
       ver: '1.0',
     };
-    return { token: signJwt(claims, privateKey, { kid }), expiresOn: now + lifetime };
+    const token = signJwt(claims, privateKey, { kid });
+    issuedTokens.push(token);
+    return { token, expiresOn: now + lifetime };
   }
 
   function answerError(
@@ -261,7 +266,7 @@ export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {})
   }
 
   const server = await startHttpsServer(async (req, res) => {
-    const path = requestUrl(req).pathname;
+    const path = requestUrl(req).pathname.replace(/(.)\/$/, '$1');
     const parts = path.split('/').filter(Boolean);
     if (req.method === 'GET' && path === '/metadata/identity/oauth2/token')
       return managedIdentityEndpoint(req, res, 'imds');
@@ -287,7 +292,7 @@ export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {})
   });
   base = server.url;
   const msiServer = http.createServer((req, res) => {
-    const path = requestUrl(req).pathname;
+    const path = requestUrl(req).pathname.replace(/(.)\/$/, '$1');
     if (req.method === 'GET' && path === '/metadata/identity/oauth2/token')
       return managedIdentityEndpoint(req, res, 'imds');
     if (req.method === 'GET' && path === '/msi/token') return managedIdentityEndpoint(req, res, 'appService');
@@ -306,6 +311,7 @@ export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {})
     caFile: server.caFile,
     managedIdentityUrl: `http://127.0.0.1:${msiPort}`,
     tokenRequests,
+    issuedTokens,
     addApp: (app) => apps.push(app),
     addManagedIdentity: (identity) => identities.push(identity),
     trustIssuer: (issuer, key) => issuerKeys.set(issuer, key),

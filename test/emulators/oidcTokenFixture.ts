@@ -41,6 +41,8 @@ export interface OidcTokenFixture {
   readonly caPem: string;
   readonly caFile: string;
   readonly requests: OidcTokenRequest[];
+  /** Every OIDC token issued, so a test can check none of them was printed. */
+  readonly issuedTokens: string[];
   /** The subject Entra must federate for a connection: `sc://{org}/{project}/{connection name}`. */
   subjectFor(connectionId: string): string;
   /** Answer the next `count` token requests with `status` (default 500) before issuing again. */
@@ -67,6 +69,7 @@ export async function startOidcTokenFixture(options: OidcTokenFixtureOptions): P
   const orgId = crypto.createHash('sha256').update(org).digest('hex').slice(0, 32);
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const requests: OidcTokenRequest[] = [];
+  const issuedTokens: string[] = [];
   let failures = { count: 0, status: 500 };
   let lifetime = options.tokenLifetimeSeconds ?? 600;
   let issuer = '';
@@ -133,6 +136,7 @@ export async function startOidcTokenFixture(options: OidcTokenFixtureOptions): P
       privateKey,
       { kid: 'oidc-fixture' },
     );
+    issuedTokens.push(token);
     answer(200, () => sendJson(res, 200, { oidcToken: token }));
   }
 
@@ -170,6 +174,7 @@ export async function startOidcTokenFixture(options: OidcTokenFixtureOptions): P
     caPem: server.caPem,
     caFile: server.caFile,
     requests,
+    issuedTokens,
     subjectFor,
     failNext: (count, status = 500) => {
       failures = { count, status };
