@@ -10,9 +10,8 @@ import type { ImageLock } from '../common/lockfile/imageLock';
 import { readLockFile } from '../common/lockfile/readImageLock';
 import { writeLockFile } from '../common/lockfile/writeImageLock';
 import { pinImages } from '../common/pinning/pinImages';
-import { registryImageResolver } from '../common/pinning/registryResolver';
+import { declarePullScopes, registryImageResolver } from '../common/pinning/registryResolver';
 import { RegistryClient } from '../common/registry/client';
-import type { CredentialResolver } from '../common/registry/auth';
 import { type PinImageDigestsInputs, readInputs } from './inputs';
 import { summaryMarkdown } from './summaryMarkdown';
 
@@ -27,12 +26,7 @@ export async function pinImageDigestsTask(): Promise<void> {
   const files = matchFiles(workingDirectory, options.files);
   const lockFile = options.lockFile ? path.resolve(workingDirectory, options.lockFile) : undefined;
   const previousLock = options.action === 'verify' ? readPreviousLock(lockFile) : undefined;
-  const client = new RegistryClient({
-    credentials: registryCredentials(options),
-    insecureRegistries: options.insecureRegistries,
-    logger: agentLogger,
-    secrets: agentSecrets,
-  });
+  const client = registryClient(options);
   try {
     const report = await pinImages({
       action: options.action,
@@ -44,6 +38,7 @@ export async function pinImageDigestsTask(): Promise<void> {
       failOnMutableTags: options.failOnMutableTags,
       failOnDrift: options.failOnDrift,
       resolve: registryImageResolver(client, options.platform),
+      beforeResolve: (refs) => declarePullScopes(client, refs),
       concurrency: CONCURRENCY,
       previousLock,
       logger: agentLogger,
@@ -85,13 +80,23 @@ function readPreviousLock(lockFile: string | undefined): ImageLock | undefined {
   return readLockFile(lockFile);
 }
 
-/** A registry connection for its host; other hosts: the agent's Docker config, else anonymous. */
-function registryCredentials(options: PinImageDigestsInputs): CredentialResolver {
-  const connections = options.containerRegistry ? [readRegistryConnection(options.containerRegistry)] : [];
+/**
+ * The registry client: the registry connection for its host; other hosts: the agent's Docker
+ * config, else anonymous. Interim: tasks/common/agent/registryClient.ts (createRegistryClient) adds
+ * Entra ID for azureSubscription and the agent's proxy and CA, but bundling it today pulls in two
+ * copies of semver (task-lib's 5.x and jsonwebtoken's 7.x via @azure/identity), which the build rejects.
+ */
+function registryClient(options: PinImageDigestsInputs): RegistryClient {
   if (options.azureSubscription) {
     agentLogger.warn(
-      'azureSubscription is not used yet by this build of PinImageDigests; ACR sign-in needs it.',
+      'azureSubscription is not used by this build of PinImageDigests yet: ACR sign-in through it is pending.',
     );
   }
-  return credentialResolver({ connections });
+  const connections = options.containerRegistry ? [readRegistryConnection(options.containerRegistry)] : [];
+  return new RegistryClient({
+    credentials: credentialResolver({ connections }),
+    insecureRegistries: options.insecureRegistries,
+    logger: agentLogger,
+    secrets: agentSecrets,
+  });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import { type ImageLock, buildImageLock } from '../lockfile/imageLock';
+import type { ImageReference } from '../registry/reference';
 import { type DriftFinding, checkDrift } from './checkDrift';
 import { lockEntries } from './lockEntries';
 import { formatFailures, planPins } from './planPins';
@@ -41,6 +42,8 @@ export interface PinOptions {
   readonly previousLock?: ImageLock | undefined;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** Called with every unique reference before the first lookup (e.g. to declare token scopes). */
+  readonly beforeResolve?: (refs: readonly ImageReference[]) => void;
 }
 
 export interface PinReport {
@@ -101,6 +104,7 @@ export async function pinImages(options: PinOptions): Promise<PinReport> {
       '.',
   );
 
+  options.beforeResolve?.(plan.images.map((i) => i.ref));
   const cache = new ResolutionCache(options.resolve, options.concurrency);
   const resolved = await logger.group(`Resolve ${plan.images.length} image reference(s)`, async () => {
     const result = await resolveImages(plan.images, cache);

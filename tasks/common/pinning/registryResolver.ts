@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { repositoryScope } from '../registry/challenge';
 import type { RegistryClient } from '../registry/client';
 import { type Descriptor, childrenOf, platformName } from '../registry/manifest';
 import type { ImageReference } from '../registry/reference';
@@ -61,4 +62,18 @@ export function registryImageResolver(client: RegistryClient, platform?: string)
     }
     return { ...resolved, platformDigest: child.digest, platformMediaType: child.mediaType };
   };
+}
+
+/**
+ * Tells the client every repository the run will read, per registry, so that one token per
+ * registry covers them all instead of one token request per repository.
+ */
+export function declarePullScopes(client: RegistryClient, refs: readonly ImageReference[]): void {
+  const byRegistry = new Map<string, Set<string>>();
+  for (const ref of refs) {
+    const scopes = byRegistry.get(ref.registry) ?? new Set<string>();
+    scopes.add(repositoryScope(ref.repository, 'pull'));
+    byRegistry.set(ref.registry, scopes);
+  }
+  for (const [registry, scopes] of byRegistry) client.declareScopes(registry, [...scopes]);
 }
