@@ -58,5 +58,5 @@ export function blobUploads(requests: readonly RegistryRequest[]): RegistryReque
 }
 
 export async function stopAll(fixtures: readonly (RegistryFixture | undefined)[]): Promise<void> {
-  await Promise.all(fixtures.map((f) => f?.stop()));
+  await Promise.all(fixtures.map((f) => (f ? f.stop() : Promise.resolve())));
 }

@@ -45,7 +45,7 @@ describe('registry/transport', function () {
   });
   const serve = async (handler: Handler) => {
     const s = await startServer(handler);
-    stops.push(s.stop);
+    stops.push(() => s.stop());
     return s;
   };
   const send = async (t: Transport, req: HttpRequest) => {

@@ -2,9 +2,10 @@
 // ACR's Entra ID exchange. One token per registry covers every scope the run declared.
 import type { Logger, SecretRegistry } from '../log';
 import { challengeScopes, mergeScopes, parseChallenges, scopesCover, type Challenge } from './challenge';
-import { RegistryError, networkError, responseError, type RegistryOperation } from './registryError';
+import { RegistryError } from './registryError';
 import type { RequestStats } from './stats';
-import { TransportError, readBody, type Transport } from './transport';
+import { tokenServiceCall } from './tokenService';
+import type { Transport } from './transport';
 
 export type RegistryCredential =
   | { readonly kind: 'anonymous' }
@@ -263,8 +264,7 @@ export class Authenticator {
     return refresh;
   }
 
-  /** One request to the token service; any answer but 200 is a RegistryError. */
-  private async call(
+  private call(
     registry: string,
     scopes: readonly string[],
     method: 'GET' | 'POST',
@@ -273,39 +273,14 @@ export class Authenticator {
     form?: URLSearchParams,
     what = 'get token from',
   ): Promise<Record<string, unknown>> {
-    const repository = /^repository:(.+):[^:]*$/.exec(scopes[0] ?? '')?.[1];
-    const op: RegistryOperation = {
+    return tokenServiceCall(this.deps.transport, this.deps.stats, {
       registry,
-      ...(repository ? { repository } : {}),
-      operation: `${what} ${url.origin}${url.pathname}`,
-      access: scopes.some((s) => s.endsWith('push') || s.includes(':push,')) ? 'push' : 'pull',
-    };
-    const body = form ? Buffer.from(form.toString(), 'utf8') : undefined;
-    const allHeaders: Record<string, string> = { ...headers, accept: 'application/json' };
-    if (body) allHeaders['content-type'] = 'application/x-www-form-urlencoded';
-    const counters = this.deps.stats.of(registry);
-    let res;
-    try {
-      res = await this.deps.transport.send(
-        { method, url, headers: allHeaders, ...(body ? { body } : {}) },
-        { onAttempt: () => counters.tokenRequests++ },
-      );
-    } catch (err) {
-      throw networkError(
-        op,
-        err instanceof TransportError ? err.cause : err,
-        err instanceof TransportError ? err.retries : 0,
-      );
-    }
-    const text = await readBody(res.body, 1024 * 1024);
-    if (res.status !== 200) throw responseError(op, res.status, text, res.retries);
-    try {
-      return JSON.parse(text.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      throw new RegistryError(
-        `The token service ${url.host} of ${registry} answered with something else than JSON.`,
-        op,
-      );
-    }
+      scopes,
+      method,
+      url,
+      headers,
+      what,
+      ...(form ? { form } : {}),
+    });
   }
 }

@@ -11,6 +11,7 @@ import { parseManifest, verifiedManifestDigest, type ParsedManifest } from './ma
 import { MANIFEST_ACCEPT, bareMediaType } from './mediaTypes';
 import type { ImageReference } from './reference';
 import { findReferrers, referrersFromApi, type Referrers } from './referrers';
+import { listTags } from './tags';
 import type { Descriptor } from './manifest';
 import { RegistryError } from './registryError';
 import { RegistryHttp } from './registryHttp';
@@ -250,31 +251,8 @@ export class RegistryClient {
   }
 
   /** Every tag of a repository (following `Link` pages); [] when the repository does not exist. */
-  async listTags(registry: string, repository: string): Promise<string[]> {
-    const tags: string[] = [];
-    let path: string | URL = `/v2/${repository}/tags/list`;
-    let query: Record<string, string> | undefined = { n: '1000' };
-    for (let page = 0; page < 1000; page++) {
-      const { res, body } = await this.http.callForBody({
-        registry,
-        repository,
-        operation: 'list tags',
-        access: 'pull',
-        method: 'GET',
-        path,
-        ...(query ? { query } : {}),
-        scopes: [pull(repository)],
-        ok: [200, 404],
-      });
-      if (res.status === 404) return tags;
-      const parsed = JSON.parse(body.toString('utf8')) as { tags?: string[] | null };
-      tags.push(...(parsed.tags ?? []));
-      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(String(res.headers.link ?? ''))?.[1];
-      if (!next) return tags;
-      path = new URL(next, res.url);
-      query = undefined;
-    }
-    return tags;
+  listTags(registry: string, repository: string): Promise<string[]> {
+    return listTags(this.http, { registry, repository });
   }
 
   /** Referrers of a manifest: the referrers API, else the `sha256-<hex>` tag; plus cosign tags. */

@@ -8,6 +8,7 @@ import { digestTag } from './digest';
 import { parseManifest, type Descriptor } from './manifest';
 import { OCI_INDEX } from './mediaTypes';
 import type { RegistryHttp } from './registryHttp';
+import { nextPage } from './tags';
 
 export const COSIGN_SUFFIXES = ['.sig', '.att', '.sbom'] as const;
 
@@ -57,7 +58,7 @@ export async function referrersFromApi(
     deps.apiSupport.set(at.registry, true);
     const index = parseManifest(body, OCI_INDEX, `referrers of ${at.registry}/${at.repository}@${digest}`);
     if (index.kind === 'index') found.push(...index.manifests);
-    const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(String(res.headers.link ?? ''))?.[1];
+    const next = nextPage(res.headers.link);
     if (!next) break;
     path = new URL(next, res.url);
   }

@@ -1,0 +1,55 @@
+// One request to a registry's token service (Docker token GET, OAuth2 form POST, ACR exchange).
+import { RegistryError, networkError, responseError, type RegistryOperation } from './registryError';
+import type { RequestStats } from './stats';
+import { TransportError, readBody, type Transport } from './transport';
+
+export interface TokenServiceCall {
+  readonly registry: string;
+  readonly scopes: readonly string[];
+  readonly method: 'GET' | 'POST';
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly form?: URLSearchParams;
+  /** For messages: 'get token from', 'exchange Entra ID token at'. */
+  readonly what: string;
+}
+
+/** Sends the call and returns the JSON answer; any answer but 200 is a RegistryError. */
+export async function tokenServiceCall(
+  transport: Transport,
+  stats: RequestStats,
+  call: TokenServiceCall,
+): Promise<Record<string, unknown>> {
+  const { registry, scopes, url } = call;
+  const repository = /^repository:(.+):[^:]*$/.exec(scopes[0] ?? '')?.[1];
+  const op: RegistryOperation = {
+    registry,
+    ...(repository ? { repository } : {}),
+    operation: `${call.what} ${url.origin}${url.pathname}`,
+    access: scopes.some((s) => /:(.*,)?push(,|$)/.test(s)) ? 'push' : 'pull',
+  };
+  const body = call.form ? Buffer.from(call.form.toString(), 'utf8') : undefined;
+  const headers: Record<string, string> = { ...call.headers, accept: 'application/json' };
+  if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+  const counters = stats.of(registry);
+  let res;
+  try {
+    res = await transport.send(
+      { method: call.method, url, headers, ...(body ? { body } : {}) },
+      { onAttempt: () => counters.tokenRequests++ },
+    );
+  } catch (err) {
+    const transportError = err instanceof TransportError ? err : undefined;
+    throw networkError(op, transportError ? transportError.cause : err, transportError?.retries ?? 0);
+  }
+  const text = await readBody(res.body, 1024 * 1024);
+  if (res.status !== 200) throw responseError(op, res.status, text, res.retries);
+  try {
+    return JSON.parse(text.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new RegistryError(
+      `The token service ${url.host} of ${registry} answered with something else than JSON.`,
+      op,
+    );
+  }
+}
