@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { PinFormat } from '../../tasks/common/pinning/types';
 import { FakeRegistry, fakeDigest } from './fakeRegistry';
@@ -66,6 +67,51 @@ describe('pinning engine: each file type against its expected file', () => {
       assert.doesNotMatch(text, /[^\r]\n/, `${path.basename(file)} has a bare LF`);
       assert.match(text, /sha256:[0-9a-f]{64}/);
     }
+  });
+
+  it('keeps each file mode, follows symbolic links, and leaves no temporary file', async () => {
+    const dir = copyFixture('compose');
+    dirs.push(dir);
+    const real = path.join(dir, 'docker-compose.yml');
+    fs.chmodSync(real, 0o640);
+    fs.mkdirSync(path.join(dir, 'linked'));
+    const link = path.join(dir, 'linked', 'compose.yaml');
+    fs.symlinkSync(real, link);
+    await runPin(dir, { resolve: new FakeRegistry().resolve, files: [link] });
+    assert.equal(fs.statSync(real).mode & 0o777, 0o640);
+    assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
+    assert.match(fs.readFileSync(real, 'utf8'), /postgres:16\.2@sha256:/);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
+  });
+
+  it('skips Helm templates and files of no known type with a warning; pins JSON manifests', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pin-skip-'));
+    dirs.push(dir);
+    const template = path.join(dir, 'deployment.yaml');
+    fs.writeFileSync(template, 'spec:\n  image: {{ .Values.image }}\n  {{- if .Values.x }}\n');
+    const notes = path.join(dir, 'NOTES.txt');
+    fs.writeFileSync(notes, 'Thanks for installing.\n');
+    const json = path.join(dir, 'pod.json');
+    fs.writeFileSync(
+      json,
+      '{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  "spec": {"containers": [{"image": "busybox:1.36"}]}\n}\n',
+    );
+    const logger = new RecordingLogger();
+    const report = await runPin(dir, {
+      resolve: new FakeRegistry().resolve,
+      files: [template, notes, json],
+      logger,
+    });
+    assert.deepEqual(
+      report.skipped.map((s) => s.file),
+      ['deployment.yaml', 'NOTES.txt'],
+    );
+    assert.ok(logger.warnings.some((w) => w.startsWith('deployment.yaml: skipped, a Helm template')));
+    assert.deepEqual(report.filesChanged, ['pod.json']);
+    assert.match(fs.readFileSync(json, 'utf8'), /"image": "busybox:1\.36@sha256:[0-9a-f]{64}"/);
   });
 
   it('records every occurrence in the lock, by file and line, in order', async () => {

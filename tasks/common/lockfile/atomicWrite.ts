@@ -11,10 +11,11 @@ export function temporarySibling(file: string): string {
 /**
  * Writes a file atomically: the text goes to a temporary file in the same folder, which takes the
  * existing file's mode and then replaces it by rename. A reader sees the old or the new file, never
- * half of one. Missing parent folders are created.
+ * half of one. Missing parent folders are created; a symbolic link is followed, not replaced.
  */
-export function writeFileAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+export function writeFileAtomic(target: string, text: string): void {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const file = realTarget(target);
   const temp = temporarySibling(file);
   try {
     const mode = existingMode(file);
@@ -33,5 +34,14 @@ export function existingMode(file: string): number | undefined {
     return fs.statSync(file).mode & 0o7777;
   } catch {
     return undefined;
+  }
+}
+
+/** The file a path names, following symbolic links (the path itself when it does not exist yet). */
+export function realTarget(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
   }
 }

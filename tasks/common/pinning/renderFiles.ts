@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { errorMessage } from '../errors';
-import { temporarySibling, existingMode } from '../lockfile/atomicWrite';
+import { existingMode, realTarget, temporarySibling } from '../lockfile/atomicWrite';
 import type { ImageResolution } from './resolveImages';
 import type { FileScan, PinFailure, PinFormat, TextEdit } from './types';
 
@@ -64,12 +64,13 @@ function applyEdits(scan: FileScan, edits: TextEdit[], failures: PinFailure[]): 
  * Writes every rendered file, as close to all-or-nothing as a file system allows: each new text
  * goes to a temporary file beside its target first (with the target's mode); only when all of them
  * are written are they renamed over their targets. A failure before the renames changes nothing.
+ * A symbolic link is followed: the file it points to is replaced, the link stays.
  */
 export function writeRenderedFiles(files: readonly RenderedFile[]): void {
   const staged: { temp: string; target: string }[] = [];
   try {
     for (const { scan, text } of files) {
-      const target = scan.absolutePath;
+      const target = realTarget(scan.absolutePath);
       const temp = temporarySibling(target);
       staged.push({ temp, target });
       const mode = existingMode(target) ?? 0o666;
