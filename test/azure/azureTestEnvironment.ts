@@ -31,6 +31,8 @@ export interface AzureTestEnvironment {
   readonly strangerCertificate: ClientCertificate;
   /** SystemVssConnection's AccessToken the OIDC fixture expects. */
   readonly jobAccessToken: string;
+  /** IDENTITY_HEADER of the App Service style managed identity endpoint. */
+  readonly identityHeader: string;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ const randomSecret = (prefix: string) => `${prefix}~${crypto.randomBytes(18).toS
 export async function startAzureTestEnvironment(): Promise<AzureTestEnvironment> {
   const clientSecret = randomSecret('spn');
   const jobAccessToken = randomSecret('job');
+  const identityHeader = randomSecret('msi');
   const [certificate, strangerCertificate] = await Promise.all([
     clientCertificate('release-guard-test-spn'),
     clientCertificate('someone-else'),
@@ -62,6 +65,7 @@ export async function startAzureTestEnvironment(): Promise<AzureTestEnvironment>
       },
     ],
     managedIdentities: [{ tenantId: TENANT, clientId: ids.managedIdentity, systemAssigned: true }],
+    identityHeader,
   });
   entra.trustIssuer(oidc.issuer, oidc.publicKey);
   return {
@@ -71,6 +75,7 @@ export async function startAzureTestEnvironment(): Promise<AzureTestEnvironment>
     certificate,
     strangerCertificate,
     jobAccessToken,
+    identityHeader,
     async stop() {
       await Promise.all([entra.stop(), oidc.stop()]);
     },

@@ -156,6 +156,31 @@ describe('AzureTokenProbe: Azure service connections through the agent protocol'
     assertTokensMasked(run, before);
   });
 
+  it('ManagedServiceIdentity: system-assigned identity through the App Service protocol', async () => {
+    const before = issuedCounts();
+    const run = await runTask({
+      task: { testOnly: 'AzureTokenProbeV1' },
+      inputs: { azureSubscription: ids.secretConnection, scope: 'keyvault' },
+      endpoints: {
+        [ids.secretConnection]: endpointOf(env, ids.secretConnection, 'ManagedServiceIdentity', {
+          tenantid: TENANT,
+        }),
+      },
+      env: {
+        IDENTITY_ENDPOINT: `${env.entra.managedIdentityUrl}/msi/token`,
+        IDENTITY_HEADER: env.identityHeader,
+      },
+      secrets: [env.identityHeader],
+      debug: true,
+    });
+    assert.equal(run.result, 'Succeeded', run.message);
+    assert.equal(run.variables['appId']?.value, ids.managedIdentity);
+    assert.equal(run.variables['audience']?.value, 'https://vault.azure.net');
+    const last = env.entra.tokenRequests.at(-1);
+    assert.deepEqual([last?.endpoint, last?.clientId, last?.outcome], ['appService', undefined, 'issued']);
+    assertTokensMasked(run, before);
+  });
+
   it('WorkloadIdentityFederation: OIDC token from Azure DevOps, exchanged with Entra ID', async () => {
     const before = issuedCounts();
     const oidcBefore = env.oidc.requests.length;

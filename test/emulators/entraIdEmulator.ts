@@ -3,13 +3,21 @@
 // and the managed identity endpoints (IMDS and App Service style). Tokens are RS256 JWTs signed
 // by the emulator's key; other emulators check them with verifyAccessToken().
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { type FederatedCredential, checkClientAssertion } from './clientAssertions';
 import { type EntraError, entraErrors, errorBody } from './entraErrors';
 import { startHttpsServer } from './httpsServer';
 import { readForm, requestUrl, sendJson } from './httpUtil';
 import { decodeJwt, nowSeconds, signJwt, verifyJwtSignature } from './jwt';
+import {
+  type ManagedIdentityContext,
+  type ManagedIdentityRegistration,
+  answerManagedIdentity,
+  managedIdentityRoute,
+  startManagedIdentityServer,
+} from './managedIdentityEndpoint';
+
+export type { ManagedIdentityRegistration } from './managedIdentityEndpoint';
 
 export interface EntraAppRegistration {
   readonly tenantId: string;
@@ -19,14 +27,6 @@ export interface EntraAppRegistration {
   /** Certificates (PEM) registered on the app; a PEM holding a key too is fine. */
   readonly certificatePems?: readonly string[];
   readonly federatedCredentials?: readonly FederatedCredential[];
-}
-
-export interface ManagedIdentityRegistration {
-  readonly tenantId: string;
-  readonly clientId: string;
-  readonly objectId?: string;
-  /** The VM's system-assigned identity: used when a request names no identity. */
-  readonly systemAssigned?: boolean;
 }
 
 export interface EntraIdEmulatorOptions {
@@ -75,6 +75,26 @@ export interface EntraIdEmulator {
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access']);
+
+/** The v2.0 OpenID configuration MSAL reads (it checks the issuer against the authority). */
+function openIdConfiguration(base: string, tenant: string) {
+  return {
+    token_endpoint: `${base}/${tenant}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+    jwks_uri: `${base}/${tenant}/discovery/v2.0/keys`,
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    issuer: `${base}/${tenant}/v2.0`,
+    request_uri_parameter_supported: false,
+    authorization_endpoint: `${base}/${tenant}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${base}/${tenant}/oauth2/v2.0/devicecode`,
+    end_session_endpoint: `${base}/${tenant}/oauth2/v2.0/logout`,
+    tenant_region_scope: 'EU',
+  };
+}
 
 export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {}): Promise<EntraIdEmulator> {
   const apps: EntraAppRegistration[] = [...(options.apps ?? [])];
@@ -143,25 +163,6 @@ export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {})
     );
   }
 
-  function openIdConfiguration(tenant: string) {
-    return {
-      token_endpoint: `${base}/${tenant}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-      jwks_uri: `${base}/${tenant}/discovery/v2.0/keys`,
-      response_modes_supported: ['query', 'fragment', 'form_post'],
-      subject_types_supported: ['pairwise'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-      issuer: `${base}/${tenant}/v2.0`,
-      request_uri_parameter_supported: false,
-      authorization_endpoint: `${base}/${tenant}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `${base}/${tenant}/oauth2/v2.0/devicecode`,
-      end_session_endpoint: `${base}/${tenant}/oauth2/v2.0/logout`,
-      tenant_region_scope: 'EU',
-    };
-  }
-
   async function tokenEndpoint(req: http.IncomingMessage, res: http.ServerResponse, tenant: string) {
     const form = await readForm(req);
     const clientId = form.get('client_id') ?? undefined;
@@ -222,61 +223,24 @@ export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {})
     });
   }
 
-  function managedIdentityEndpoint(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    endpoint: 'imds' | 'appService',
-  ) {
-    const q = requestUrl(req).searchParams;
-    const resource = q.get('resource') ?? '';
-    const clientId = q.get('client_id') ?? undefined;
-    const rec = { endpoint, clientId, resource, credential: 'managedIdentity' as const };
-    const deny = (status: number, error: string, description: string) => {
-      tokenRequests.push({ ...rec, outcome: error });
-      sendJson(res, status, { error, error_description: description });
-    };
-    if (endpoint === 'imds' && req.headers['metadata'] !== 'true') {
-      return deny(400, 'invalid_request', 'Required metadata header not specified');
-    }
-    if (endpoint === 'appService' && req.headers['x-identity-header'] !== options.identityHeader) {
-      return deny(401, 'unauthorized', 'The X-IDENTITY-HEADER is missing or wrong');
-    }
-    if (!resource) return deny(400, 'invalid_request', "Required query variable 'resource' is missing");
-    const identity = clientId
-      ? identities.find((i) => i.clientId === clientId)
-      : identities.find((i) => i.systemAssigned === true);
-    if (!identity) return deny(400, 'invalid_request', 'Identity not found');
-    const { token, expiresOn } = issue(
-      identity.tenantId,
-      identity,
-      resource.replace(/\/\.default$/, ''),
-      '2',
-    );
-    tokenRequests.push({ ...rec, tenant: identity.tenantId, outcome: 'issued' });
-    sendJson(res, 200, {
-      access_token: token,
-      client_id: identity.clientId,
-      expires_in: String(lifetime),
-      expires_on: String(expiresOn),
-      ext_expires_in: String(lifetime),
-      not_before: String(expiresOn - lifetime),
-      resource,
-      token_type: 'Bearer',
-    });
-  }
+  const managedIdentity: ManagedIdentityContext = {
+    identities,
+    identityHeader: options.identityHeader,
+    lifetimeSeconds: lifetime,
+    issue: (identity, resource) => issue(identity.tenantId, identity, resource, '2'),
+    record: (o) => tokenRequests.push({ ...o, credential: 'managedIdentity' }),
+  };
 
   const server = await startHttpsServer(async (req, res) => {
-    const path = requestUrl(req).pathname.replace(/(.)\/$/, '$1');
-    const parts = path.split('/').filter(Boolean);
-    if (req.method === 'GET' && path === '/metadata/identity/oauth2/token')
-      return managedIdentityEndpoint(req, res, 'imds');
-    if (req.method === 'GET' && path === '/msi/token') return managedIdentityEndpoint(req, res, 'appService');
-    const [tenant, ...rest] = parts;
+    const path = requestUrl(req).pathname;
+    const msiRoute = managedIdentityRoute(req.method, path);
+    if (msiRoute) return answerManagedIdentity(req, res, msiRoute, managedIdentity);
+    const [tenant, ...rest] = path.split('/').filter(Boolean);
     const route = rest.join('/');
     if (tenant && req.method === 'GET' && route === 'v2.0/.well-known/openid-configuration') {
       if (!tenants().has(tenant))
         return sendJson(res, 400, errorBody(entraErrors.tenantNotFound(tenant), base));
-      return sendJson(res, 200, openIdConfiguration(tenant));
+      return sendJson(res, 200, openIdConfiguration(base, tenant));
     }
     if (tenant && req.method === 'GET' && route === 'discovery/v2.0/keys') {
       return sendJson(res, 200, {
@@ -291,25 +255,14 @@ export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {})
     });
   });
   base = server.url;
-  const msiServer = http.createServer((req, res) => {
-    const path = requestUrl(req).pathname.replace(/(.)\/$/, '$1');
-    if (req.method === 'GET' && path === '/metadata/identity/oauth2/token')
-      return managedIdentityEndpoint(req, res, 'imds');
-    if (req.method === 'GET' && path === '/msi/token') return managedIdentityEndpoint(req, res, 'appService');
-    sendJson(res, 404, { error: 'not_found', error_description: `No ${req.method} ${path}` });
-  });
-  await new Promise<void>((resolve, reject) => {
-    msiServer.once('error', reject);
-    msiServer.listen(0, '127.0.0.1', () => resolve());
-  });
-  const msiPort = (msiServer.address() as AddressInfo).port;
+  const msiServer = await startManagedIdentityServer(managedIdentity);
 
   return {
     url: server.url,
     authorityHost: `${server.url}/`,
     caPem: server.caPem,
     caFile: server.caFile,
-    managedIdentityUrl: `http://127.0.0.1:${msiPort}`,
+    managedIdentityUrl: msiServer.url,
     tokenRequests,
     issuedTokens,
     addApp: (app) => apps.push(app),
@@ -323,9 +276,7 @@ export async function startEntraIdEmulator(options: EntraIdEmulatorOptions = {})
       return jwt.claims;
     },
     async stop() {
-      msiServer.closeAllConnections();
-      await new Promise<void>((resolve) => msiServer.close(() => resolve()));
-      await server.stop();
+      await Promise.all([msiServer.stop(), server.stop()]);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { TokenCredentialOptions } from '@azure/identity';
+import { errorMessage } from '../errors';
 import { AgentHttpAgents, type NetworkOptions } from './agentNetwork';
 
 type AdditionalPolicy = NonNullable<TokenCredentialOptions['additionalPolicies']>[number];
@@ -6,6 +7,23 @@ type AdditionalPolicy = NonNullable<TokenCredentialOptions['additionalPolicies']
 /** Options every Azure SDK credential and client accepts (CommonClientOptions). */
 export interface AzureSdkNetworkOptions {
   readonly additionalPolicies: AdditionalPolicy[];
+}
+
+/** The last request that failed without an HTTP answer (refused, proxy 407, TLS...). */
+export interface NetworkFailure {
+  readonly url: string;
+  readonly message: string;
+}
+
+export interface AzureSdkNetwork {
+  /** Give these to every Azure SDK credential and client. */
+  readonly clientOptions: AzureSdkNetworkOptions;
+  /**
+   * MSAL reports any failure to read the authority's metadata as a bare
+   * `endpoints_resolution_error`; this keeps the underlying reason for the error message.
+   */
+  lastFailure(): NetworkFailure | undefined;
+  clearFailure(): void;
 }
 
 /**
@@ -17,22 +35,30 @@ export interface AzureSdkNetworkOptions {
  * ManagedIdentityCredential replaces additional policies with its own; it only talks plain http
  * to a local endpoint, which never goes through the proxy anyway.
  */
-export function azureSdkNetworkOptions(network: NetworkOptions): AzureSdkNetworkOptions {
-  if (!network.proxy && !network.tls) return { additionalPolicies: [] };
-  const agents = new AgentHttpAgents(network);
-  return {
-    additionalPolicies: [
-      {
-        position: 'perCall',
-        policy: {
-          name: 'releaseGuardAgentNetwork',
-          sendRequest(request, next) {
-            const agent = agents.agentFor(request.url);
-            if (agent) request.agent = agent;
-            return next(request);
-          },
-        },
+export function createAzureSdkNetwork(network: NetworkOptions): AzureSdkNetwork {
+  const agents = network.proxy || network.tls ? new AgentHttpAgents(network) : undefined;
+  let failure: NetworkFailure | undefined;
+  const policy: AdditionalPolicy = {
+    position: 'perCall',
+    policy: {
+      name: 'releaseGuardAgentNetwork',
+      async sendRequest(request, next) {
+        const agent = agents?.agentFor(request.url);
+        if (agent) request.agent = agent;
+        try {
+          return await next(request);
+        } catch (err) {
+          failure = { url: request.url.split('?')[0] ?? request.url, message: errorMessage(err) };
+          throw err;
+        }
       },
-    ],
+    },
+  };
+  return {
+    clientOptions: { additionalPolicies: [policy] },
+    lastFailure: () => failure,
+    clearFailure: () => {
+      failure = undefined;
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { UserError, errorMessage } from '../errors';
 import type { SecretRegistry } from '../log';
+import type { AzureSdkNetwork } from './azureSdkNetwork';
 
 export interface ConnectionCredentialContext {
   /** `Azure service connection 'x' ...`. */
@@ -12,6 +13,8 @@ export interface ConnectionCredentialContext {
   readonly secrets: SecretRegistry;
   /** A better explanation of a failure than the SDK's, when there is one (OIDC token fetch). */
   readonly explain?: () => UserError | undefined;
+  /** Where the credential's HTTP failures are recorded. */
+  readonly network?: Pick<AzureSdkNetwork, 'lastFailure' | 'clearFailure'>;
 }
 
 /** The SDK's message on one line: Entra's `\r\nTrace ID: ...` tails are kept, flattened. */
@@ -34,6 +37,8 @@ export function summarizeEntraError(message: string): string {
 
 /** What MSAL's bare error codes mean for a task user. */
 function hint(message: string, context: ConnectionCredentialContext): string {
+  const failure = context.network?.lastFailure();
+  if (failure) return ` The request to ${failure.url} failed: ${failure.message}`;
   if (/endpoints_resolution_error/.test(message)) {
     return (
       ` Entra ID did not serve the OpenID configuration of tenant '${context.tenantId ?? '?'}' at ${context.authorityHost}: ` +
@@ -56,6 +61,7 @@ export class ConnectionCredential implements TokenCredential {
 
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> {
     let token: AccessToken | null;
+    this.context.network?.clearFailure();
     try {
       token = await this.inner.getToken(scopes, options);
     } catch (err) {

@@ -8,7 +8,7 @@ import {
 import { UserError } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
 import type { NetworkOptions } from './agentNetwork';
-import { type AzureSdkNetworkOptions, azureSdkNetworkOptions } from './azureSdkNetwork';
+import { type AzureSdkNetworkOptions, createAzureSdkNetwork } from './azureSdkNetwork';
 import { type AzureCloud, resolveAzureCloud } from './cloud';
 import {
   type AzureRmConnection,
@@ -75,7 +75,8 @@ export function createAzureCredential(
 ): AzureConnectionCredential {
   const label = describeConnection(conn);
   const cloud = resolveAzureCloud(conn);
-  const clientOptions = azureSdkNetworkOptions(ctx.network);
+  const network = createAzureSdkNetwork(ctx.network);
+  const clientOptions = network.clientOptions;
   const options = {
     ...clientOptions,
     authorityHost: cloud.adfs ? cloud.authorityHost.replace(/\/+$/, '') : cloud.authorityHost,
@@ -171,6 +172,7 @@ export function createAzureCredential(
     tenantId: built.tenantId,
     secrets: ctx.secrets,
     explain: built.oidc ? () => built.oidc?.lastFailure : undefined,
+    network,
   });
   return {
     credential,
