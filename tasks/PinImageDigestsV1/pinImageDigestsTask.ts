@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { agentLogger } from '../common/agent/logger';
-import { credentialResolver, readRegistryConnection } from '../common/agent/registryConnections';
-import { agentSecrets } from '../common/agent/secrets';
+import { createRegistryClient } from '../common/agent/registryClient';
 import { setOutput, uploadSummary } from '../common/agent/summary';
 import { UserError } from '../common/errors';
 import type { ImageLock } from '../common/lockfile/imageLock';
@@ -11,8 +10,7 @@ import { readLockFile } from '../common/lockfile/readImageLock';
 import { writeLockFile } from '../common/lockfile/writeImageLock';
 import { pinImages } from '../common/pinning/pinImages';
 import { declarePullScopes, registryImageResolver } from '../common/pinning/registryResolver';
-import { RegistryClient } from '../common/registry/client';
-import { type PinImageDigestsInputs, readInputs } from './inputs';
+import { readInputs } from './inputs';
 import { summaryMarkdown } from './summaryMarkdown';
 
 /** Registry lookups in flight at once. */
@@ -26,7 +24,11 @@ export async function pinImageDigestsTask(): Promise<void> {
   const files = matchFiles(workingDirectory, options.files);
   const lockFile = options.lockFile ? path.resolve(workingDirectory, options.lockFile) : undefined;
   const previousLock = options.action === 'verify' ? readPreviousLock(lockFile) : undefined;
-  const client = registryClient(options);
+  const client = createRegistryClient({
+    registryConnections: [options.containerRegistry],
+    azureSubscription: options.azureSubscription,
+    insecureRegistries: options.insecureRegistries,
+  });
   try {
     const report = await pinImages({
       action: options.action,
@@ -78,25 +80,4 @@ function matchFiles(workingDirectory: string, patterns: readonly string[]): stri
 function readPreviousLock(lockFile: string | undefined): ImageLock | undefined {
   if (lockFile === undefined || !fs.existsSync(lockFile)) return undefined;
   return readLockFile(lockFile);
-}
-
-/**
- * The registry client: the registry connection for its host; other hosts: the agent's Docker
- * config, else anonymous. Interim: tasks/common/agent/registryClient.ts (createRegistryClient) adds
- * Entra ID for azureSubscription and the agent's proxy and CA, but bundling it today pulls in two
- * copies of semver (task-lib's 5.x and jsonwebtoken's 7.x via @azure/identity), which the build rejects.
- */
-function registryClient(options: PinImageDigestsInputs): RegistryClient {
-  if (options.azureSubscription) {
-    agentLogger.warn(
-      'azureSubscription is not used by this build of PinImageDigests yet: ACR sign-in through it is pending.',
-    );
-  }
-  const connections = options.containerRegistry ? [readRegistryConnection(options.containerRegistry)] : [];
-  return new RegistryClient({
-    credentials: credentialResolver({ connections }),
-    insecureRegistries: options.insecureRegistries,
-    logger: agentLogger,
-    secrets: agentSecrets,
-  });
 }
