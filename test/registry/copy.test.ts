@@ -134,6 +134,30 @@ describe('registry/copy: copyImage against real registries', function () {
     assert.equal((await getManifest(b, 'dst/partial', image.digest))?.digest, image.digest);
   });
 
+  it('across registries, in one run: a layer already copied to another target repository is mounted from there', async () => {
+    await pushImage(a, 'src/base-one', { format: 'oci', layers: [4096], seed: 'base-layer', tag: 'v1' });
+    await pushImage(a, 'src/base-two', {
+      format: 'oci',
+      layers: [4096, 8192],
+      seed: 'base-layer',
+      tag: 'v1',
+    });
+    await copyImage(
+      client,
+      options(`${a.host}/src/base-one:v1`, { registry: b.host, repository: 'dst/one' }, ['v1']),
+    );
+    b.resetRequests();
+    const second = await copyImage(
+      client,
+      options(`${a.host}/src/base-two:v1`, { registry: b.host, repository: 'dst/two' }, ['v1']),
+    );
+    assert.equal(second.blobsMounted, 1, 'the shared base layer');
+    assert.equal(second.blobsCopied, 2, 'the new layer and the config');
+    const mounts = (await b.requests()).filter((r) => r.query.includes('mount='));
+    assert.equal(mounts.length, 1);
+    assert.match(mounts[0]?.query ?? '', /from=dst%2Fone|from=dst\/one/);
+  });
+
   it('copies referrers: the fallback-tag index and cosign tags, with their blobs', async () => {
     const image = await pushImage(a, 'src/signed', { format: 'oci', layers: [1024], tag: 'v2' });
     const sbom = await pushReferrer(a, 'src/signed', image.digest, 'fallback-index');

@@ -3,6 +3,7 @@
 import type { Logger, SecretRegistry } from '../log';
 import { Authenticator, type CredentialResolver } from './auth';
 import * as blobs from './blobs';
+import { BlobLocations } from './blobTransfer';
 import type { MountResult, RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
 import { digestOf, digestProblem } from './digest';
@@ -63,6 +64,8 @@ export class RegistryClient {
   private readonly auth: Authenticator;
   private readonly http: RegistryHttp;
   readonly logger: Logger;
+  /** Where this run has seen each blob, for mounts instead of uploads. */
+  readonly blobLocations = new BlobLocations();
   /** Registry -> whether it serves the referrers API (learnt from the first answer). */
   readonly referrersApi = new Map<string, boolean>();
 

@@ -10,6 +10,7 @@ import type { Descriptor } from './manifest';
 import { OCI_INDEX } from './mediaTypes';
 import { mapLimit } from './pool';
 import { ProgressReporter, type CopyProgress } from './progress';
+import { countPlanned, planBlobs, transferBlobs, type BlobCounts } from './blobTransfer';
 import { validateTag, type ImageReference } from './reference';
 import { emptyPlan, planReferrers, type ReferrerPlan } from './referrerPlan';
 
@@ -53,13 +54,6 @@ export interface CopyReport {
   readonly dryRun: boolean;
 }
 
-interface Counts {
-  mounted: number;
-  copied: number;
-  skipped: number;
-  bytes: number;
-}
-
 export async function copyImage(client: RegistryClient, options: CopyOptions): Promise<CopyReport> {
   const started = Date.now();
   const requestsBefore = client.stats.requests;
@@ -85,6 +79,7 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
     );
   }
   const tree = await readTree(client, source, root, concurrency);
+  blobsOfTree(tree).forEach((b) => client.blobLocations.remember(source, b.digest));
   const current = await mapLimit(tags, concurrency, (tag) =>
     client.headManifest({ ...target, reference: tag }),
   );
@@ -132,7 +127,7 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
     plan.trees.reduce((n, t) => n + postOrder(t).length, 0) +
     plan.cosign.reduce((n, c) => n + postOrder(c.tree).length, 0) +
     plan.fallbacks.length;
-  const counts: Counts = { mounted: 0, copied: 0, skipped: 0, bytes: 0 };
+  const counts: BlobCounts = { mounted: 0, copied: 0, skipped: 0, bytes: 0 };
   const report = (): CopyReport => ({
     digest: root.digest,
     mediaType: root.mediaType,
@@ -150,32 +145,16 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
     dryRun: options.dryRun,
   });
 
+  const phase = { client, source, target, concurrency, counts };
+  const blobPlan = await planBlobs(phase, blobs);
   if (options.dryRun) {
-    await classifyBlobs(client, blobs, source, target, concurrency, counts, true);
+    countPlanned(blobPlan, counts);
     return report();
   }
 
   // Write: blobs, image manifests, referrers, tags last.
   const progress = new ProgressReporter(options.onProgress, options.progressIntervalMs ?? 2000);
-  const toStream = await classifyBlobs(client, blobs, source, target, concurrency, counts, false);
-  toStream.forEach((b) => progress.addTotal(b.size));
-  let mountsRefused = false;
-  await mapLimit(sameRegistry ? blobs : toStream, concurrency, async (blob) => {
-    let uploadUrl: URL | undefined;
-    if (sameRegistry && !sameRepository && !mountsRefused) {
-      const mount = await client.tryMount(target, blob.digest, source.repository);
-      if (mount.mounted) {
-        counts.mounted++;
-        return;
-      }
-      uploadUrl = mount.uploadUrl;
-      if (!uploadUrl) mountsRefused = true; // 401/403: the registry will not mount here; stream the rest
-      progress.addTotal(blob.size);
-    }
-    await client.copyBlob(source, target, blob.digest, blob.size, (d) => progress.add(d), uploadUrl);
-    counts.copied++;
-    counts.bytes += blob.size;
-  });
+  await transferBlobs(phase, blobPlan, progress);
   progress.finish();
 
   let confirmed = targetHasImage;
@@ -230,36 +209,6 @@ function uniqueBlobs(blobs: readonly Descriptor[]): Descriptor[] {
   const byDigest = new Map<string, Descriptor>();
   for (const blob of blobs) if (!byDigest.has(blob.digest)) byDigest.set(blob.digest, blob);
   return [...byDigest.values()];
-}
-
-/**
- * Across registries: HEAD each blob on the target, counting those present as skipped, and
- * returns the rest (to stream). In the same registry nothing is asked (a mount is one request
- * either way); in a dry run the mounts are counted as they would happen.
- */
-async function classifyBlobs(
-  client: RegistryClient,
-  blobs: readonly Descriptor[],
-  source: RepositoryLocation,
-  target: RepositoryLocation,
-  concurrency: number,
-  counts: Counts,
-  dryRun: boolean,
-): Promise<Descriptor[]> {
-  if (source.registry === target.registry) {
-    if (dryRun) counts.mounted += blobs.length;
-    return [];
-  }
-  const present = await mapLimit(blobs, concurrency, (b) =>
-    client.hasBlob(target.registry, target.repository, b.digest),
-  );
-  const missing = blobs.filter((_, i) => !present[i]);
-  counts.skipped += blobs.length - missing.length;
-  if (dryRun) {
-    counts.copied += missing.length;
-    counts.bytes += missing.reduce((n, b) => n + b.size, 0);
-  }
-  return missing;
 }
 
 /** PUTs manifests by digest, those of one height at once (children always before parents). */
