@@ -51,6 +51,11 @@ describe('agent network settings', () => {
     const direct = agents.agentFor('https://vault.local/');
     assert.ok(direct instanceof https.Agent && !(direct instanceof ProxyTunnelAgent));
     assert.equal(agents.agentFor('http://169.254.169.254/metadata/identity/oauth2/token'), undefined);
+    assert.throws(
+      () => new ProxyTunnelAgent({ url: 'https://proxy.test:443' }),
+      /only http:\/\/ forward proxies/,
+    );
+    assert.doesNotThrow(() => new ProxyTunnelAgent({ url: 'proxy.test:3128' }).destroy());
     agents.destroy();
   });
 

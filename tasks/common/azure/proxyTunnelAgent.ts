@@ -22,7 +22,8 @@ export class ProxyTunnelAgent extends https.Agent {
 
   constructor(proxy: TunnelProxy, options: https.AgentOptions = {}) {
     super({ keepAlive: true, ...options });
-    this.proxy = new URL(proxy.url);
+    // The agent accepts `host:port` as well as `http://host:port`.
+    this.proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy.url) ? proxy.url : `http://${proxy.url}`);
     if (this.proxy.protocol !== 'http:') {
       throw new Error(`Proxy ${this.proxy.origin}: only http:// forward proxies are supported.`);
     }
