@@ -1,18 +1,28 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { SecretRegistry } from '../log';
 
+const registered = new Set<string>();
+
+function setSecretOnce(value: string): void {
+  if (registered.has(value)) return;
+  registered.add(value);
+  tl.setSecret(value);
+}
+
 /**
- * Registers a secret with the agent: the whole value and, for a multi-line value, each line,
- * because the agent masks line by line.
+ * Registers a secret with the agent. The agent masks line by line and task-lib refuses a
+ * multi-line secret, so a multi-line value is registered as each of its non-blank lines.
+ * A value is registered once per run, however often the library holds it.
  */
 export function registerSecret(value: string | undefined): void {
   if (!value) return;
-  tl.setSecret(value);
-  const lines = value.split(/\r?\n/);
-  if (lines.length > 1) {
-    for (const line of lines) {
-      if (line.trim().length > 0) tl.setSecret(line);
-    }
+  const lines = value.split(/\r?\n|\r/);
+  if (lines.length === 1) {
+    setSecretOnce(value);
+    return;
+  }
+  for (const line of lines) {
+    if (line.trim().length > 0) setSecretOnce(line);
   }
 }
 
