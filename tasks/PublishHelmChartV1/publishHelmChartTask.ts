@@ -1,0 +1,65 @@
+import { readAgentNetworkOptions } from '../common/agent/azureConnection';
+import { agentLogger } from '../common/agent/logger';
+import { createRegistryClient, registryTransportOptions } from '../common/agent/registryClient';
+import { agentSecrets } from '../common/agent/secrets';
+import { setOutput, uploadSummary } from '../common/agent/summary';
+import { chartRegistry } from '../common/helm/chartRegistry';
+import { locateHelm, probeHelm } from '../common/helm/findHelm';
+import { HelmRunner } from '../common/helm/helmRunner';
+import { publishChart } from '../common/helm/publishChart';
+import { usesPlainHttp } from '../common/helm/registryLogin';
+import { signInHelm } from '../common/helm/registrySignIn';
+import { readInputs } from './inputs';
+import { readRegistrySignIn } from './registrySignIn';
+import { renderSummary } from './summary';
+
+export async function publishHelmChartTask(): Promise<void> {
+  const options = readInputs();
+  const { version, registry } = options;
+  agentLogger.info(
+    `Chart version ${version.version} (from ${version.source}${version.service ? `, service ${version.service}` : ''}).`,
+  );
+  const helm = await probeHelm(locateHelm(options.helmPath));
+  agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
+  const runner = new HelmRunner({ helm, logger: agentLogger, tempRoot: options.tempDirectory });
+  try {
+    const plainHttp = usesPlainHttp(registry.host, options.insecureRegistries);
+    const signIn = readRegistrySignIn(options.registryConnection, options.azureSubscription);
+    const how = await signInHelm(
+      {
+        helm: runner,
+        transport: registryTransportOptions(readAgentNetworkOptions()),
+        logger: agentLogger,
+        secrets: agentSecrets,
+      },
+      registry.host,
+      plainHttp,
+      signIn,
+    );
+    agentLogger.info(
+      `Registry ${registry.host}: ${how === 'anonymous' ? 'no sign-in' : `signed in with the ${how === 'entra' ? 'Azure subscription (Entra ID)' : 'registry connection'}`}${plainHttp ? ', plain HTTP' : ''}.`,
+    );
+    const client = createRegistryClient({
+      registryConnections: [options.registryConnection],
+      azureSubscription: options.azureSubscription,
+      insecureRegistries: options.insecureRegistries,
+    });
+    const result = await publishChart(
+      { helm: runner, registry: chartRegistry(client, registry.host), logger: agentLogger },
+      {
+        chartDir: options.chartPath,
+        version: version.version,
+        ...(options.appVersion ? { appVersion: options.appVersion } : {}),
+        updateDependencies: options.updateDependencies,
+        registry,
+        overwrite: options.overwrite,
+        plainHttp,
+      },
+    );
+    setOutput('chartReference', result.reference);
+    setOutput('chartDigest', result.digest);
+    uploadSummary('publish-helm-chart', renderSummary(result, version, helm.version.text));
+  } finally {
+    runner.dispose();
+  }
+}

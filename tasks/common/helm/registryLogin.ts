@@ -1,0 +1,60 @@
+import { isLoopbackHost } from '../registry/endpoints';
+import type { HelmRunner } from './helmRunner';
+
+export interface HelmRegistryCredential {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The user name ACR expects with a refresh token from `/oauth2/exchange`. */
+export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+
+/** Registries reached over plain HTTP: loopback hosts and the ones listed as insecure. */
+export function usesPlainHttp(host: string, insecureRegistries: readonly string[]): boolean {
+  const wanted = host.toLowerCase();
+  const bare = (entry: string) =>
+    entry
+      .trim()
+      .replace(/^[a-z]+:\/\//i, '')
+      .replace(/\/+$/, '')
+      .toLowerCase();
+  return (
+    isLoopbackHost(host) ||
+    insecureRegistries.some((e) => bare(e) === wanted || bare(e) === wanted.split(':')[0])
+  );
+}
+
+/** The flag that makes this Helm talk plain HTTP: `--plain-http` for push/pull; login differs by version. */
+export function plainHttpFlags(
+  runner: HelmRunner,
+  plainHttp: boolean,
+  command: 'login' | 'transfer',
+): string[] {
+  if (!plainHttp) return [];
+  if (command === 'login') return [runner.major >= 4 ? '--plain-http' : '--insecure'];
+  return ['--plain-http'];
+}
+
+/**
+ * `helm registry login` with the password on stdin, into the runner's private HELM_REGISTRY_CONFIG
+ * (removed with the runner).
+ */
+export async function helmRegistryLogin(
+  runner: HelmRunner,
+  host: string,
+  credential: HelmRegistryCredential,
+  plainHttp: boolean,
+): Promise<void> {
+  await runner.mustRun(
+    [
+      'registry',
+      'login',
+      host,
+      '--username',
+      credential.username,
+      '--password-stdin',
+      ...plainHttpFlags(runner, plainHttp, 'login'),
+    ],
+    { stdin: credential.password },
+  );
+}
