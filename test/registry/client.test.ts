@@ -161,6 +161,45 @@ describe('registry/client: behaviour against scripted registries', () => {
     assert.equal(client.stats.of(host).requests, 1, 'no plain-HTTP retry was needed');
   });
 
+  it('refuses a blob whose bytes do not match its digest: the upload never completes', async () => {
+    const blob = Buffer.from('the real layer content');
+    const tampered = Buffer.from('the fake layer content');
+    const source = await serve((_req, res) =>
+      res.writeHead(200, { 'content-length': String(tampered.length) }).end(tampered),
+    );
+    let completed = 0;
+    const target = await serve((req, res, url) => {
+      if (req.method === 'POST') {
+        res.writeHead(202, { location: '/v2/app/blobs/uploads/session-1' }).end();
+        return;
+      }
+      if (req.method === 'DELETE') {
+        res.writeHead(204).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const ok = sha(Buffer.concat(chunks)) === url.searchParams.get('digest');
+        if (ok) completed++;
+        res.writeHead(ok ? 201 : 400).end();
+      });
+    });
+    await assert.rejects(
+      client.copyBlob(
+        { registry: source.host, repository: 'app' },
+        { registry: target.host, repository: 'app' },
+        sha(blob),
+        blob.length,
+      ),
+      (err: unknown) =>
+        err instanceof UserError &&
+        /is not what its digest says/.test(err.message) &&
+        err.message.includes(source.host),
+    );
+    assert.equal(completed, 0);
+  });
+
   it('counts requests and bytes per registry', async () => {
     const reg = await serve((req, res) => {
       res.writeHead(200, { 'content-type': OCI_MANIFEST }).end(req.method === 'HEAD' ? undefined : manifest);

@@ -151,7 +151,7 @@ export async function copyBlob(http: RegistryHttp, copy: BlobCopy, retry: RetryP
       copy.onProgress?.(-counted);
       const status = err instanceof RegistryError ? err.details.status : undefined;
       const transient = status === undefined || isRetryableStatus(status);
-      void cancelUpload(http, copy.to, target);
+      await cancelUpload(http, copy.to, target);
       const failure = verifier?.failure;
       if (failure) {
         throw new RegistryError(
