@@ -27,7 +27,13 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
     : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
-type Spec = [kind: string, plural: string, namespaced: boolean, shortNames?: string[], subresources?: string[]];
+type Spec = [
+  kind: string,
+  plural: string,
+  namespaced: boolean,
+  shortNames?: string[],
+  subresources?: string[],
+];
 
 const BUILT_IN: Record<string, Spec[]> = {
   v1: [
