@@ -44,7 +44,6 @@ describe('PromoteImage@1 (anonymous registries)', function () {
     assert.equal(output(run, 'imageReference'), `${nonprod.host}/prod/delivery:v1.0.2@${image.digest}`);
     assert.equal(output(run, 'blobsMounted'), String(image.blobs.length));
     assert.equal(output(run, 'bytesCopied'), '0');
-    assert.equal((await getManifest(nonprod, 'prod/delivery', 'v1.0.2'))?.digest, image.digest);
     const requests = (await nonprod.requests()).filter(
       (r) => r.path.startsWith('/v2/delivery') || r.path.startsWith('/v2/prod/'),
     );
@@ -58,6 +57,7 @@ describe('PromoteImage@1 (anonymous registries)', function () {
       requests.length <= layers.length + 4,
       `${requests.length} requests for ${layers.length} layers:\n${listed}`,
     );
+    assert.equal((await getManifest(nonprod, 'prod/delivery', 'v1.0.2'))?.digest, image.digest);
     assert.ok(run.summaries[0]?.content.includes(image.digest), 'the build summary names the digest');
   });
 

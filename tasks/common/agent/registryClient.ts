@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import type { NetworkOptions } from '../azure/agentNetwork';
-import { acrEntraTokenProvider } from '../azure/acrTokenProvider';
 import { UserError } from '../errors';
 import type { RegistryCredential } from '../registry/auth';
 import { RegistryClient } from '../registry/client';
 import type { TransportOptions } from '../registry/transport';
-import { azureCredentialFromConnection, readAgentNetworkOptions } from './azureConnection';
+import { readAzureRmConnection } from './azureRmEndpoint';
+import { readAgentNetworkOptions } from './network';
 import { agentLogger } from './logger';
 import { credentialResolver, readRegistryConnection } from './registryConnections';
 import { agentSecrets } from './secrets';
@@ -49,13 +49,31 @@ export function registryTransportOptions(network: NetworkOptions): TransportOpti
   };
 }
 
+/**
+ * Entra ID sign-in for ACR through an AzureRM connection. The connection is read (and its secrets
+ * registered) now; the Azure SDK is loaded only when a registry first asks for a token, so runs that
+ * never need it do not pay for loading it.
+ */
 function entraCredential(azureSubscription: string): RegistryCredential {
-  const azure = azureCredentialFromConnection(azureSubscription);
-  return {
-    kind: 'entra',
-    tenantId: azure.tenantId,
-    getAccessToken: acrEntraTokenProvider(azure.credential, azure.cloud),
+  const connection = readAzureRmConnection(azureSubscription);
+  let provider: Promise<{ tenantId: string | undefined; token: () => Promise<string> }> | undefined;
+  const load = () =>
+    (provider ??= Promise.all([import('./azureConnection.js'), import('../azure/acrTokenProvider.js')]).then(
+      ([{ azureCredentialFromConnection }, { acrEntraTokenProvider }]) => {
+        const azure = azureCredentialFromConnection(connection.id);
+        return { tenantId: azure.tenantId, token: acrEntraTokenProvider(azure.credential, azure.cloud) };
+      },
+    ));
+  const credential = {
+    kind: 'entra' as const,
+    tenantId: undefined as string | undefined,
+    async getAccessToken(): Promise<string> {
+      const loaded = await load();
+      credential.tenantId = loaded.tenantId;
+      return loaded.token();
+    },
   };
+  return credential;
 }
 
 /** One registry client for the task's run, signed in the way the task's inputs say. */
