@@ -75,10 +75,13 @@ export class Endpoints {
 
   /**
    * Whether an HTTPS attempt that failed this way should be repeated over plain HTTP (insecure
-   * registries only). Requests racing the first probe get the same answer.
+   * registries only). A request that raced the first probe may fail otherwise (a reset instead of
+   * a TLS error): once the registry is known to speak plain HTTP, any HTTPS failure is repeated.
    */
   downgrade(registry: string, err: unknown): boolean {
-    if (!this.isInsecure(registry) || !isPlainHttpAnswer(err)) return false;
+    if (!this.isInsecure(registry)) return false;
+    if (this.plainHttp.has(registry)) return true;
+    if (!isPlainHttpAnswer(err)) return false;
     this.plainHttp.add(registry);
     return true;
   }
