@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot, toolPath } from '../../support/tools';
+import { repoRoot, toolPath } from '../../../support/tools';
 
 const run = promisify(execFile);
 
