@@ -9,7 +9,7 @@ import {
   isProxyBypassed,
   tlsAgentOptions,
 } from '../../tasks/common/azure/agentNetwork';
-import { ProxyTunnelAgent } from '../../tasks/common/azure/proxyTunnelAgent';
+import { ProxyTunnelAgent } from '../../tasks/common/net/proxyTunnelAgent';
 import { summarizeEntraError } from '../../tasks/common/azure/connectionCredential';
 
 describe('agent network settings', () => {

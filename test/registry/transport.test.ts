@@ -211,7 +211,7 @@ describe('registry/transport', function () {
       transport = new Transport({ ca: https.caPem, proxy: { url: proxy.url } }, fast, silentLogger);
       await assert.rejects(
         transport.send({ method: 'GET', url: new URL(https.url) }),
-        /proxy .* refused .*407/,
+        /Proxy .* refused CONNECT .*407/,
       );
     });
   });

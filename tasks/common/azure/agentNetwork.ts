@@ -3,7 +3,7 @@ import type http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
-import { ProxyTunnelAgent } from './proxyTunnelAgent';
+import { ProxyTunnelAgent } from '../net/proxyTunnelAgent';
 
 /** The agent's proxy (`Agent.ProxyUrl`, `Agent.ProxyUsername`, `Agent.ProxyPassword`, `Agent.ProxyBypassList`). */
 export interface ProxySettings {

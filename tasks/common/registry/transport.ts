@@ -5,7 +5,7 @@ import https from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import tls from 'node:tls';
 import type { Logger } from '../log';
-import { TunnelingAgent, proxyAuthorization, proxyBypassed, type ProxySettings } from './proxyAgent';
+import { ProxyTunnelAgent, proxyAuthorization, proxyBypassed, type ProxySettings } from './proxyAgent';
 import {
   backoffDelay,
   isRetryableNetworkError,
@@ -116,8 +116,8 @@ export class Transport {
     this.https = new https.Agent(tlsOptions);
     this.insecureHttps = new https.Agent(insecure);
     const proxy = options.proxy;
-    this.tunnel = proxy ? new TunnelingAgent(proxy, tlsOptions) : undefined;
-    this.insecureTunnel = proxy ? new TunnelingAgent(proxy, insecure) : undefined;
+    this.tunnel = proxy ? new ProxyTunnelAgent(proxy, tlsOptions) : undefined;
+    this.insecureTunnel = proxy ? new ProxyTunnelAgent(proxy, insecure) : undefined;
     this.timeoutMs = options.timeoutMs ?? 120_000;
   }
 
