@@ -32,6 +32,8 @@ function requestOptions(
   if (token !== null) headers['authorization'] = `Bearer ${token}`;
   if (options.contentType) headers['content-type'] = options.contentType;
   if (options.accept) headers['accept'] = options.accept;
+  const body = bodyBytes(options.body);
+  if (body) headers['content-length'] = String(body.length);
   return {
     method: options.method ?? 'GET',
     hostname: url.hostname,

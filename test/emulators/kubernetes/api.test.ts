@@ -1,0 +1,361 @@
+// The Kubernetes emulator over HTTPS, request by request: authentication, discovery, OpenAPI,
+// protobuf bodies, conflicts, patch types, selectors, watches and the controllers.
+import assert from 'node:assert/strict';
+import { startKubernetesEmulator, type KubernetesEmulator } from './index';
+import { encodeEnvelope, PROTOBUF_CONTENT_TYPE } from './protobuf';
+import { apiRequest, openWatch } from './testkit/apiClient';
+
+const NS = 'team';
+const at = (obj: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], obj);
+
+const deployment = (name: string, image = 'web:1') => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, labels: { app: name } },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image }] } },
+  },
+});
+
+describe('Kubernetes emulator API', function () {
+  this.timeout(20_000);
+  let k8s: KubernetesEmulator;
+  const deployments = `/apis/apps/v1/namespaces/${NS}/deployments`;
+  const secrets = `/api/v1/namespaces/${NS}/secrets`;
+
+  before(async () => {
+    k8s = await startKubernetesEmulator({ readyDelayMs: 50, failWorkloads: ['stuck'] });
+    const ns = await apiRequest(k8s, '/api/v1/namespaces', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+      contentType: 'application/json',
+    });
+    assert.equal(ns.status, 201);
+  });
+  after(async () => k8s?.stop());
+
+  const post = (path: string, body: object) =>
+    apiRequest(k8s, path, { method: 'POST', body, contentType: 'application/json' });
+
+  it('answers 401 with a Status without the right bearer token', async () => {
+    for (const token of [null, 'wrong-token']) {
+      const r = await apiRequest(k8s, '/version', { token });
+      assert.equal(r.status, 401);
+      assert.deepEqual(
+        [at(r.json, 'kind'), at(r.json, 'reason'), at(r.json, 'code')],
+        ['Status', 'Unauthorized', 401],
+      );
+    }
+    assert.equal((await apiRequest(k8s, '/version')).status, 200);
+  });
+
+  it('serves discovery for the core and named groups, and an OpenAPI v3 PATCH with fieldValidation per kind', async () => {
+    const core = await apiRequest(k8s, '/api/v1');
+    const names = (at(core.json, 'resources') as { name: string }[]).map((r) => r.name);
+    for (const n of [
+      'namespaces',
+      'secrets',
+      'configmaps',
+      'services',
+      'serviceaccounts',
+      'pods',
+      'events',
+      'persistentvolumeclaims',
+    ]) {
+      assert.ok(names.includes(n), n);
+    }
+    const groups = (
+      at((await apiRequest(k8s, '/apis')).json, 'groups') as {
+        name: string;
+        versions: { groupVersion: string }[];
+      }[]
+    ).flatMap((g) => g.versions.map((v) => v.groupVersion));
+    for (const gv of [
+      'apps/v1',
+      'batch/v1',
+      'networking.k8s.io/v1',
+      'policy/v1',
+      'rbac.authorization.k8s.io/v1',
+      'autoscaling/v2',
+      'apiextensions.k8s.io/v1',
+    ]) {
+      assert.ok(groups.includes(gv), gv);
+    }
+    const root = at((await apiRequest(k8s, '/openapi/v3')).json, 'paths') as Record<
+      string,
+      { serverRelativeURL: string }
+    >;
+    const doc = await apiRequest(k8s, root['apis/apps/v1']?.serverRelativeURL ?? '');
+    const patch = at(doc.json, 'paths', '/apis/apps/v1/namespaces/{namespace}/deployments/{name}', 'patch');
+    assert.deepEqual(at(patch, 'x-kubernetes-group-version-kind'), {
+      group: 'apps',
+      version: 'v1',
+      kind: 'Deployment',
+    });
+    assert.ok(
+      (at(patch, 'parameters') as { name: string; in: string }[]).some(
+        (p) => p.name === 'fieldValidation' && p.in === 'query',
+      ),
+    );
+  });
+
+  it('creates and updates Secrets from protobuf bodies and answers in JSON', async () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'release', namespace: NS, labels: { owner: 'helm', status: 'pending' } },
+      data: { release: Buffer.from([0, 1, 2, 255]).toString('base64') },
+      type: 'helm.sh/release.v1',
+    };
+    const created = await apiRequest(k8s, secrets, {
+      method: 'POST',
+      body: encodeEnvelope(secret),
+      contentType: PROTOBUF_CONTENT_TYPE,
+    });
+    assert.equal(created.status, 201);
+    assert.match(created.contentType, /application\/json/);
+    const updated = await apiRequest(k8s, `${secrets}/release`, {
+      method: 'PUT',
+      body: encodeEnvelope({
+        ...secret,
+        metadata: { ...secret.metadata, labels: { owner: 'helm', status: 'deployed' } },
+      }),
+      contentType: PROTOBUF_CONTENT_TYPE,
+    });
+    assert.equal(updated.status, 200);
+    const stored = k8s.object('v1', 'Secret', NS, 'release');
+    assert.deepEqual(at(stored, 'data'), secret.data);
+    assert.equal(at(stored, 'metadata', 'labels', 'status'), 'deployed');
+    const listed = await apiRequest(
+      k8s,
+      `${secrets}?labelSelector=${encodeURIComponent('owner=helm,status in (deployed)')}`,
+    );
+    assert.deepEqual(
+      (at(listed.json, 'items') as unknown[]).map((i) => at(i, 'metadata', 'name')),
+      ['release'],
+    );
+  });
+
+  it('rejects a stale resourceVersion with 409 and a create into a missing namespace with 404', async () => {
+    const created = await post(`/api/v1/namespaces/${NS}/configmaps`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cm' },
+      data: { a: '1' },
+    });
+    const rv = at(created.json, 'metadata', 'resourceVersion') as string;
+    const put = (data: object, resourceVersion: string) =>
+      apiRequest(k8s, `/api/v1/namespaces/${NS}/configmaps/cm`, {
+        method: 'PUT',
+        contentType: 'application/json',
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', resourceVersion }, data },
+      });
+    assert.equal((await put({ a: '2' }, rv)).status, 200);
+    const stale = await put({ a: '3' }, rv);
+    assert.deepEqual([stale.status, at(stale.json, 'reason')], [409, 'Conflict']);
+    const missing = await post('/api/v1/namespaces/nowhere/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x' },
+    });
+    assert.deepEqual([missing.status, at(missing.json, 'reason')], [404, 'NotFound']);
+  });
+
+  it('patches with merge, JSON, strategic merge and apply bodies', async () => {
+    await post(deployments, deployment('patched'));
+    const patch = (contentType: string, body: object, query = '') =>
+      apiRequest(k8s, `${deployments}/patched${query}`, { method: 'PATCH', contentType, body });
+    assert.equal(
+      (await patch('application/merge-patch+json', { metadata: { annotations: { note: 'merge' } } })).status,
+      200,
+    );
+    assert.equal(
+      (await patch('application/json-patch+json', [{ op: 'replace', path: '/spec/replicas', value: 3 }]))
+        .status,
+      200,
+    );
+    const smp = await patch('application/strategic-merge-patch+json', {
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'web:2' },
+              { name: 'proxy', image: 'proxy:1' },
+            ],
+          },
+        },
+      },
+    });
+    assert.equal(smp.status, 200);
+    const applied = await patch(
+      'application/apply-patch+yaml',
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'patched', labels: { team: 'a' } } },
+      '?fieldManager=test&force=false',
+    );
+    assert.equal(applied.status, 200);
+    const stored = k8s.object('apps/v1', 'Deployment', NS, 'patched');
+    assert.equal(at(stored, 'metadata', 'annotations', 'note'), 'merge');
+    assert.equal(at(stored, 'spec', 'replicas'), 3);
+    assert.deepEqual(at(stored, 'spec', 'template', 'spec', 'containers'), [
+      { name: 'web', image: 'web:2' },
+      { name: 'proxy', image: 'proxy:1' },
+    ]);
+    assert.deepEqual(at(stored, 'metadata', 'labels'), { app: 'patched', team: 'a' });
+    const managers = (
+      at(stored, 'metadata', 'managedFields') as { manager: string; operation: string }[]
+    ).map((m) => `${m.manager}/${m.operation}`);
+    assert.ok(managers.includes('test/Apply'), managers.join());
+    const unsupported = await apiRequest(k8s, `${deployments}/patched`, {
+      method: 'PATCH',
+      contentType: 'text/plain',
+      body: 'x',
+    });
+    assert.equal(unsupported.status, 415);
+  });
+
+  it('watches with initial events, the initial-events-end bookmark, then the workload becoming ready', async () => {
+    await post(deployments, deployment('watched'));
+    const watch = await openWatch(
+      k8s,
+      `${deployments}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dwatched`,
+    );
+    try {
+      const added = await watch.next((e) => e.type === 'ADDED');
+      assert.equal(at(added.object, 'metadata', 'name'), 'watched');
+      const bookmark = await watch.next((e) => e.type === 'BOOKMARK');
+      assert.equal(at(bookmark.object, 'metadata', 'annotations', 'k8s.io/initial-events-end'), 'true');
+      const ready = await watch.next(
+        (e) => e.type === 'MODIFIED' && at(e.object, 'status', 'readyReplicas') === 1,
+      );
+      assert.equal(
+        at(ready.object, 'status', 'observedGeneration'),
+        at(ready.object, 'metadata', 'generation'),
+      );
+      assert.ok(
+        watch.events
+          .filter((e) => e.type !== 'BOOKMARK')
+          .every((e) => at(e.object, 'metadata', 'name') === 'watched'),
+      );
+    } finally {
+      watch.close();
+    }
+  });
+
+  it('replays changes after a resourceVersion and ends the watch at timeoutSeconds', async () => {
+    const list = await apiRequest(k8s, `/api/v1/namespaces/${NS}/configmaps`);
+    const rv = at(list.json, 'metadata', 'resourceVersion') as string;
+    await post(`/api/v1/namespaces/${NS}/configmaps`, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'later' },
+    });
+    const watch = await openWatch(
+      k8s,
+      `/api/v1/namespaces/${NS}/configmaps?watch=true&resourceVersion=${rv}&timeoutSeconds=1`,
+    );
+    const added = await watch.next((e) => e.type === 'ADDED');
+    assert.equal(at(added.object, 'metadata', 'name'), 'later');
+    await watch.ended;
+  });
+
+  it('gives a Deployment an owned ReplicaSet, and deleting the Deployment deletes it', async () => {
+    await post(deployments, deployment('owner'));
+    const watch = await openWatch(
+      k8s,
+      `/apis/apps/v1/namespaces/${NS}/replicasets?watch=true&labelSelector=app%3Downer`,
+    );
+    const rs = await watch.next((e) => e.type === 'ADDED');
+    assert.equal(at(rs.object, 'metadata', 'ownerReferences', '0', 'name'), 'owner');
+    assert.equal(at(rs.object, 'metadata', 'annotations', 'deployment.kubernetes.io/revision'), '1');
+    const deleted = await apiRequest(k8s, `${deployments}/owner`, {
+      method: 'DELETE',
+      contentType: 'application/json',
+      body: { propagationPolicy: 'Background' },
+    });
+    assert.equal(deleted.status, 200);
+    await watch.next((e) => e.type === 'DELETED');
+    watch.close();
+    assert.deepEqual(
+      k8s.list('apps/v1', 'ReplicaSet', NS).filter((r) => at(r, 'metadata', 'labels', 'app') === 'owner'),
+      [],
+    );
+  });
+
+  it('completes Jobs, binds PVCs and records a Failed event for a workload that cannot start', async () => {
+    await post(`/apis/batch/v1/namespaces/${NS}/jobs`, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate' },
+      spec: { template: { spec: { containers: [{ name: 'm', image: 'm:1' }] } } },
+    });
+    await post(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'] },
+    });
+    await post(deployments, deployment('stuck', 'missing:1'));
+    const events = await openWatch(
+      k8s,
+      `/api/v1/namespaces/${NS}/events?watch=true&fieldSelector=involvedObject.name%3Dstuck`,
+    );
+    const event = await events.next((e) => e.type === 'ADDED');
+    events.close();
+    assert.equal(at(event.object, 'reason'), 'Failed');
+    assert.match(String(at(event.object, 'message')), /missing:1.*ImagePullBackOff/);
+    const job = await openWatch(k8s, `/apis/batch/v1/namespaces/${NS}/jobs?watch=true`);
+    await job.next(
+      (e) =>
+        (at(e.object, 'status', 'conditions') as { type: string }[] | undefined)?.some(
+          (c) => c.type === 'Complete',
+        ) === true,
+    );
+    job.close();
+    const pvc = await openWatch(k8s, `/api/v1/namespaces/${NS}/persistentvolumeclaims?watch=true`);
+    await pvc.next((e) => at(e.object, 'status', 'phase') === 'Bound');
+    pvc.close();
+    assert.equal(at(k8s.object('apps/v1', 'Deployment', NS, 'stuck'), 'status', 'readyReplicas'), 0);
+  });
+
+  it('serves the kinds of a CustomResourceDefinition once it is stored', async () => {
+    const crd = await post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { kind: 'Widget', plural: 'widgets' },
+        versions: [{ name: 'v1', served: true, storage: true }],
+      },
+    });
+    assert.equal(crd.status, 201);
+    assert.equal((await apiRequest(k8s, '/apis/example.com/v1')).status, 200);
+    const widget = await post(`/apis/example.com/v1/namespaces/${NS}/widgets`, {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w' },
+      spec: { size: 1 },
+    });
+    assert.equal(widget.status, 201);
+  });
+
+  it('accepts a client certificate when started with clientCertAuth, and puts it in the kubeconfig', async () => {
+    const withCerts = await startKubernetesEmulator({ clientCertAuth: true });
+    try {
+      assert.ok(withCerts.clientCertificate);
+      assert.match(withCerts.kubeconfig(), /client-certificate-data: /);
+      assert.doesNotMatch(withCerts.kubeconfig(), /token: /);
+      const r = await apiRequest(withCerts, '/api/v1/namespaces', {
+        token: null,
+        clientCertificate: withCerts.clientCertificate,
+      });
+      assert.equal(r.status, 200);
+      assert.equal((await apiRequest(withCerts, '/api/v1/namespaces', { token: null })).status, 401);
+    } finally {
+      await withCerts.stop();
+    }
+  });
+});
