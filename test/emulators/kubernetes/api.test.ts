@@ -1,9 +1,9 @@
 // The Kubernetes emulator over HTTPS, request by request: authentication, discovery, OpenAPI,
-// protobuf bodies, conflicts, patch types, selectors, watches and the controllers.
+// protobuf bodies, conflicts, patch types, selectors, deletecollection, CRDs, client certificates.
 import assert from 'node:assert/strict';
 import { startKubernetesEmulator, type KubernetesEmulator } from './index';
 import { encodeEnvelope, PROTOBUF_CONTENT_TYPE } from './protobuf';
-import { apiRequest, openWatch } from './testkit/apiClient';
+import { apiRequest } from './testkit/apiClient';
 
 const NS = 'team';
 const at = (obj: unknown, ...keys: string[]): unknown =>
@@ -215,108 +215,30 @@ describe('Kubernetes emulator API', function () {
     assert.equal(unsupported.status, 415);
   });
 
-  it('watches with initial events, the initial-events-end bookmark, then the workload becoming ready', async () => {
-    await post(deployments, deployment('watched'));
-    const watch = await openWatch(
-      k8s,
-      `${deployments}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dwatched`,
+  it('keeps the resourceVersion on a repeated identical apply, and deletes collections by label', async () => {
+    const apply = () =>
+      apiRequest(k8s, `/api/v1/namespaces/${NS}/configmaps/applied?fieldManager=helm&force=false`, {
+        method: 'PATCH',
+        contentType: 'application/apply-patch+yaml',
+        body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n  labels:\n    batch: one\ndata:\n  a: "1"\n',
+      });
+    const first = await apply();
+    const again = await apply();
+    assert.deepEqual([first.status, again.status], [201, 200]);
+    assert.equal(
+      at(again.json, 'metadata', 'resourceVersion'),
+      at(first.json, 'metadata', 'resourceVersion'),
     );
-    try {
-      const added = await watch.next((e) => e.type === 'ADDED');
-      assert.equal(at(added.object, 'metadata', 'name'), 'watched');
-      const bookmark = await watch.next((e) => e.type === 'BOOKMARK');
-      assert.equal(at(bookmark.object, 'metadata', 'annotations', 'k8s.io/initial-events-end'), 'true');
-      const ready = await watch.next(
-        (e) => e.type === 'MODIFIED' && at(e.object, 'status', 'readyReplicas') === 1,
-      );
-      assert.equal(
-        at(ready.object, 'status', 'observedGeneration'),
-        at(ready.object, 'metadata', 'generation'),
-      );
-      assert.ok(
-        watch.events
-          .filter((e) => e.type !== 'BOOKMARK')
-          .every((e) => at(e.object, 'metadata', 'name') === 'watched'),
-      );
-    } finally {
-      watch.close();
-    }
-  });
-
-  it('replays changes after a resourceVersion and ends the watch at timeoutSeconds', async () => {
-    const list = await apiRequest(k8s, `/api/v1/namespaces/${NS}/configmaps`);
-    const rv = at(list.json, 'metadata', 'resourceVersion') as string;
     await post(`/api/v1/namespaces/${NS}/configmaps`, {
-      apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'later' },
+      metadata: { name: 'other', labels: { batch: 'two' } },
     });
-    const watch = await openWatch(
-      k8s,
-      `/api/v1/namespaces/${NS}/configmaps?watch=true&resourceVersion=${rv}&timeoutSeconds=1`,
-    );
-    const added = await watch.next((e) => e.type === 'ADDED');
-    assert.equal(at(added.object, 'metadata', 'name'), 'later');
-    await watch.ended;
-  });
-
-  it('gives a Deployment an owned ReplicaSet, and deleting the Deployment deletes it', async () => {
-    await post(deployments, deployment('owner'));
-    const watch = await openWatch(
-      k8s,
-      `/apis/apps/v1/namespaces/${NS}/replicasets?watch=true&labelSelector=app%3Downer`,
-    );
-    const rs = await watch.next((e) => e.type === 'ADDED');
-    assert.equal(at(rs.object, 'metadata', 'ownerReferences', '0', 'name'), 'owner');
-    assert.equal(at(rs.object, 'metadata', 'annotations', 'deployment.kubernetes.io/revision'), '1');
-    const deleted = await apiRequest(k8s, `${deployments}/owner`, {
+    const removed = await apiRequest(k8s, `/api/v1/namespaces/${NS}/configmaps?labelSelector=batch%3Done`, {
       method: 'DELETE',
-      contentType: 'application/json',
-      body: { propagationPolicy: 'Background' },
     });
-    assert.equal(deleted.status, 200);
-    await watch.next((e) => e.type === 'DELETED');
-    watch.close();
-    assert.deepEqual(
-      k8s.list('apps/v1', 'ReplicaSet', NS).filter((r) => at(r, 'metadata', 'labels', 'app') === 'owner'),
-      [],
-    );
-  });
-
-  it('completes Jobs, binds PVCs and records a Failed event for a workload that cannot start', async () => {
-    await post(`/apis/batch/v1/namespaces/${NS}/jobs`, {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { name: 'migrate' },
-      spec: { template: { spec: { containers: [{ name: 'm', image: 'm:1' }] } } },
-    });
-    await post(`/api/v1/namespaces/${NS}/persistentvolumeclaims`, {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: 'data' },
-      spec: { accessModes: ['ReadWriteOnce'] },
-    });
-    await post(deployments, deployment('stuck', 'missing:1'));
-    const events = await openWatch(
-      k8s,
-      `/api/v1/namespaces/${NS}/events?watch=true&fieldSelector=involvedObject.name%3Dstuck`,
-    );
-    const event = await events.next((e) => e.type === 'ADDED');
-    events.close();
-    assert.equal(at(event.object, 'reason'), 'Failed');
-    assert.match(String(at(event.object, 'message')), /missing:1.*ImagePullBackOff/);
-    const job = await openWatch(k8s, `/apis/batch/v1/namespaces/${NS}/jobs?watch=true`);
-    await job.next(
-      (e) =>
-        (at(e.object, 'status', 'conditions') as { type: string }[] | undefined)?.some(
-          (c) => c.type === 'Complete',
-        ) === true,
-    );
-    job.close();
-    const pvc = await openWatch(k8s, `/api/v1/namespaces/${NS}/persistentvolumeclaims?watch=true`);
-    await pvc.next((e) => at(e.object, 'status', 'phase') === 'Bound');
-    pvc.close();
-    assert.equal(at(k8s.object('apps/v1', 'Deployment', NS, 'stuck'), 'status', 'readyReplicas'), 0);
+    assert.equal(removed.status, 200);
+    assert.equal(k8s.object('v1', 'ConfigMap', NS, 'applied'), undefined);
+    assert.ok(k8s.object('v1', 'ConfigMap', NS, 'other'));
   });
 
   it('serves the kinds of a CustomResourceDefinition once it is stored', async () => {

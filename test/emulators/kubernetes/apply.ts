@@ -4,7 +4,7 @@
 // manager as the last applied configuration, not as field sets: conflicts between managers are
 // never reported (force=false behaves like force=true). managedFields entries are written so
 // clients that read them see one per manager, with a fieldsV1 derived from what it sent.
-import { clone, isObject, mergeKeyOf, strategicMergePatch, type JsonObject } from './patch';
+import { canonicalJson, clone, isObject, mergeKeyOf, strategicMergePatch, type JsonObject } from './patch';
 
 /** A strategic merge patch that removes what `previous` had and `next` drops, then sets `next`. */
 function withRemovals(previous: unknown, next: unknown, field: string): unknown {
@@ -85,6 +85,8 @@ export function recordManager(
     for (const k of ['f:resourceVersion', 'f:uid', 'f:creationTimestamp', 'f:generation', 'f:managedFields'])
       delete meta1[k];
   }
+  const previous = entries.find((e) => e['manager'] === manager && e['operation'] === operation);
+  if (previous && canonicalJson(previous['fieldsV1']) === canonicalJson(sentFields)) return; // same fields: keep its time
   const entry: JsonObject = {
     manager,
     operation,

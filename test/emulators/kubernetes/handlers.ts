@@ -184,7 +184,7 @@ export class ResourceHandlers {
   }
 
   private createObject(target: Target, obj: JsonObject, ctx: RequestContext, operation: 'Apply' | 'Update') {
-    const full = this.normalize(target, obj);
+    const full = this.normalize(target, clone(obj));
     this.requireNamespace(target);
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields'])
       delete metadataOf(full)[k];
@@ -207,7 +207,7 @@ export class ResourceHandlers {
     op: 'Apply' | 'Update',
     sent: unknown,
   ) {
-    const full = this.normalize(target, next);
+    const full = this.normalize(target, clone(next));
     this.keepStatus(target.type, full, existing);
     metadataOf(full)['managedFields'] = metadataOf(existing)['managedFields'];
     applyDefaults(full, existing);
@@ -242,7 +242,7 @@ export class ResourceHandlers {
     const manager = this.manager(ctx);
     let saved: JsonObject;
     if (!found) {
-      saved = this.createObject(target, clone(applied), ctx, 'Apply');
+      saved = this.createObject(target, applied, ctx, 'Apply');
     } else {
       const existing = this.asType(target.type, found);
       const previous = this.applied.get(`${String(metadataOf(existing)['uid'])}\0${manager}`);

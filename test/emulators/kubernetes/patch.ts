@@ -14,6 +14,24 @@ export const clone = <T>(v: T): T => structuredClone(v);
 
 export class PatchError extends Error {}
 
+/**
+ * JSON with sorted keys, for comparisons. With `loose`, nulls and empty maps are left out too
+ * (`creationTimestamp: null` and `resources: {}` as clients send them back).
+ */
+export function canonicalJson(value: unknown, loose = false): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, loose)).join(',')}]`;
+  if (isObject(value)) {
+    const entries = Object.entries(value)
+      .filter(
+        ([, v]) =>
+          v !== undefined && !(loose && (v === null || (isObject(v) && canonicalJson(v, true) === '{}'))),
+      )
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, loose)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** RFC 7386: objects merge recursively, `null` removes, anything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return clone(patch);

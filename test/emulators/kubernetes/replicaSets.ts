@@ -4,7 +4,7 @@
 // revision) and with the Deployment's own annotations (`kubernetes.io/change-cause`...), kept in
 // sync as they change. Older ReplicaSets are scaled to zero. `kubectl rollout history` reads these.
 import crypto from 'node:crypto';
-import { clone, isObject, type JsonObject } from './patch';
+import { canonicalJson, clone, isObject, type JsonObject } from './patch';
 import { metadataOf, nameOf, namespaceOf, type ObjectStore } from './store';
 
 const REPLICASETS = 'apps/replicasets';
@@ -19,24 +19,12 @@ const annotationsOf = (obj: JsonObject): JsonObject => {
 };
 const revisionOf = (rs: JsonObject) => Number(annotationsOf(rs)[REVISION] ?? 0);
 
-/** JSON with sorted keys and without nulls or empty maps (`creationTimestamp: null`, `resources: {}`). */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== null && v !== undefined && !(isObject(v) && canonical(v) === '{}'))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** The pod template without its pod-template-hash label, in canonical form, for comparisons. */
 function withoutHashLabel(template: unknown): string {
   const copy = clone(template ?? {}) as JsonObject;
   const labels = isObject(copy['metadata']) ? copy['metadata']['labels'] : undefined;
   if (isObject(labels)) delete labels['pod-template-hash'];
-  return canonical(copy);
+  return canonicalJson(copy, true);
 }
 
 export const templateHash = (template: unknown) =>

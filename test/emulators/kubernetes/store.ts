@@ -2,7 +2,7 @@
 // namespace and name; one resourceVersion counter; every change kept as a watch event so a watch
 // can start from any resourceVersion; listeners for the watch streams and the controllers.
 import crypto from 'node:crypto';
-import { clone, type JsonObject } from './patch';
+import { canonicalJson, clone, type JsonObject } from './patch';
 import type { ResourceType } from './resources';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -75,7 +75,7 @@ export class ObjectStore {
       .map(([, obj]) => clone(obj));
   }
 
-  /** Namespaces that hold at least one object of any resource. */
+  /** The resources (`group/plural`) that have held objects. */
   resources(): string[] {
     return [...this.objects.keys()];
   }
@@ -122,12 +122,12 @@ export class ObjectStore {
     meta['creationTimestamp'] = oldMeta['creationTimestamp'];
     const oldGeneration = Number(oldMeta['generation'] ?? 0);
     if (hasGeneration(obj)) {
-      const specChanged = JSON.stringify(obj['spec']) !== JSON.stringify(existing['spec']);
+      const specChanged = canonicalJson(obj['spec']) !== canonicalJson(existing['spec']);
       meta['generation'] = specChanged || oldGeneration === 0 ? oldGeneration + 1 : oldGeneration;
     }
     if (
-      JSON.stringify({ ...obj, metadata: { ...meta, resourceVersion: '' } }) ===
-      JSON.stringify({ ...existing, metadata: { ...oldMeta, resourceVersion: '' } })
+      canonicalJson({ ...obj, metadata: { ...meta, resourceVersion: '' } }) ===
+      canonicalJson({ ...existing, metadata: { ...oldMeta, resourceVersion: '' } })
     ) {
       return clone(existing); // a no-op write keeps the resourceVersion, as the API server does
     }
