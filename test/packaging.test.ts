@@ -38,7 +38,15 @@ interface BuildScript {
 const root = repoRoot();
 /** RFC 4122's URL namespace: dev task GUIDs are uuidv5(`publisher.devExtensionId.taskName`) in it. */
 const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
-const TASK_FILES = /^(task\.json|task\.loc\.json|icon\.png|index\.js|Strings\/.+)$/;
+const TASK_FILES = /^(task\.json|task\.loc\.json|icon\.png|Strings\/.+)$/;
+
+/** The scripts a packaged task.json runs: every handler target of every stage (index.js, a pre-job entry). */
+function handlerTargets(taskJson: Json): string[] {
+  const targets = ['prejobexecution', 'execution', 'postjobexecution'].flatMap((stage) =>
+    Object.values((taskJson[stage] ?? {}) as Record<string, { target?: string }>).map((h) => h.target ?? ''),
+  );
+  return [...new Set(targets.filter((t) => t !== ''))].sort();
+}
 const readJson = <T = Json>(file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 const manifest = readJson<Manifest>(path.join(root, 'vss-extension.json'));
 const taskContributions = manifest.contributions.filter((c) => c.type === 'ms.vss-distributed-task.task');
@@ -99,7 +107,7 @@ describe('packaged extension', () => {
     assert.equal(new Set(manifest.contributions.map((c) => c.id)).size, manifest.contributions.length);
   });
 
-  it('holds, per task, only task.json, icon.png and index.js (and localization files)', () => {
+  it('holds, per task, only task.json, icon.png and the bundles its handlers run (and localization files)', () => {
     const files = entries(publicVsix);
     for (const c of taskContributions) {
       const prefix = `${c.properties.name}/`;
@@ -108,8 +116,11 @@ describe('packaged extension', () => {
         .map((f) => f.slice(prefix.length));
       for (const required of ['task.json', 'icon.png', 'index.js'])
         assert.ok(own.includes(required), `${prefix}${required}`);
+      const scripts = handlerTargets(
+        JSON.parse(entry(publicVsix, `${prefix}task.json`).toString('utf8')) as Json,
+      );
       assert.deepEqual(
-        own.filter((f) => !TASK_FILES.test(f)),
+        own.filter((f) => !TASK_FILES.test(f) && !scripts.includes(f)),
         [],
         `unexpected files in ${prefix}`,
       );
@@ -216,14 +227,16 @@ describe('packaged extension', () => {
     it('each task is one self-contained file: no require of a package outside Node', () => {
       const files = entries(publicVsix);
       for (const c of taskContributions) {
+        const taskJson = JSON.parse(
+          entry(publicVsix, `${c.properties.name}/task.json`).toString('utf8'),
+        ) as Json;
+        const targets = handlerTargets(taskJson).map((t) => `${c.properties.name}/${t}`);
         const scripts = files.filter((f) => f.startsWith(`${c.properties.name}/`) && f.endsWith('.js'));
-        assert.deepEqual(scripts, [`${c.properties.name}/index.js`]);
-        const bundle = entry(publicVsix, `${c.properties.name}/index.js`).toString('utf8');
-        assert.deepEqual(
-          externalRequires(bundle),
-          [],
-          `${c.properties.name}/index.js loads modules it does not hold`,
-        );
+        assert.deepEqual(scripts.sort(), targets, 'the only scripts are the handler targets');
+        for (const script of scripts) {
+          const bundle = entry(publicVsix, script).toString('utf8');
+          assert.deepEqual(externalRequires(bundle), [], `${script} loads modules it does not hold`);
+        }
       }
     });
   });
