@@ -122,6 +122,9 @@ export class ResourceHandlers {
     obj['apiVersion'] = apiVersionOf(type);
     obj['kind'] = type.kind;
     const meta = metadataOf(obj);
+    if (type.namespaced && target.namespace === undefined) {
+      throw new ApiError(404, `${type.plural} must be written under /namespaces/<namespace>/`);
+    }
     if (type.namespaced) {
       if (meta['namespace'] && meta['namespace'] !== target.namespace) {
         throw new ApiError(
