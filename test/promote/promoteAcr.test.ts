@@ -9,6 +9,7 @@ import { disposeTaskRuns, runTask } from '../support/taskRunner';
 import {
   endpointOf,
   ids,
+  PROJECT,
   startAzureTestEnvironment,
   TENANT,
   type AzureTestEnvironment,
@@ -35,9 +36,8 @@ describe('PromoteImage@1 (ACR sign-in through an Azure Resource Manager connecti
         try {
           const claims = azure.entra.verifyAccessToken(token);
           const audience = String(claims['aud']);
-          return audience.includes('containerregistry') && claims['appid'] === ids.secretApp
-            ? acrUser.username
-            : undefined;
+          const knownApp = claims['appid'] === ids.secretApp || claims['appid'] === ids.wifApp;
+          return audience.includes('containerregistry') && knownApp ? acrUser.username : undefined;
         } catch {
           return undefined;
         }
@@ -88,5 +88,38 @@ describe('PromoteImage@1 (ACR sign-in through an Azure Resource Manager connecti
   it('fails naming the connection and the Entra error for a wrong client secret', async () => {
     const run = await promoteWithAzure('not-the-secret~123456');
     assert.match(failureOf(run), /AADSTS7000215/);
+  });
+
+  it('signs in with an ACR-type Docker registry connection using workload identity federation', async () => {
+    const image = await pushImage(reg, 'team/wif', { format: 'oci', tag: '1.0.0' });
+    const oidcBefore = azure.oidc.issuedTokens.length;
+    const run = succeeded(
+      await runTask({
+        task: { shipped: 'PromoteImageV1' },
+        inputs: {
+          sourceImage: `${reg.host}/team/wif:1.0.0`,
+          targetImage: `${reg.host}/prod/wif`,
+          targetConnection: ids.wifConnection,
+        },
+        endpoints: {
+          [ids.wifConnection]: {
+            url: `https://${reg.host}`,
+            scheme: 'WorkloadIdentityFederation',
+            parameters: { loginServer: reg.host, serviceprincipalid: ids.wifApp, tenantid: TENANT },
+            data: { registrytype: 'ACR', activeDirectoryAuthority: azure.entra.authorityHost },
+          },
+          SystemVssConnection: {
+            url: azure.oidc.collectionUri,
+            scheme: 'OAuth',
+            parameters: { AccessToken: azure.jobAccessToken },
+          },
+        },
+        variables: { 'System.CollectionUri': azure.oidc.collectionUri, 'System.TeamProjectId': PROJECT.id },
+        env: { NODE_EXTRA_CA_CERTS: azure.entra.caFile },
+        debug: true,
+      }),
+    );
+    assert.equal(output(run, 'digest'), image.digest);
+    assert.ok(azure.oidc.issuedTokens.length > oidcBefore, 'an OIDC token was requested for the connection');
   });
 });

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import type { NetworkOptions } from '../azure/agentNetwork';
 import { UserError } from '../errors';
-import type { RegistryCredential } from '../registry/auth';
 import { RegistryClient } from '../registry/client';
 import type { TransportOptions } from '../registry/transport';
-import { readAzureRmConnection } from './azureRmEndpoint';
+import { entraRegistryCredential } from './entraRegistryCredential';
 import { readAgentNetworkOptions } from './network';
 import { agentLogger } from './logger';
 import { credentialResolver, readRegistryConnection } from './registryConnections';
@@ -49,33 +48,6 @@ export function registryTransportOptions(network: NetworkOptions): TransportOpti
   };
 }
 
-/**
- * Entra ID sign-in for ACR through an AzureRM connection. The connection is read (and its secrets
- * registered) now; the Azure SDK is loaded only when a registry first asks for a token, so runs that
- * never need it do not pay for loading it.
- */
-function entraCredential(azureSubscription: string): RegistryCredential {
-  const connection = readAzureRmConnection(azureSubscription);
-  let provider: Promise<{ tenantId: string | undefined; token: () => Promise<string> }> | undefined;
-  const load = () =>
-    (provider ??= Promise.all([import('./azureConnection.js'), import('../azure/acrTokenProvider.js')]).then(
-      ([{ azureCredentialFromConnection }, { acrEntraTokenProvider }]) => {
-        const azure = azureCredentialFromConnection(connection.id);
-        return { tenantId: azure.tenantId, token: acrEntraTokenProvider(azure.credential, azure.cloud) };
-      },
-    ));
-  const credential = {
-    kind: 'entra' as const,
-    tenantId: undefined as string | undefined,
-    async getAccessToken(): Promise<string> {
-      const loaded = await load();
-      credential.tenantId = loaded.tenantId;
-      return loaded.token();
-    },
-  };
-  return credential;
-}
-
 /** One registry client for the task's run, signed in the way the task's inputs say. */
 export function createRegistryClient(access: RegistryAccess): RegistryClient {
   const connections = access.registryConnections
@@ -84,7 +56,7 @@ export function createRegistryClient(access: RegistryAccess): RegistryClient {
   return new RegistryClient({
     credentials: credentialResolver({
       connections,
-      entra: access.azureSubscription ? entraCredential(access.azureSubscription) : undefined,
+      entra: access.azureSubscription ? entraRegistryCredential(access.azureSubscription) : undefined,
     }),
     insecureRegistries: access.insecureRegistries,
     transport: registryTransportOptions(readAgentNetworkOptions()),

@@ -4,6 +4,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { DockerConfigCredentials, configKeyHost } from '../credentials/dockerConfig';
 import { UserError } from '../errors';
 import type { CredentialResolver, RegistryCredential } from '../registry/auth';
+import { entraRegistryCredential } from './entraRegistryCredential';
 import { registerSecret, agentSecrets } from './secrets';
 
 /** Authorization parameters of a Docker registry connection that are secrets (lower case). */
@@ -57,15 +58,14 @@ export function readRegistryConnection(id: string): RegistryConnection {
   const registryType = tl.getEndpointDataParameter(id, 'registrytype', true) ?? '';
   if (registryType.toUpperCase() === 'ACR' || params['loginserver']) {
     const host = registryHost(requireParam(id, params, 'loginServer', 'login server'));
-    if (scheme !== 'ServicePrincipal') {
-      throw new UserError(
-        `Docker registry service connection '${id}' (${host}) uses ${scheme}, which this task reaches through 'azureSubscription': ` +
-          `name an Azure Resource Manager connection there instead.`,
-      );
+    const key = params['serviceprincipalkey'];
+    if (scheme === 'ServicePrincipal' && key) {
+      // ACR accepts a service principal's id and secret as a Docker login.
+      const username = requireParam(id, params, 'serviceprincipalid', 'service principal id');
+      return { id, host, credential: { kind: 'basic', username, password: key } };
     }
-    const username = requireParam(id, params, 'serviceprincipalid', 'service principal id');
-    const password = requireParam(id, params, 'serviceprincipalkey', 'service principal key');
-    return { id, host, credential: { kind: 'basic', username, password } };
+    // Managed identity, workload identity federation, certificates: Entra ID, then /oauth2/exchange.
+    return { id, host, credential: entraRegistryCredential(id) };
   }
   const url = params['registry'] ?? tl.getEndpointUrl(id, true);
   if (!url) throw new UserError(`Docker registry service connection '${id}' has no registry URL.`);
