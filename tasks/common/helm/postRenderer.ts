@@ -23,6 +23,8 @@ export interface PostRendererOptions {
   readonly logger: Logger;
   /** The node that runs the relay script; default the task's own (process.execPath). */
   readonly node?: string;
+  /** Sees each render: what Helm (or the user's post-renderer) gave, and what goes back to Helm. */
+  readonly onRender?: (input: string, output: string) => void;
 }
 
 export interface ChangeCausePostRenderer {
@@ -75,8 +77,10 @@ export async function installPostRenderer(
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const relay = await startPostRenderRelay(path.join(dir, 'post-render.js'), async (manifests) => {
     const input = options.user ? await runUserPostRenderer(options.user, manifests) : manifests;
-    const result = annotateWorkloads(input.toString('utf8'), options.changeCause);
+    const text = input.toString('utf8');
+    const result = annotateWorkloads(text, options.changeCause);
     annotated = result.annotated;
+    options.onRender?.(text, result.text);
     if (result.unparsed > 0) {
       options.logger.warn(
         `${result.unparsed} rendered document(s) are not valid YAML; they were left unchanged.`,

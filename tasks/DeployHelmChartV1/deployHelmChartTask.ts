@@ -1,0 +1,157 @@
+import { readAgentNetworkOptions } from '../common/agent/azureConnection';
+import { agentLogger } from '../common/agent/logger';
+import { registryTransportOptions } from '../common/agent/registryClient';
+import { agentSecrets } from '../common/agent/secrets';
+import { setOutput, uploadSummary } from '../common/agent/summary';
+import { describeChart } from '../common/helm/chartSource';
+import { logFailureDiagnostics } from '../common/helm/failureDiagnostics';
+import { locateHelm, probeHelm } from '../common/helm/findHelm';
+import { HelmCommandError, HelmRunner } from '../common/helm/helmRunner';
+import { rollbackRelease, uninstallRelease, upgradeRelease } from '../common/helm/releaseActions';
+import { releaseHistory, releaseStatus, type ReleaseTarget } from '../common/helm/releaseInfo';
+import { usesPlainHttp } from '../common/helm/registryLogin';
+import { signInHelm } from '../common/helm/registrySignIn';
+import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
+import { readInputs, type DeployHelmChartInputs } from './inputs';
+import { readRegistrySignIn } from './registrySignIn';
+import { renderSummary } from './summary';
+
+interface ActionOutcome {
+  readonly revision: string;
+  readonly status: string;
+  readonly changeCause?: string;
+  readonly annotated: readonly string[];
+}
+
+async function runAction(
+  runner: HelmRunner,
+  options: DeployHelmChartInputs,
+  target: ReleaseTarget,
+): Promise<ActionOutcome> {
+  const deps = { helm: runner, logger: agentLogger };
+  const common = { ...target, wait: options.wait, timeout: options.timeout, extraArgs: options.extraArgs };
+  if (options.action === 'upgrade' && options.chart) {
+    const chart = options.chart;
+    const plainHttp = chart.kind === 'oci' && usesPlainHttp(chart.location.host, options.insecureRegistries);
+    if (chart.kind === 'oci') {
+      await signInHelm(
+        {
+          helm: runner,
+          transport: registryTransportOptions(readAgentNetworkOptions()),
+          logger: agentLogger,
+          secrets: agentSecrets,
+        },
+        chart.location.host,
+        plainHttp,
+        readRegistrySignIn(options.registryConnection, options.registryAzureSubscription),
+      );
+    }
+    agentLogger.info(`Change cause: ${options.changeCause}`);
+    const result = await agentLogger.group(
+      `helm upgrade --install ${target.release} (${describeChart(chart)})`,
+      () =>
+        upgradeRelease(deps, {
+          ...common,
+          chart,
+          ...(options.chartVersion ? { chartVersion: options.chartVersion } : {}),
+          createNamespace: options.createNamespace,
+          valueFiles: options.valueFiles,
+          values: options.values,
+          changeCause: options.changeCause,
+          atomic: options.atomic,
+          historyMax: options.historyMax,
+          ...(options.userPostRenderer ? { userPostRenderer: options.userPostRenderer } : {}),
+          plainHttp,
+        }),
+    );
+    agentLogger.info(
+      `kubernetes.io/change-cause set on: ${result.annotated.join(', ') || 'no workload (the chart renders none)'}`,
+    );
+    return {
+      revision: String(result.status?.revision ?? ''),
+      status: result.status?.status ?? '',
+      changeCause: options.changeCause,
+      annotated: result.annotated,
+    };
+  }
+  if (options.action === 'rollback') {
+    const status = await agentLogger.group(`helm rollback ${target.release}`, () =>
+      rollbackRelease(deps, {
+        ...common,
+        historyMax: options.historyMax,
+        ...(options.revision ? { revision: options.revision } : {}),
+      }),
+    );
+    return {
+      revision: String(status?.revision ?? ''),
+      status: status?.status ?? '',
+      changeCause: status?.description,
+      annotated: [],
+    };
+  }
+  const before = await releaseStatus(runner, target);
+  if (!before) {
+    agentLogger.warn(`Release ${target.release} does not exist: nothing to uninstall.`);
+    return { revision: '', status: 'not-found', annotated: [] };
+  }
+  await agentLogger.group(`helm uninstall ${target.release}`, () =>
+    uninstallRelease(deps, { ...common, description: options.changeCause }),
+  );
+  return {
+    revision: String(before.revision),
+    status: 'uninstalled',
+    changeCause: options.changeCause,
+    annotated: [],
+  };
+}
+
+export async function deployHelmChartTask(): Promise<void> {
+  const options = readInputs();
+  const helm = await probeHelm(locateHelm(options.helmPath));
+  agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
+  const runner = new HelmRunner({ helm, logger: agentLogger, tempRoot: options.tempDirectory });
+  try {
+    const cluster: ClusterAccess = await prepareClusterAccess(options.cluster, runner);
+    agentLogger.info(`Cluster: ${cluster.description}.`);
+    const namespace = options.namespace ?? cluster.namespace;
+    const target: ReleaseTarget = {
+      release: options.releaseName,
+      ...(namespace ? { namespace } : {}),
+      ...(cluster.context ? { kubeContext: cluster.context } : {}),
+    };
+    const started = new Date();
+    let outcome: ActionOutcome;
+    try {
+      outcome = await runAction(runner, options, target);
+    } catch (err) {
+      if (err instanceof HelmCommandError && options.action !== 'uninstall') {
+        await logFailureDiagnostics(runner, agentLogger, {
+          target,
+          kubeconfig: cluster.kubeconfig,
+          since: started,
+          defaultNamespace: namespace ?? 'default',
+        });
+      }
+      throw err;
+    }
+    setOutput('revision', outcome.revision);
+    setOutput('status', outcome.status);
+    setOutput('changeCause', outcome.changeCause ?? '');
+    agentLogger.info(`Release ${target.release}: revision ${outcome.revision || '-'}, ${outcome.status}.`);
+    uploadSummary(
+      'deploy-helm-chart',
+      renderSummary({
+        action: options.action,
+        release: target.release,
+        namespace: namespace ?? 'default',
+        cluster: cluster.description,
+        helmVersion: `Helm ${helm.version.text}`,
+        ...(outcome.changeCause ? { changeCause: outcome.changeCause } : {}),
+        annotated: outcome.annotated,
+        history: options.action === 'uninstall' ? [] : await releaseHistory(runner, target),
+      }),
+    );
+  } finally {
+    runner.dispose();
+  }
+}

@@ -1,0 +1,4 @@
+import { runTask } from '../common/agent/runTask';
+import { deployHelmChartTask } from './deployHelmChartTask';
+
+runTask(deployHelmChartTask);

@@ -1,0 +1,141 @@
+import path from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { inputs } from '../common/agent/inputs';
+import { UserError } from '../common/errors';
+import { checkExtraArguments, helmDuration, splitArguments } from '../common/helm/arguments';
+import { defaultChangeCause, normalizeChangeCause } from '../common/helm/changeCause';
+import { chartSource, type ChartSource } from '../common/helm/chartSource';
+import type { UserPostRenderer } from '../common/helm/postRenderer';
+import { validateReleaseName } from '../common/helm/releaseInfo';
+import { parseValueLines, type ValueAssignment } from '../common/helm/valuesFile';
+import { readInputSilently } from './silentInput';
+
+export const CONNECTION_TYPES = [
+  'kubernetesServiceConnection',
+  'azureResourceManager',
+  'kubeconfig',
+] as const;
+export const ACTIONS = ['upgrade', 'rollback', 'uninstall'] as const;
+
+export type ClusterInput =
+  | { readonly type: 'kubernetesServiceConnection'; readonly connection: string }
+  | {
+      readonly type: 'azureResourceManager';
+      readonly azureSubscription: string;
+      readonly resourceGroup: string;
+      readonly cluster: string;
+      readonly useClusterAdmin: boolean;
+    }
+  | { readonly type: 'kubeconfig'; readonly file: string };
+
+/** DeployHelmChart@1 inputs (and the run facts the change cause is made of), read once and validated. */
+export interface DeployHelmChartInputs {
+  readonly cluster: ClusterInput;
+  readonly action: (typeof ACTIONS)[number];
+  readonly chart: ChartSource | undefined;
+  readonly chartVersion: string | undefined;
+  readonly registryConnection: string | undefined;
+  readonly registryAzureSubscription: string | undefined;
+  readonly releaseName: string;
+  readonly namespace: string | undefined;
+  readonly createNamespace: boolean;
+  readonly valueFiles: readonly string[];
+  readonly values: readonly ValueAssignment[];
+  readonly changeCause: string;
+  readonly revision: number | undefined;
+  readonly atomic: boolean;
+  readonly wait: boolean;
+  readonly timeout: string;
+  readonly historyMax: number;
+  readonly extraArgs: readonly string[];
+  readonly userPostRenderer: UserPostRenderer | undefined;
+  readonly insecureRegistries: readonly string[];
+  readonly helmPath: string | undefined;
+  readonly tempDirectory: string | undefined;
+}
+
+function readCluster(): ClusterInput {
+  const type = inputs.choice('connectionType', CONNECTION_TYPES, 'kubernetesServiceConnection');
+  switch (type) {
+    case 'kubernetesServiceConnection':
+      return { type, connection: inputs.required('kubernetesServiceConnection') };
+    case 'azureResourceManager':
+      return {
+        type,
+        azureSubscription: inputs.required('azureSubscription'),
+        resourceGroup: inputs.required('azureResourceGroup'),
+        cluster: inputs.required('kubernetesCluster'),
+        useClusterAdmin: inputs.boolean('useClusterAdmin', false),
+      };
+    case 'kubeconfig': {
+      const file = inputs.filePath('kubeconfig');
+      if (!file)
+        throw new UserError(
+          "Input 'kubeconfig' is required when 'connectionType' is kubeconfig: the kubeconfig file's path.",
+        );
+      return { type, file: path.resolve(file) };
+    }
+  }
+}
+
+function readChangeCause(): string {
+  const given = inputs.optional('changeCause');
+  if (given) return normalizeChangeCause(given);
+  const variable = (name: string) => tl.getVariable(name) || undefined;
+  return normalizeChangeCause(
+    defaultChangeCause({
+      definitionName: variable('Build.DefinitionName'),
+      buildNumber: variable('Build.BuildNumber'),
+      commitMessage: variable('Build.SourceVersionMessage'),
+      commit: variable('Build.SourceVersion'),
+      requestedFor: variable('Build.RequestedFor'),
+    }),
+  );
+}
+
+function readRevision(): number | undefined {
+  const text = inputs.optional('revision');
+  if (text === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(text))
+    throw new UserError(`Input 'revision' (${text}) must be a revision number such as 3.`);
+  return Number(text);
+}
+
+export function readInputs(): DeployHelmChartInputs {
+  const action = inputs.choice('action', ACTIONS, 'upgrade');
+  const sources = tl.getVariable('Build.SourcesDirectory') ?? process.cwd();
+  const chartText = inputs.optional('chart');
+  if (action === 'upgrade' && !chartText)
+    throw new UserError("Input 'chart' is required for the upgrade action.");
+  const postRenderer = inputs.filePath('postRenderer');
+  return {
+    cluster: readCluster(),
+    action,
+    chart:
+      action === 'upgrade' && chartText
+        ? chartSource(chartText, inputs.optional('repositoryUrl'), sources)
+        : undefined,
+    chartVersion: inputs.optional('chartVersion'),
+    registryConnection: inputs.optional('registryConnection'),
+    registryAzureSubscription: inputs.optional('registryAzureSubscription'),
+    releaseName: validateReleaseName(inputs.required('releaseName')),
+    namespace: inputs.optional('namespace'),
+    createNamespace: inputs.boolean('createNamespace', true),
+    valueFiles: inputs.lines('valueFiles').map((f) => path.resolve(sources, f)),
+    // Read without the debug echo: values may hold secrets. Only the keys are ever logged.
+    values: parseValueLines(readInputSilently('values')),
+    changeCause: readChangeCause(),
+    revision: readRevision(),
+    atomic: inputs.boolean('atomic', true),
+    wait: inputs.boolean('wait', true),
+    timeout: helmDuration(inputs.optional('timeout') ?? '5m'),
+    historyMax: inputs.integer('historyMax', { min: 0, max: 10_000 }, 10),
+    extraArgs: checkExtraArguments(splitArguments(inputs.optional('arguments') ?? '')),
+    userPostRenderer: postRenderer
+      ? { path: path.resolve(postRenderer), args: inputs.lines('postRendererArgs') }
+      : undefined,
+    insecureRegistries: inputs.lines('insecureRegistries'),
+    helmPath: inputs.filePath('helmPath'),
+    tempDirectory: tl.getVariable('Agent.TempDirectory'),
+  };
+}

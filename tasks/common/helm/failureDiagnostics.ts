@@ -1,0 +1,73 @@
+import YAML from 'yaml';
+import type { Logger } from '../log';
+import type { HelmRunner } from './helmRunner';
+import { recentWarnings, type ClusterEvent } from './kubeEvents';
+import { targetArgs, type ReleaseTarget } from './releaseInfo';
+
+export interface DiagnosticsOptions {
+  readonly target: ReleaseTarget;
+  /** The kubeconfig Helm used, for reading events (undefined: events are not read). */
+  readonly kubeconfig?: string;
+  /** When the failed action started: older events are not about it. */
+  readonly since: Date;
+  /** The namespace events are read from when the target names none. */
+  readonly defaultNamespace: string;
+}
+
+/** Names of the objects in the release's manifest (`helm get manifest`). */
+async function releaseObjectNames(helm: HelmRunner, target: ReleaseTarget): Promise<string[]> {
+  const result = await helm.run(['get', 'manifest', target.release, ...targetArgs(target)]);
+  if (result.code !== 0) return [];
+  const names: string[] = [];
+  for (const doc of YAML.parseAllDocuments(result.stdout)) {
+    const name = doc.errors.length === 0 ? doc.getIn(['metadata', 'name']) : undefined;
+    if (typeof name === 'string') names.push(name);
+  }
+  return names;
+}
+
+function eventLine(e: ClusterEvent): string {
+  return `${e.time || '-'} ${e.type} ${e.reason} ${e.object}: ${e.message}`;
+}
+
+/**
+ * After a failed action, logs why: `helm status` as Helm reports it, then the recent Warning events
+ * of the release's objects (and the ReplicaSets and Pods named after them) when the cluster answers.
+ * Never throws: a diagnostic that fails is reported in the debug log.
+ */
+export async function logFailureDiagnostics(
+  helm: HelmRunner,
+  logger: Logger,
+  options: DiagnosticsOptions,
+): Promise<void> {
+  const { target } = options;
+  await logger.group(`Diagnostics: release ${target.release}`, async () => {
+    try {
+      const status = await helm.run(['status', target.release, ...targetArgs(target)]);
+      if (status.code === 0)
+        status.stdout
+          .trimEnd()
+          .split(/\r?\n/)
+          .forEach((l) => logger.info(l));
+      else logger.info(`helm status: ${status.stderr.trim()}`);
+      if (!options.kubeconfig) return;
+      const names = await releaseObjectNames(helm, target);
+      const events = await recentWarnings(
+        options.kubeconfig,
+        target.namespace ?? options.defaultNamespace,
+        names,
+        options.since,
+        logger,
+        target.kubeContext,
+      );
+      if (events === undefined) logger.info('Recent events: the cluster could not be asked.');
+      else if (events.length === 0) logger.info('Recent events: no warnings about the release objects.');
+      else {
+        logger.info('Recent warning events:');
+        events.forEach((e) => logger.info(`  ${eventLine(e)}`));
+      }
+    } catch (err) {
+      logger.debug(`Diagnostics failed: ${(err as Error).message}`);
+    }
+  });
+}

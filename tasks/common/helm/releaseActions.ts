@@ -1,0 +1,141 @@
+import type { Logger } from '../log';
+import { chartArgs, type ChartSource } from './chartSource';
+import { HelmCommandError, type HelmRunner } from './helmRunner';
+import { installPostRenderer, type UserPostRenderer } from './postRenderer';
+import { releaseStatus, targetArgs, type ReleaseStatus, type ReleaseTarget } from './releaseInfo';
+import { writeValuesFile, type ValueAssignment } from './valuesFile';
+
+export interface ActionDeps {
+  readonly helm: HelmRunner;
+  readonly logger: Logger;
+}
+
+/** Flags every action shares. */
+export interface CommonOptions extends ReleaseTarget {
+  readonly wait: boolean;
+  /** A Helm duration: `5m`, `300s`, `1h30m`. */
+  readonly timeout: string;
+  /** Extra arguments, appended as given. */
+  readonly extraArgs: readonly string[];
+}
+
+export interface UpgradeOptions extends CommonOptions {
+  readonly chart: ChartSource;
+  readonly chartVersion?: string;
+  readonly createNamespace: boolean;
+  /** Values files in order (later ones win); the `values` lines win over all of them. */
+  readonly valueFiles: readonly string[];
+  readonly values: readonly ValueAssignment[];
+  readonly changeCause: string;
+  readonly atomic: boolean;
+  readonly historyMax: number;
+  readonly userPostRenderer?: UserPostRenderer;
+  /** An oci:// chart on a plain-HTTP registry. */
+  readonly plainHttp: boolean;
+}
+
+export interface RollbackOptions extends CommonOptions {
+  /** Default: the previous revision. */
+  readonly revision?: number;
+  readonly historyMax: number;
+}
+
+export interface UninstallOptions extends CommonOptions {
+  readonly description: string;
+}
+
+/** `--wait` as each Helm spells it: Helm 4 takes a strategy, `watcher` is the one that waits for readiness. */
+function waitFlag(helm: HelmRunner, wait: boolean): string[] {
+  if (!wait) return [];
+  return [helm.major >= 4 ? '--wait=watcher' : '--wait'];
+}
+
+export interface UpgradeResult {
+  readonly status: ReleaseStatus | undefined;
+  /** `Deployment/web`... that carry the change cause. */
+  readonly annotated: readonly string[];
+}
+
+/**
+ * `helm upgrade --install` with the change cause: as `--description`, and as the
+ * `kubernetes.io/change-cause` annotation on every workload through the post-renderer. The values
+ * lines go to a private values file (0600) passed last; only their keys are logged.
+ */
+export async function upgradeRelease(deps: ActionDeps, options: UpgradeOptions): Promise<UpgradeResult> {
+  const { helm, logger } = deps;
+  const args = [
+    'upgrade',
+    options.release,
+    ...chartArgs(options.chart),
+    '--install',
+    ...targetArgs(options),
+    `--history-max=${options.historyMax}`,
+    `--timeout=${options.timeout}`,
+    `--description=${options.changeCause}`,
+  ];
+  if (options.createNamespace) args.push('--create-namespace');
+  if (options.chartVersion) args.push(`--version=${options.chartVersion}`);
+  if (options.plainHttp && options.chart.kind === 'oci') args.push('--plain-http');
+  if (options.atomic) args.push(helm.major >= 4 ? '--rollback-on-failure' : '--atomic');
+  args.push(...waitFlag(helm, options.wait));
+  for (const file of options.valueFiles) args.push(`--values=${file}`);
+  if (options.values.length > 0) {
+    const file = helm.privatePath('values.yaml');
+    const keys = writeValuesFile(file, options.values);
+    logger.info(`Values from the 'values' input (keys only): ${keys.join(', ')}`);
+    args.push(`--values=${file}`);
+  }
+  const renderer = await installPostRenderer(helm, {
+    changeCause: options.changeCause,
+    logger,
+    ...(options.userPostRenderer ? { user: options.userPostRenderer } : {}),
+  });
+  try {
+    args.push(...renderer.args, ...options.extraArgs);
+    const result = await helm.run(args, { echo: true });
+    for (const failure of renderer.relay.failures) logger.warn(`Post-renderer: ${failure}`);
+    if (result.code !== 0) throw new HelmCommandError('upgrade', result);
+    return { status: await releaseStatus(helm, options), annotated: renderer.annotated };
+  } finally {
+    await renderer.close();
+  }
+}
+
+/** `helm rollback` to a revision (default: the previous one). */
+export async function rollbackRelease(
+  deps: ActionDeps,
+  options: RollbackOptions,
+): Promise<ReleaseStatus | undefined> {
+  const { helm } = deps;
+  await helm.mustRun(
+    [
+      'rollback',
+      options.release,
+      ...(options.revision !== undefined ? [String(options.revision)] : []),
+      ...targetArgs(options),
+      `--history-max=${options.historyMax}`,
+      `--timeout=${options.timeout}`,
+      ...waitFlag(helm, options.wait),
+      ...options.extraArgs,
+    ],
+    { echo: true },
+  );
+  return releaseStatus(helm, options);
+}
+
+/** `helm uninstall`, recording why. */
+export async function uninstallRelease(deps: ActionDeps, options: UninstallOptions): Promise<void> {
+  const { helm } = deps;
+  await helm.mustRun(
+    [
+      'uninstall',
+      options.release,
+      ...targetArgs(options),
+      `--timeout=${options.timeout}`,
+      `--description=${options.description}`,
+      ...waitFlag(helm, options.wait),
+      ...options.extraArgs,
+    ],
+    { echo: true },
+  );
+}
