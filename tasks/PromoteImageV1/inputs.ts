@@ -5,12 +5,18 @@ import { parseImageReference, validateTag, type ImageReference } from '../common
 
 export const OVERWRITE = ['never', 'always'] as const;
 
-/** PromoteImage@1 inputs, read once and validated. */
-export interface PromoteImageInputs {
+/** One image to promote: where from, where to, under which tags. */
+export interface Promotion {
   readonly source: ImageReference;
   readonly target: { readonly registry: string; readonly repository: string };
   /** The target tag first, then the additional tags; no duplicates. */
   readonly tags: readonly string[];
+}
+
+/** PromoteImage@1 inputs, read once and validated. */
+export interface PromoteImageInputs {
+  /** One per line of `sourceImage`, paired with the same line of `targetImage`. */
+  readonly promotions: readonly Promotion[];
   readonly sourceConnection: string | undefined;
   readonly targetConnection: string | undefined;
   readonly azureSubscription: string | undefined;
@@ -22,16 +28,20 @@ export interface PromoteImageInputs {
   readonly dryRun: boolean;
 }
 
-function imageInput(name: string): ImageReference {
-  const text = inputs.required(name);
-  try {
-    return parseImageReference(text);
-  } catch (err) {
-    throw new UserError(`Input '${name}': ${(err as Error).message}`);
-  }
+function imageLines(name: string): ImageReference[] {
+  const lines = inputs.lines(name);
+  if (lines.length === 0) throw new UserError(`Input '${name}' is required but was empty.`);
+  return lines.map((text, i) => {
+    try {
+      return parseImageReference(text);
+    } catch (err) {
+      const where = lines.length > 1 ? ` line ${i + 1}` : '';
+      throw new UserError(`Input '${name}'${where}: ${(err as Error).message}`);
+    }
+  });
 }
 
-function targetTags(source: ImageReference, target: ImageReference): string[] {
+function targetTags(source: ImageReference, target: ImageReference, extra: readonly string[]): string[] {
   if (target.digest) {
     throw new UserError(
       `Input 'targetImage' must not carry a digest (${target.toString()}): the digest is the source's; name a tag.`,
@@ -43,13 +53,40 @@ function targetTags(source: ImageReference, target: ImageReference): string[] {
       `Input 'targetImage' needs a tag when 'sourceImage' is given by digest only (${source.toString()}).`,
     );
   }
-  const extra = inputs.lines('additionalTags').map((t) => validateTag(t, "input 'additionalTags'"));
   return [...new Set([tag, ...extra])];
 }
 
+function promotions(): Promotion[] {
+  const sources = imageLines('sourceImage');
+  const targets = imageLines('targetImage');
+  if (sources.length !== targets.length) {
+    throw new UserError(
+      `Inputs 'sourceImage' and 'targetImage' pair line by line: ${sources.length} source(s) but ${targets.length} target(s).`,
+    );
+  }
+  const extra = inputs.lines('additionalTags').map((t) => validateTag(t, "input 'additionalTags'"));
+  const list = sources.map((source, i) => {
+    const target = targets[i] as ImageReference;
+    return {
+      source,
+      target: { registry: target.registry, repository: target.repository },
+      tags: targetTags(source, target, extra),
+    };
+  });
+  const seen = new Set<string>();
+  for (const p of list) {
+    for (const tag of p.tags) {
+      const key = `${p.target.registry}/${p.target.repository}:${tag}`;
+      if (seen.has(key))
+        throw new UserError(`Input 'targetImage' names ${key} twice; each target tag can hold one image.`);
+      seen.add(key);
+    }
+  }
+  return list;
+}
+
 export function readInputs(): PromoteImageInputs {
-  const source = imageInput('sourceImage');
-  const target = imageInput('targetImage');
+  const list = promotions();
   const expected = inputs.optional('expectedDigest');
   const lockFile = inputs.filePath('lockFile');
   if (expected && lockFile) {
@@ -57,10 +94,13 @@ export function readInputs(): PromoteImageInputs {
       `Inputs 'expectedDigest' and 'lockFile' both name the digest to promote; give one of them.`,
     );
   }
+  if (expected && list.length > 1) {
+    throw new UserError(
+      `Input 'expectedDigest' names one digest but 'sourceImage' lists ${list.length} images: use 'lockFile' for several.`,
+    );
+  }
   return {
-    source,
-    target: { registry: target.registry, repository: target.repository },
-    tags: targetTags(source, target),
+    promotions: list,
     sourceConnection: inputs.optional('sourceConnection'),
     targetConnection: inputs.optional('targetConnection'),
     azureSubscription: inputs.optional('azureSubscription'),

@@ -1,67 +1,94 @@
-import path from 'node:path';
-import { createRegistryClient } from '../common/agent/registryClient';
 import { agentLogger } from '../common/agent/logger';
+import { createRegistryClient } from '../common/agent/registryClient';
 import { setOutput, uploadSummary } from '../common/agent/summary';
-import { UserError } from '../common/errors';
-import { findLocked } from '../common/lockfile/findLocked';
-import { readLockFile } from '../common/lockfile/readImageLock';
 import { copyImage } from '../common/registry/copy';
+import type { RegistryClient } from '../common/registry/client';
 import type { CopyProgress } from '../common/registry/progress';
-import { readInputs, type PromoteImageInputs } from './inputs';
-import { formatBytes, renderSummary } from './summary';
+import { mapLimit } from '../common/registry/pool';
+import { readInputs, type PromoteImageInputs, type Promotion } from './inputs';
+import {
+  formatBytes,
+  promotedReference,
+  renderSummary,
+  targetRepository,
+  type PromotionResult,
+} from './summary';
+import { testedDigests } from './testedDigests';
 
-/** The digest that was tested: `expectedDigest`, or the source's entry in the lock file. */
-function expectedDigest(options: PromoteImageInputs): string | undefined {
-  if (!options.lockFile) return options.expectedDigest;
-  const file = path.resolve(options.lockFile);
-  const locked = findLocked(readLockFile(file), options.source.toString());
-  if (!locked) {
-    throw new UserError(
-      `The image lock file ${file} does not list ${options.source.toString()}: promote only images that were pinned and tested, ` +
-        `or check 'sourceImage' against the lock file's images.`,
-    );
-  }
-  agentLogger.info(`Lock file ${file}: ${options.source.toString()} was tested as ${locked.digest}.`);
-  return locked.digest;
-}
+/** Images promoted at once when `sourceImage` lists several. */
+const IMAGE_CONCURRENCY = 4;
 
 function logProgress(p: CopyProgress): void {
   const percent = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
   agentLogger.info(`Copied ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)} (${percent}%)`);
 }
 
+function promoteEach(
+  client: RegistryClient,
+  options: PromoteImageInputs,
+  digests: readonly (string | undefined)[],
+  dryRun: boolean,
+): Promise<PromotionResult[]> {
+  const one = async (promotion: Promotion, i: number): Promise<PromotionResult> => {
+    const title = `${dryRun ? 'Check' : 'Promote'} ${promotion.source.toString()} to ${targetRepository(promotion)}`;
+    const report = await agentLogger.group(title, () =>
+      copyImage(client, {
+        source: promotion.source,
+        target: promotion.target,
+        tags: promotion.tags,
+        expectedDigest: digests[i],
+        overwrite: options.overwrite,
+        copyReferrers: options.copyReferrers,
+        dryRun,
+        onProgress: logProgress,
+      }),
+    );
+    return { promotion, report };
+  };
+  return mapLimit(options.promotions, IMAGE_CONCURRENCY, one);
+}
+
 export async function promoteImageTask(): Promise<void> {
+  const started = Date.now();
   const options = readInputs();
-  const digest = expectedDigest(options);
+  const digests = testedDigests(options, agentLogger);
   const client = createRegistryClient({
     // The target connection first: on a shared host it needs push, and pull for the mount.
     registryConnections: [options.targetConnection, options.sourceConnection],
     azureSubscription: options.azureSubscription,
     insecureRegistries: options.insecureRegistries,
   });
-  const targetRepository = `${options.target.registry}/${options.target.repository}`;
-  const report = await agentLogger.group(`Promote ${options.source.toString()} to ${targetRepository}`, () =>
-    copyImage(client, {
-      source: options.source,
-      target: options.target,
-      tags: options.tags,
-      expectedDigest: digest,
-      overwrite: options.overwrite,
-      copyReferrers: options.copyReferrers,
-      dryRun: options.dryRun,
-      onProgress: logProgress,
-    }),
+  // Several images: every check (digests, target tags, access) passes for all before any is written.
+  if (options.promotions.length > 1 && !options.dryRun) await promoteEach(client, options, digests, true);
+  const results = await promoteEach(client, options, digests, options.dryRun);
+  for (const result of results) {
+    const { report } = result;
+    agentLogger.info(
+      `${report.dryRun ? 'Would promote' : 'Promoted'} ${promotedReference(result)}: ` +
+        `${report.blobsMounted} blobs mounted, ${report.blobsCopied} copied (${formatBytes(report.bytesCopied)}), ` +
+        `${report.blobsSkipped} already there, ${report.referrersCopied} referrers.`,
+    );
+  }
+  const first = results[0] as PromotionResult;
+  setOutput('digest', first.report.digest);
+  setOutput('imageReference', promotedReference(first));
+  setOutput('imageReferences', JSON.stringify(results.map(promotedReference)));
+  setOutput(
+    'blobsMounted',
+    results.reduce((n, r) => n + r.report.blobsMounted, 0),
   );
-  const firstTag = options.tags[0] ?? '';
-  agentLogger.info(
-    `${report.dryRun ? 'Would promote' : 'Promoted'} ${targetRepository}:${firstTag}@${report.digest}: ` +
-      `${report.blobsMounted} blobs mounted, ${report.blobsCopied} copied (${formatBytes(report.bytesCopied)}), ` +
-      `${report.blobsSkipped} already there, ${report.referrersCopied} referrers, ${report.requests} requests.`,
+  setOutput(
+    'blobsCopied',
+    results.reduce((n, r) => n + r.report.blobsCopied, 0),
   );
-  setOutput('digest', report.digest);
-  setOutput('imageReference', `${targetRepository}:${firstTag}@${report.digest}`);
-  setOutput('blobsMounted', report.blobsMounted);
-  setOutput('blobsCopied', report.blobsCopied);
-  setOutput('bytesCopied', report.bytesCopied);
-  uploadSummary('promote-image', renderSummary({ source: options.source, targetRepository, report }));
+  setOutput(
+    'bytesCopied',
+    results.reduce((n, r) => n + r.report.bytesCopied, 0),
+  );
+  const totals = {
+    requests: client.stats.requests,
+    durationMs: Date.now() - started,
+    dryRun: options.dryRun,
+  };
+  uploadSummary('promote-image', renderSummary(results, totals));
 }

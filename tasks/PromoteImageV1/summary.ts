@@ -1,5 +1,5 @@
 import type { CopyReport } from '../common/registry/copy';
-import type { ImageReference } from '../common/registry/reference';
+import type { Promotion } from './inputs';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -13,31 +13,48 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-export interface PromotionSummary {
-  readonly source: ImageReference;
-  readonly targetRepository: string;
+export interface PromotionResult {
+  readonly promotion: Promotion;
   readonly report: CopyReport;
 }
 
+export interface RunTotals {
+  readonly requests: number;
+  readonly durationMs: number;
+  readonly dryRun: boolean;
+}
+
+export const targetRepository = (p: Promotion): string => `${p.target.registry}/${p.target.repository}`;
+
+/** `host/repo:tag@sha256:...` of the promoted image, under its first target tag. */
+export const promotedReference = ({ promotion, report }: PromotionResult): string =>
+  `${targetRepository(promotion)}:${promotion.tags[0] ?? ''}@${report.digest}`;
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|');
+
+function imageRow({ promotion, report }: PromotionResult): string {
+  const tags = promotion.tags.map((t) => `\`${targetRepository(promotion)}:${t}\``).join('<br>');
+  const platforms = report.platforms.length > 0 ? report.platforms.join(', ') : 'single platform';
+  const moved =
+    `${report.blobsMounted} mounted, ${report.blobsCopied} copied (${formatBytes(report.bytesCopied)}), ` +
+    `${report.blobsSkipped} already there`;
+  const tagState = report.tagsUnchanged.length > 0 ? ` (unchanged: ${report.tagsUnchanged.join(', ')})` : '';
+  return `| \`${cell(promotion.source.toString())}\` | ${tags}${tagState} | \`${report.digest}\` | ${platforms} | ${moved} | ${report.referrersCopied} |`;
+}
+
 /** The build summary section: what was promoted where, and what moved. */
-export function renderSummary({ source, targetRepository, report }: PromotionSummary): string {
-  const tags = [...report.tagsCreated, ...report.tagsUnchanged];
-  const title = report.dryRun ? 'Image promotion (dry run: nothing was changed)' : 'Image promotion';
-  const rows: [string, string][] = [
-    ['Source', `\`${source.toString()}\``],
-    ['Target', tags.map((t) => `\`${targetRepository}:${t}\``).join('<br>')],
-    ['Digest', `\`${report.digest}\``],
-    ['Platforms', report.platforms.length > 0 ? report.platforms.join(', ') : 'single platform'],
-    ['Tags created', report.tagsCreated.join(', ') || 'none'],
-    ['Tags already there', report.tagsUnchanged.join(', ') || 'none'],
-    ['Blobs mounted', String(report.blobsMounted)],
-    ['Blobs copied', `${report.blobsCopied} (${formatBytes(report.bytesCopied)})`],
-    ['Blobs already in target', String(report.blobsSkipped)],
-    ['Referrers (signatures, SBOMs)', String(report.referrersCopied)],
-    ['Registry requests', String(report.requests)],
-    ['Time', `${(report.durationMs / 1000).toFixed(1)} s`],
-  ];
-  return [`### ${title}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join(
-    '\n',
-  );
+export function renderSummary(results: readonly PromotionResult[], totals: RunTotals): string {
+  const title = totals.dryRun ? 'Image promotion (dry run: nothing was changed)' : 'Image promotion';
+  const bytes = results.reduce((n, r) => n + r.report.bytesCopied, 0);
+  return [
+    `### ${title}`,
+    '',
+    '| Source | Target | Digest | Platforms | Blobs | Referrers (signatures, SBOMs) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...results.map(imageRow),
+    '',
+    `${results.length} image(s), ${formatBytes(bytes)} copied, ${totals.requests} registry requests, ` +
+      `${(totals.durationMs / 1000).toFixed(1)} s.`,
+    '',
+  ].join('\n');
 }

@@ -179,6 +179,50 @@ describe('PromoteImage@1 (anonymous registries)', function () {
     assert.deepEqual(writes, []);
   });
 
+  it('promotes several images in one step, paired line by line', async () => {
+    const images = await Promise.all(
+      ['api', 'worker', 'migrations'].map((name) =>
+        pushImage(nonprod, `multi/${name}`, { format: 'oci', tag: '4.0.0' }),
+      ),
+    );
+    const run = succeeded(
+      await promote({
+        inputs: {
+          sourceImage: ['api', 'worker', 'migrations']
+            .map((n) => `${nonprod.host}/multi/${n}:4.0.0`)
+            .join('\n'),
+          targetImage: ['api', 'worker', 'migrations'].map((n) => `${prod.host}/prod/${n}`).join('\n'),
+        },
+      }),
+    );
+    const references = JSON.parse(output(run, 'imageReferences')) as string[];
+    assert.deepEqual(
+      references,
+      ['api', 'worker', 'migrations'].map((n, i) => `${prod.host}/prod/${n}:4.0.0@${images[i]?.digest}`),
+    );
+    for (const [i, name] of ['api', 'worker', 'migrations'].entries()) {
+      assert.equal((await getManifest(prod, `prod/${name}`, '4.0.0'))?.digest, images[i]?.digest);
+    }
+  });
+
+  it('writes none of several images when one of them fails its checks', async () => {
+    await pushImage(nonprod, 'batch/a', { format: 'oci', tag: '1.0.0' });
+    await pushImage(nonprod, 'batch/b', { format: 'oci', tag: '1.0.0' });
+    const occupied = await pushImage(prod, 'batch/b', { format: 'oci', tag: '1.0.0' });
+    const run = await promote({
+      inputs: {
+        sourceImage: `${nonprod.host}/batch/a:1.0.0\n${nonprod.host}/batch/b:1.0.0`,
+        targetImage: `${prod.host}/batch/a\n${prod.host}/batch/b`,
+      },
+    });
+    assert.ok(failureOf(run).includes(occupied.digest));
+    assert.deepEqual(
+      await listTags(prod, 'batch/a'),
+      [],
+      'the image that passed its checks was not written either',
+    );
+  });
+
   it('names the input and the rule for an invalid reference', async () => {
     const run = await promote({
       inputs: { sourceImage: `${nonprod.host}/Bad_Name:1`, targetImage: `${prod.host}/x:1` },
