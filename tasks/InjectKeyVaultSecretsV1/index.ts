@@ -1,0 +1,4 @@
+import { runTask } from '../common/agent/runTask';
+import { injectKeyVaultSecretsTask } from './injectKeyVaultSecretsTask';
+
+runTask(injectKeyVaultSecretsTask);

@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { azureCredentialFromConnection } from '../common/agent/azureConnection';
+import { agentLogger } from '../common/agent/logger';
+import { setOutput, uploadSummary } from '../common/agent/summary';
+import { UserError } from '../common/errors';
+import { replaceFilesAtomically } from '../common/keyvault/atomicFiles';
+import { planInjection } from '../common/keyvault/injectionPlan';
+import { summaryMarkdown } from '../common/keyvault/summaryMarkdown';
+import { resolveVaultAddress } from '../common/keyvault/vaultAddress';
+import { createVaultReader } from '../common/keyvault/vaultReader';
+import type { Logger } from '../common/log';
+import { allowMultiLineVariables, keyVaultSecrets, setSecretVariables } from './agentSecretValues';
+import { readInputs } from './inputs';
+
+export type TaskStage = 'prejob' | 'job';
+
+/**
+ * The stage this process runs in. The agent passes a Node task nothing but the file it starts:
+ * prejob.js for the pre-job stage (task.json prejobexecution), index.js for the step itself.
+ */
+export function taskStage(argv: readonly string[] = process.argv): TaskStage {
+  return path.basename(argv[1] ?? '') === 'prejob.js' ? 'prejob' : 'job';
+}
+
+/** The files the globs match (files only, each once, sorted); none matched is a warning. */
+function matchTargetFiles(workingDirectory: string, patterns: readonly string[], logger: Logger): string[] {
+  if (patterns.length === 0) return [];
+  const files = [...new Set(tl.findMatch(workingDirectory, [...patterns]).map((f) => path.resolve(f)))]
+    .filter((f) => fs.statSync(f).isFile())
+    .sort();
+  if (files.length === 0)
+    logger.warn(`No file matches targetFiles (${patterns.join(', ')}) under ${workingDirectory}.`);
+  return files;
+}
+
+function countingLogger(): Logger & { warnings: () => number } {
+  let warnings = 0;
+  return {
+    ...agentLogger,
+    warn: (message) => {
+      warnings++;
+      agentLogger.warn(message);
+    },
+    warnings: () => warnings,
+  };
+}
+
+export async function injectKeyVaultSecretsTask(): Promise<void> {
+  const stage = taskStage();
+  const options = readInputs();
+  if (options.runAsPreJob !== (stage === 'prejob')) {
+    const why = options.runAsPreJob ? 'it ran in the pre-job stage (runAsPreJob)' : 'runAsPreJob is false';
+    tl.setResult(
+      tl.TaskResult.Skipped,
+      `Skipped in the ${stage === 'prejob' ? 'pre-job stage' : 'step'}: ${why}.`,
+    );
+    return;
+  }
+  if (stage === 'prejob' && options.targetFiles.length > 0) {
+    throw new UserError(
+      'targetFiles cannot be used with runAsPreJob: the pre-job stage runs before the sources are checked out. ' +
+        'Use a second step without runAsPreJob for the files.',
+    );
+  }
+  const started = Date.now();
+  const logger = countingLogger();
+  const azure = azureCredentialFromConnection(options.azureSubscription);
+  const vault = resolveVaultAddress(options.keyVaultName, azure.cloud.keyVaultDnsSuffix);
+  if (!vault.verifyChallengeResource) {
+    agentLogger.warn(
+      `${vault.url} is outside the Key Vault domain of the connection's cloud (${azure.cloud.keyVaultDnsSuffix ?? 'none'}): ` +
+        "the resource named by the vault's sign-in challenge is not verified, and a token is requested for it. " +
+        'Use this only for a vault address you trust (private endpoint DNS name, emulator).',
+    );
+  }
+  const reader = createVaultReader({
+    vault,
+    credential: azure.credential,
+    additionalPolicies: azure.clientOptions.additionalPolicies,
+  });
+  const workingDirectory = tl.getVariable('System.DefaultWorkingDirectory') || process.cwd();
+  const files = matchTargetFiles(workingDirectory, options.targetFiles, logger);
+  const plan = await agentLogger.group(`Secrets from ${vault.label} (${azure.connectionLabel})`, () =>
+    planInjection(
+      { ...options, files, concurrency: options.concurrency },
+      { reader, secrets: keyVaultSecrets, logger },
+    ),
+  );
+  if (options.setVariables) allowMultiLineVariables(plan.variables);
+
+  const changed = plan.files.filter((f) => f.changed);
+  replaceFilesAtomically(changed.map((f) => ({ path: f.path, bytes: f.output })));
+  changed.forEach((f) =>
+    agentLogger.info(`${f.path}: ${f.replaced.length} placeholder(s) replaced (${f.encoding}).`),
+  );
+  if (options.setVariables) setSecretVariables(plan.variables, options.outputVariables);
+  plan.variables.forEach((v) =>
+    agentLogger.debug(`Secret variable ${v.variable} from ${v.secret} version ${v.resolvedVersion}.`),
+  );
+  setOutput('secretCount', plan.used.length);
+  setOutput('filesChanged', changed.length);
+
+  const seconds = (Date.now() - started) / 1000;
+  const t = reader.stats;
+  agentLogger.info(
+    `${plan.used.length} secret(s) from ${vault.label}: ${plan.variables.length} variable(s), ${changed.length} file(s) changed; ` +
+      `${t.requests} request(s), ${t.throttled} throttled answer(s) waited out, ${seconds.toFixed(1)} s.`,
+  );
+  uploadSummary(
+    'inject-key-vault-secrets',
+    summaryMarkdown(plan, {
+      vault: vault.label,
+      stage: stage === 'prejob' ? 'pre-job' : 'job',
+      workingDirectory,
+      throttling: t,
+      seconds,
+    }),
+  );
+  const issues = logger.warnings() > 0;
+  tl.setResult(
+    issues ? tl.TaskResult.SucceededWithIssues : tl.TaskResult.Succeeded,
+    `${plan.used.length} secret(s) injected${issues ? ', with warnings' : ''}.`,
+  );
+}

@@ -1,0 +1,58 @@
+import { inputs } from '../common/agent/inputs';
+import { UserError } from '../common/errors';
+import { MISSING_POLICIES, type MissingPolicy } from '../common/keyvault/injectionPlan';
+import { validatePlaceholderSyntax } from '../common/keyvault/placeholders';
+import { type RenderOptions, UNRESOLVED_POLICIES } from '../common/keyvault/renderFiles';
+import { type SecretSelection, parseSecretSelection } from '../common/keyvault/secretSelection';
+import { ENCODINGS } from '../common/keyvault/valueEncodings';
+import { NAMING_STYLES, type NamingOptions } from '../common/keyvault/variableNames';
+
+/** InjectKeyVaultSecrets@1 inputs, read once and validated. */
+export interface InjectKeyVaultSecretsInputs {
+  readonly azureSubscription: string;
+  readonly keyVaultName: string;
+  readonly runAsPreJob: boolean;
+  readonly selection: SecretSelection;
+  readonly missingSecrets: MissingPolicy;
+  readonly skipDisabledAndExpired: boolean;
+  readonly setVariables: boolean;
+  readonly naming: NamingOptions;
+  readonly outputVariables: boolean;
+  readonly targetFiles: readonly string[];
+  readonly render: RenderOptions;
+  readonly concurrency: number;
+}
+
+function variablePrefix(): string | undefined {
+  const prefix = inputs.optional('variablePrefix');
+  if (prefix !== undefined && !/^[A-Za-z0-9_.-]+$/.test(prefix)) {
+    throw new UserError(
+      `Input 'variablePrefix' may hold letters, digits, '.', '_' and '-' only; got '${prefix}'.`,
+    );
+  }
+  return prefix;
+}
+
+export function readInputs(): InjectKeyVaultSecretsInputs {
+  return {
+    azureSubscription: inputs.required('azureSubscription'),
+    keyVaultName: inputs.required('keyVaultName'),
+    runAsPreJob: inputs.boolean('runAsPreJob', false),
+    selection: parseSecretSelection(inputs.lines('secrets')),
+    missingSecrets: inputs.choice('missingSecrets', MISSING_POLICIES, 'fail'),
+    skipDisabledAndExpired: inputs.boolean('skipDisabledAndExpired', true),
+    setVariables: inputs.boolean('setVariables', true),
+    naming: { style: inputs.choice('variableNames', NAMING_STYLES, 'asIs'), prefix: variablePrefix() },
+    outputVariables: inputs.boolean('outputVariables', false),
+    targetFiles: inputs.lines('targetFiles'),
+    render: {
+      ...validatePlaceholderSyntax({
+        prefix: inputs.optional('tokenPrefix') ?? '#{',
+        suffix: inputs.optional('tokenSuffix') ?? '}#',
+      }),
+      encoding: inputs.choice('encoding', ENCODINGS, 'auto'),
+      unresolved: inputs.choice('unresolvedTokens', UNRESOLVED_POLICIES, 'fail'),
+    },
+    concurrency: inputs.integer('concurrency', { min: 1, max: 64 }, 16),
+  };
+}

@@ -1,0 +1,176 @@
+import type { TokenCredential } from '@azure/identity';
+import { SecretClient, type SecretClientOptions, type SecretProperties } from '@azure/keyvault-secrets';
+import { UserError, errorMessage } from '../errors';
+import {
+  type ThrottleStats,
+  ThrottleGate,
+  newThrottleStats,
+  retryThrottled,
+  throttlePolicy,
+} from './throttling';
+import type { VaultAddress } from './vaultAddress';
+
+type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number];
+
+/** A secret as the vault lists it: no value. */
+export interface ListedSecret {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly expiresOn: Date | undefined;
+  readonly notBefore: Date | undefined;
+}
+
+/** A secret version with its value. */
+export interface SecretVersion extends ListedSecret {
+  readonly version: string;
+  readonly value: string;
+  readonly contentType: string | undefined;
+}
+
+/** The vault answered that this secret (version) does not exist, or is disabled. */
+export class SecretLookupError extends Error {
+  override readonly name = 'SecretLookupError';
+  constructor(
+    readonly kind: 'notFound' | 'disabled',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reading a vault: listing pages and getting values, throttling handled. */
+export interface VaultReader {
+  readonly vault: VaultAddress;
+  readonly stats: ThrottleStats;
+  /** The vault's secrets, page by page (`maxresults`, then `nextLink`). */
+  listPages(pageSize: number): AsyncIterable<readonly ListedSecret[]>;
+  /** A secret's latest version, or the given one. */
+  getSecret(name: string, version: string | undefined): Promise<SecretVersion>;
+}
+
+export interface VaultReaderOptions {
+  readonly vault: VaultAddress;
+  readonly credential: TokenCredential;
+  /** The agent's proxy and CA policies (AzureConnectionCredential.clientOptions). */
+  readonly additionalPolicies?: readonly AdditionalPolicy[];
+  /** SecretClient's own retries of 429/503 (honouring Retry-After) and network errors; default 6. */
+  readonly sdkRetries?: number;
+  /** Attempts of this reader around the SDK, once the SDK's retries are spent; default 4. */
+  readonly outerAttempts?: number;
+}
+
+interface SdkError {
+  statusCode?: number;
+  code?: string;
+  details?: { error?: { innerError?: { code?: string }; innererror?: { code?: string } } };
+}
+
+function failure(vault: VaultAddress, err: unknown, what: string): Error {
+  if (err instanceof UserError) return err;
+  const { statusCode, code, details } = (err ?? {}) as SdkError;
+  const inner = details?.error?.innerError?.code ?? details?.error?.innererror?.code;
+  const message = errorMessage(err).split('\n')[0] ?? '';
+  if (statusCode === 404) return new SecretLookupError('notFound', message);
+  if (statusCode === 403 && (inner === 'SecretDisabled' || /disabled secret/i.test(message))) {
+    return new SecretLookupError('disabled', message);
+  }
+  if (statusCode === 401 || statusCode === 403) {
+    return new UserError(
+      `${vault.label}: ${what} was denied (HTTP ${statusCode}${code ? ` ${code}` : ''}: ${message}). ` +
+        "The service connection's identity needs the List and Get secret permissions (access policy) or the " +
+        "'Key Vault Secrets User' role (Azure RBAC), and the vault's firewall must let the agent in.",
+    );
+  }
+  const status = statusCode ? `HTTP ${statusCode}${code ? ` ${code}` : ''}: ` : '';
+  return new UserError(`${vault.label}: ${what} failed: ${status}${message}`, { cause: err });
+}
+
+/**
+ * Remembers the nextLink of the last list page. SecretClient follows nextLink itself but drops it
+ * from the pages it yields, so without this a listing could only restart from the first page.
+ */
+function nextLinkRecorder(state: { nextLink?: string }): AdditionalPolicy {
+  return {
+    position: 'perCall',
+    policy: {
+      name: 'releaseGuardKeyVaultNextLink',
+      async sendRequest(request, next) {
+        const response = await next(request);
+        const isList = new URL(request.url).pathname.replace(/\/+$/, '').endsWith('/secrets');
+        if (isList && response.status === 200 && response.bodyAsText) {
+          const body = JSON.parse(response.bodyAsText) as { nextLink?: string | null };
+          state.nextLink = body.nextLink ?? undefined;
+        }
+        return response;
+      },
+    },
+  };
+}
+
+const listed = (p: SecretProperties): ListedSecret => ({
+  name: p.name,
+  enabled: p.enabled !== false,
+  expiresOn: p.expiresOn,
+  notBefore: p.notBefore,
+});
+
+/**
+ * A reader over the real SecretClient: the SDK retries 429/503 honouring Retry-After (its retry
+ * count raised from 3); a gate shared by all requests holds everyone back while the vault asks to
+ * wait; where the SDK gives up, this reader retries again (a list page resumes from its nextLink).
+ */
+export function createVaultReader(options: VaultReaderOptions): VaultReader {
+  const { vault } = options;
+  const stats = newThrottleStats();
+  const gate = new ThrottleGate();
+  const listing: { nextLink?: string } = {};
+  const client = new SecretClient(vault.url, options.credential, {
+    additionalPolicies: [
+      ...(options.additionalPolicies ?? []),
+      nextLinkRecorder(listing),
+      throttlePolicy(gate, stats),
+    ],
+    retryOptions: { maxRetries: options.sdkRetries ?? 6, retryDelayInMs: 500, maxRetryDelayInMs: 30_000 },
+    disableChallengeResourceVerification: !vault.verifyChallengeResource,
+  });
+  const outer = { attempts: options.outerAttempts ?? 4, gate, stats };
+
+  return {
+    vault,
+    stats,
+    async *listPages(pageSize) {
+      let continuationToken: string | undefined;
+      for (let page = 1; ; page++) {
+        const next = await retryThrottled(async () => {
+          listing.nextLink = undefined;
+          const pages = client.listPropertiesOfSecrets().byPage({ maxPageSize: pageSize, continuationToken });
+          const result = await pages.next();
+          return result.done ? undefined : { items: result.value, nextLink: listing.nextLink };
+        }, outer).catch((err: unknown) => {
+          throw failure(vault, err, `listing secrets (page ${page})`);
+        });
+        if (!next) return;
+        yield next.items.map(listed);
+        continuationToken = next.nextLink;
+        if (!continuationToken) return;
+      }
+    },
+    async getSecret(name, version) {
+      const secret = await retryThrottled(() => client.getSecret(name, { version }), outer).catch(
+        (err: unknown) => {
+          throw failure(vault, err, `reading secret '${version ? `${name}/${version}` : name}'`);
+        },
+      );
+      const p = secret.properties;
+      return {
+        name: secret.name,
+        version: p.version ?? '',
+        value: secret.value ?? '',
+        enabled: p.enabled !== false,
+        expiresOn: p.expiresOn,
+        notBefore: p.notBefore,
+        contentType: p.contentType,
+      };
+    },
+  };
+}
