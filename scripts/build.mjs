@@ -35,14 +35,27 @@ export function duplicatePackages(metafile) {
     .map(([name, folders]) => ({ name, folders: [...folders] }));
 }
 
+/** A task's entry files: index.ts, and the .ts source of any other stage target in task.json (a pre-job stub). */
+function entryPoints(taskDir) {
+  const task = JSON.parse(fs.readFileSync(path.join(taskDir, 'task.json'), 'utf8'));
+  const targets = ['prejobexecution', 'execution', 'postjobexecution'].flatMap((stage) =>
+    Object.values(task[stage] ?? {}).map((handler) => String(handler?.target ?? '')),
+  );
+  const names = new Set([
+    'index',
+    ...targets.filter((t) => /^[\w-]+\.js$/.test(t)).map((t) => t.slice(0, -3)),
+  ]);
+  return [...names].map((n) => path.join(taskDir, `${n}.ts`)).filter((f) => fs.existsSync(f));
+}
+
 async function bundle(taskDir, outDir) {
   const name = path.basename(taskDir);
   const target = path.join(outDir, name);
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(target, { recursive: true });
   const result = await esbuild.build({
-    entryPoints: [path.join(taskDir, 'index.ts')],
-    outfile: path.join(target, 'index.js'),
+    entryPoints: entryPoints(taskDir),
+    outdir: target,
     bundle: true,
     platform: 'node',
     target: 'node20',

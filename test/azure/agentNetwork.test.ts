@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
 import {
   AgentHttpAgents,
   devOpsRequestOptions,
@@ -11,6 +8,7 @@ import {
 } from '../../tasks/common/azure/agentNetwork';
 import { ProxyTunnelAgent } from '../../tasks/common/net/proxyTunnelAgent';
 import { summarizeEntraError } from '../../tasks/common/azure/connectionCredential';
+import { startHttpsServer } from '../emulators/httpsServer';
 
 describe('agent network settings', () => {
   it('matches Agent.ProxyBypassList regexes against the whole URL, ignoring case', () => {
@@ -25,18 +23,34 @@ describe('agent network settings', () => {
     );
   });
 
-  it('adds the agent CA to the default roots instead of replacing them', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-ca-'));
+  it('trusts the agent CA through one secure context built once', async () => {
+    const server = await startHttpsServer((_req, res) => {
+      res.end('ok');
+    });
     try {
-      const ca = path.join(dir, 'ca.pem');
-      fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
-      const options = tlsAgentOptions({ caFile: ca, skipCertValidation: true });
-      const list = options?.ca as string[];
-      assert.ok(list.length > 100, 'the bundled roots are kept');
-      assert.ok(list.at(-1)?.includes('AAAA'));
-      assert.equal(options?.rejectUnauthorized, false);
+      const options = tlsAgentOptions({ caFile: server.caFile });
+      assert.ok(options?.secureContext, 'a secure context is built');
+      assert.equal(options?.rejectUnauthorized, undefined, 'certificates are still checked');
+      const agent = new https.Agent({ ...options, keepAlive: false });
+      const body = await new Promise<string>((resolve, reject) => {
+        https
+          .get(server.url, { agent }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject);
+      });
+      assert.equal(body, 'ok', 'a server signed by the agent CA is trusted');
+      const agents = new AgentHttpAgents({ tls: { caFile: server.caFile } });
+      assert.equal(
+        agents.agentFor(server.url),
+        agents.agentFor(`${server.url}/other`),
+        'one agent per route',
+      );
+      assert.equal(tlsAgentOptions({ skipCertValidation: true })?.rejectUnauthorized, false);
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      await server.stop();
     }
   });
 

@@ -142,6 +142,7 @@ function inputRules(task: Json): string[] {
   const groupNames = groups.map((g) => text(g['name']) ?? '');
   for (const name of duplicates(groupNames)) errors.push(`groups: "${name}" is declared twice`);
   const outputs = objects(task['outputVariables']).map((o) => text(o['name']) ?? '');
+  const boundInputs = new Set(objects(task['dataSourceBindings']).map((b) => text(b['target']) ?? ''));
   for (const name of duplicates(outputs)) errors.push(`outputVariables: "${name}" is declared twice`);
 
   for (const group of groups) {
@@ -164,8 +165,14 @@ function inputRules(task: Json): string[] {
     const defaultValue = input['defaultValue'];
     if (input['type'] === 'pickList' || input['type'] === 'radio') {
       const options = isObject(input['options']) ? Object.keys(input['options']) : [];
-      if (options.length === 0) errors.push(`${where}: a ${String(input['type'])} input needs options`);
-      else if (typeof defaultValue !== 'string' || !options.includes(defaultValue)) {
+      // An editable pick list filled at design time by a data source binding has no static options.
+      const editable =
+        isObject(input['properties']) &&
+        String(input['properties']['EditableOptions']).toLowerCase() === 'true';
+      const bound = editable && boundInputs.has(String(input['name']));
+      if (options.length === 0) {
+        if (!bound) errors.push(`${where}: a ${String(input['type'])} input needs options`);
+      } else if (typeof defaultValue !== 'string' || !options.includes(defaultValue)) {
         errors.push(
           `${where}: defaultValue ${JSON.stringify(defaultValue)} is not one of its options (${options.join(', ')})`,
         );

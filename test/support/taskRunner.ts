@@ -48,6 +48,8 @@ export interface TaskRunOptions {
   timeoutMs?: number;
   /** Extra environment (NODE_EXTRA_CA_CERTS, DOCKER_CONFIG...); applied last. */
   env?: Record<string, string>;
+  /** The task.json stage whose Node20_1 target runs; default `execution` (the step itself). */
+  stage?: 'prejobexecution' | 'execution' | 'postjobexecution';
 }
 
 export interface TaskRun {
@@ -161,8 +163,9 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
   const taskDir =
     'shipped' in options.task ? shippedTaskDir(options.task.shipped) : testTaskDir(options.task.testOnly);
   const def = readTaskDefinition(taskDir);
-  const target = def.execution?.['Node20_1']?.target;
-  if (!target) throw new Error(`${def.name}: task.json has no Node20_1 execution handler`);
+  const stage = options.stage ?? 'execution';
+  const target = def[stage]?.['Node20_1']?.target;
+  if (!target) throw new Error(`${def.name}: task.json has no Node20_1 ${stage} handler`);
   const secrets = collectSecrets(options);
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), `rg-task-${def.name}-`));
   runDirs.add(tempDir);

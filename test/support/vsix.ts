@@ -18,6 +18,8 @@ export interface TaskDefinition {
     aliases?: string[];
   }[];
   execution?: Record<string, { target: string } | undefined>;
+  prejobexecution?: Record<string, { target: string } | undefined>;
+  postjobexecution?: Record<string, { target: string } | undefined>;
 }
 
 let unpackedDir: string | undefined;
