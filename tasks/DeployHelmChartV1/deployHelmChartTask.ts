@@ -8,6 +8,7 @@ import { logFailureDiagnostics } from '../common/helm/failureDiagnostics';
 import { locateHelm, probeHelm } from '../common/helm/findHelm';
 import { HelmCommandError, HelmRunner } from '../common/helm/helmRunner';
 import { rollbackRelease, uninstallRelease, upgradeRelease } from '../common/helm/releaseActions';
+import { helmProxyEnvironment } from '../common/helm/proxyEnvironment';
 import { releaseHistory, releaseStatus, type ReleaseTarget } from '../common/helm/releaseInfo';
 import { usesPlainHttp } from '../common/helm/registryLogin';
 import { signInHelm } from '../common/helm/registrySignIn';
@@ -109,7 +110,12 @@ export async function deployHelmChartTask(): Promise<void> {
   const options = readInputs();
   const helm = await probeHelm(locateHelm(options.helmPath));
   agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
-  const runner = new HelmRunner({ helm, logger: agentLogger, tempRoot: options.tempDirectory });
+  const runner = new HelmRunner({
+    helm,
+    logger: agentLogger,
+    tempRoot: options.tempDirectory,
+    baseEnv: { ...process.env, ...helmProxyEnvironment(readAgentNetworkOptions().proxy) },
+  });
   try {
     const cluster: ClusterAccess = await prepareClusterAccess(options.cluster, runner);
     agentLogger.info(`Cluster: ${cluster.description}.`);

@@ -6,6 +6,7 @@ import { setOutput, uploadSummary } from '../common/agent/summary';
 import { chartRegistry } from '../common/helm/chartRegistry';
 import { locateHelm, probeHelm } from '../common/helm/findHelm';
 import { HelmRunner } from '../common/helm/helmRunner';
+import { helmProxyEnvironment } from '../common/helm/proxyEnvironment';
 import { publishChart } from '../common/helm/publishChart';
 import { usesPlainHttp } from '../common/helm/registryLogin';
 import { signInHelm } from '../common/helm/registrySignIn';
@@ -21,14 +22,20 @@ export async function publishHelmChartTask(): Promise<void> {
   );
   const helm = await probeHelm(locateHelm(options.helmPath));
   agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
-  const runner = new HelmRunner({ helm, logger: agentLogger, tempRoot: options.tempDirectory });
+  const network = readAgentNetworkOptions();
+  const runner = new HelmRunner({
+    helm,
+    logger: agentLogger,
+    tempRoot: options.tempDirectory,
+    baseEnv: { ...process.env, ...helmProxyEnvironment(network.proxy) },
+  });
   try {
     const plainHttp = usesPlainHttp(registry.host, options.insecureRegistries);
     const signIn = readRegistrySignIn(options.registryConnection, options.azureSubscription);
     const how = await signInHelm(
       {
         helm: runner,
-        transport: registryTransportOptions(readAgentNetworkOptions()),
+        transport: registryTransportOptions(network),
         logger: agentLogger,
         secrets: agentSecrets,
       },

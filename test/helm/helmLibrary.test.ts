@@ -9,6 +9,7 @@ import { annotateWorkloads } from '../../tasks/common/helm/annotateWorkloads';
 import { checkExtraArguments, helmDuration, splitArguments } from '../../tasks/common/helm/arguments';
 import { chartContentDigest } from '../../tasks/common/helm/chartArchive';
 import { locateHelm, probeHelm } from '../../tasks/common/helm/findHelm';
+import { helmProxyEnvironment } from '../../tasks/common/helm/proxyEnvironment';
 import {
   kubeconfigSecrets,
   parseKubeconfig,
@@ -80,6 +81,19 @@ describe('Helm library', () => {
     assert.equal(helmDuration('300'), '300s');
     assert.equal(helmDuration('1h30m'), '1h30m');
     assert.throws(() => helmDuration('5 minutes'), /not a duration/);
+  });
+
+  it("hands the agent's proxy to Helm through the environment", () => {
+    assert.deepEqual(helmProxyEnvironment(undefined), {});
+    const env = helmProxyEnvironment({
+      url: 'http://proxy.corp:8080',
+      username: 'build agent',
+      password: 'p@ss:w/rd',
+      bypass: ['^registry\\.corp$', '.*\\.internal\\..*'],
+    });
+    assert.equal(env['HTTPS_PROXY'], 'http://build%20agent:p%40ss%3Aw%2Frd@proxy.corp:8080');
+    assert.equal(env['HTTP_PROXY'], env['HTTPS_PROXY']);
+    assert.equal(env['NO_PROXY'], 'localhost,127.0.0.1,::1,registry.corp');
   });
 
   it('builds service-account kubeconfigs from base64 or PEM certificates and finds every credential', () => {

@@ -44,6 +44,13 @@ export function copyChart(name: string, changes: Record<string, string> = {}): s
   return dir;
 }
 
+/** Copies of fixture charts side by side in one temp folder (for `file://../x` dependencies). */
+export function copyChartsTogether(names: readonly string[]): string {
+  const dir = makeTempDir('charts');
+  for (const name of names) fs.cpSync(fixtureChart(name), path.join(dir, name), { recursive: true });
+  return dir;
+}
+
 /** Runs a helm binary with private config, cache and registry folders (for checks outside the task). */
 export function helmCommand(helm: HelmUnderTest): (args: string[], stdin?: string) => Promise<ProcessResult> {
   const home = makeTempDir(`home${helm.major}`);
