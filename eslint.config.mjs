@@ -3,7 +3,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'build/', 'dist/', '.tools/', 'scripts/', 'eslint.config.mjs'] },
+  {
+    // Plain-JS fixtures (post-renderers run by Helm) are data for tests, not project sources.
+    ignores: [
+      'node_modules/',
+      'out/',
+      'build/',
+      'dist/',
+      '.tools/',
+      'scripts/',
+      'eslint.config.mjs',
+      'test/fixtures/**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -138,23 +138,23 @@ async function main() {
         pushImage(a, `bench/svc${i}`, { format: 'oci', layers: [512 * 1024, 2 * MB], tag: 'v1' }),
       ),
     );
+    const sources = Array.from({ length: 20 }, (_, i) => `${a.host}/bench/svc${i}:v1`);
     await scenario(
-      '20 images, cross registry, one after another',
+      '20 images, cross registry, one step',
       [a, b],
-      async () => {
-        for (let i = 0; i < 20; i++)
-          await promote(`${a.host}/bench/svc${i}:v1`, `${b.host}/prod/svc${i}-task:v1`);
-      },
+      () => promote(sources.join('\n'), sources.map((_, i) => `${b.host}/prod/svc${i}-task:v1`).join('\n')),
       async (o) => {
         for (let i = 0; i < 20; i++)
-          await skopeoCopy(
-            skopeo,
-            `${a.host}/bench/svc${i}:v1`,
-            `${b.host}/prod/svc${i}-skopeo-${o.run}:v1`,
-            o,
-          );
+          await skopeoCopy(skopeo, sources[i], `${b.host}/prod/svc${i}-skopeo-${o.run}:v1`, o);
       },
       skopeo,
+    );
+    report(
+      '20 images, cross registry, 20 task runs',
+      'PromoteImage',
+      await requestsDuring([a, b], async () => {
+        for (let i = 0; i < 20; i++) await promote(sources[i], `${b.host}/prod/svc${i}-runs:v1`);
+      }),
     );
   } finally {
     disposeTaskRuns();
