@@ -16,7 +16,7 @@ import {
 import { testedDigests } from './testedDigests';
 
 /** Images promoted at once when `sourceImage` lists several. */
-const IMAGE_CONCURRENCY = 4;
+const IMAGE_CONCURRENCY = 8;
 
 function logProgress(p: CopyProgress): void {
   const percent = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
@@ -28,9 +28,10 @@ function promoteEach(
   options: PromoteImageInputs,
   digests: readonly (string | undefined)[],
   dryRun: boolean,
+  preflight = false,
 ): Promise<PromotionResult[]> {
   const one = async (promotion: Promotion, i: number): Promise<PromotionResult> => {
-    const title = `${dryRun ? 'Check' : 'Promote'} ${promotion.source.toString()} to ${targetRepository(promotion)}`;
+    const title = `${dryRun || preflight ? 'Check' : 'Promote'} ${promotion.source.toString()} to ${targetRepository(promotion)}`;
     const report = await agentLogger.group(title, () =>
       copyImage(client, {
         source: promotion.source,
@@ -38,8 +39,9 @@ function promoteEach(
         tags: promotion.tags,
         expectedDigest: digests[i],
         overwrite: options.overwrite,
-        copyReferrers: options.copyReferrers,
-        dryRun,
+        // The checks before several copies need no referrers: they are copied, or warned about, in the copy.
+        copyReferrers: options.copyReferrers && !preflight,
+        dryRun: dryRun || preflight,
         onProgress: logProgress,
       }),
     );
@@ -59,7 +61,8 @@ export async function promoteImageTask(): Promise<void> {
     insecureRegistries: options.insecureRegistries,
   });
   // Several images: every check (digests, target tags, access) passes for all before any is written.
-  if (options.promotions.length > 1 && !options.dryRun) await promoteEach(client, options, digests, true);
+  if (options.promotions.length > 1 && !options.dryRun)
+    await promoteEach(client, options, digests, false, true);
   const results = await promoteEach(client, options, digests, options.dryRun);
   for (const result of results) {
     const { report } = result;
