@@ -14,7 +14,7 @@ import { usesPlainHttp } from '../common/helm/registryLogin';
 import { signInHelm } from '../common/helm/registrySignIn';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
 import { readInputs, type DeployHelmChartInputs } from './inputs';
-import { readRegistrySignIn } from './registrySignIn';
+import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
 import { renderSummary } from './summary';
 
 interface ActionOutcome {
@@ -44,7 +44,7 @@ async function runAction(
         },
         chart.location.host,
         plainHttp,
-        readRegistrySignIn(options.registryConnection, options.registryAzureSubscription),
+        readHelmRegistrySignIn(options.registryConnection, options.registryAzureSubscription),
       );
     }
     agentLogger.info(`Change cause: ${options.changeCause}`);

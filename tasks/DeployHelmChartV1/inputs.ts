@@ -8,7 +8,6 @@ import { chartSource, type ChartSource } from '../common/helm/chartSource';
 import type { UserPostRenderer } from '../common/helm/postRenderer';
 import { validateReleaseName } from '../common/helm/releaseInfo';
 import { parseValueLines, type ValueAssignment } from '../common/helm/valuesFile';
-import { readInputSilently } from './silentInput';
 
 export const CONNECTION_TYPES = [
   'kubernetesServiceConnection',
@@ -123,7 +122,7 @@ export function readInputs(): DeployHelmChartInputs {
     createNamespace: inputs.boolean('createNamespace', true),
     valueFiles: inputs.lines('valueFiles').map((f) => path.resolve(sources, f)),
     // Read without the debug echo: values may hold secrets. Only the keys are ever logged.
-    values: parseValueLines(readInputSilently('values')),
+    values: parseValueLines(inputs.silent('values')),
     changeCause: readChangeCause(),
     revision: readRevision(),
     atomic: inputs.boolean('atomic', true),

@@ -11,7 +11,7 @@ import { publishChart } from '../common/helm/publishChart';
 import { usesPlainHttp } from '../common/helm/registryLogin';
 import { signInHelm } from '../common/helm/registrySignIn';
 import { readInputs } from './inputs';
-import { readRegistrySignIn } from './registrySignIn';
+import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
 import { renderSummary } from './summary';
 
 export async function publishHelmChartTask(): Promise<void> {
@@ -31,7 +31,7 @@ export async function publishHelmChartTask(): Promise<void> {
   });
   try {
     const plainHttp = usesPlainHttp(registry.host, options.insecureRegistries);
-    const signIn = readRegistrySignIn(options.registryConnection, options.azureSubscription);
+    const signIn = readHelmRegistrySignIn(options.registryConnection, options.azureSubscription);
     const how = await signInHelm(
       {
         helm: runner,

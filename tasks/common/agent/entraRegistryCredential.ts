@@ -7,7 +7,9 @@ import { readAzureRmConnection } from './azureRmEndpoint';
  * registered) now; the Azure SDK is loaded only when a registry first asks for a token, so runs that
  * never need it do not pay for loading it.
  */
-export function entraRegistryCredential(connectionId: string): RegistryCredential {
+export function entraRegistryCredential(
+  connectionId: string,
+): Extract<RegistryCredential, { kind: 'entra' }> {
   const connection = readAzureRmConnection(connectionId);
   let provider: Promise<{ tenantId: string | undefined; token: () => Promise<string> }> | undefined;
   const load = () =>

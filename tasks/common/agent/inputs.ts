@@ -1,3 +1,4 @@
+import * as tlInternal from 'azure-pipelines-task-lib/internal';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from '../errors';
 
@@ -60,6 +61,15 @@ export const inputs = {
    */
   filePath(name: string): string | undefined {
     return tl.filePathSupplied(name) ? inputs.optional(name) : undefined;
+  },
+
+  /**
+   * An input that may carry secret text (Helm values), read as given and without task-lib's
+   * `name=value` debug echo: tl.getInput writes every value to the debug log when System.Debug is
+   * on. Reads the same vault getInput reads (one task-lib copy per bundle).
+   */
+  silent(name: string): string {
+    return tlInternal._vault.retrieveSecret(`INPUT_${tlInternal._getVariableKey(name)}`) ?? '';
   },
 
   /** Non-empty, trimmed lines; lines starting with # are comments. */

@@ -8,9 +8,8 @@ export interface AcrExchangeOptions {
   /** `myregistry.azurecr.io` */
   readonly host: string;
   readonly plainHttp: boolean;
-  readonly tenantId?: string;
-  /** An Entra ID access token for the registry (acrTokenProvider). */
-  getAccessToken(): Promise<string>;
+  /** Entra ID sign-in: its tenant is read after the first token (a lazily loaded credential learns it then). */
+  readonly entra: { readonly tenantId?: string; getAccessToken(): Promise<string> };
   readonly transport: TransportOptions;
   readonly logger: Logger;
   readonly secrets: SecretRegistry;
@@ -52,13 +51,13 @@ export async function acrRefreshToken(options: AcrExchangeOptions): Promise<stri
         `that accepts Entra ID sign-in: use a Docker registry service connection ('registryConnection') instead.`,
     );
   }
-  const accessToken = await options.getAccessToken();
+  const accessToken = await options.entra.getAccessToken();
   options.secrets.register(accessToken);
   const form = new URLSearchParams({
     grant_type: 'access_token',
     service: bearer.params['service'] ?? options.host,
   });
-  if (options.tenantId) form.set('tenant', options.tenantId);
+  if (options.entra.tenantId) form.set('tenant', options.entra.tenantId);
   form.set('access_token', accessToken);
   const exchangeUrl = new URL('/oauth2/exchange', realm);
   const answer = await call(transport, 'POST', exchangeUrl, form);

@@ -64,8 +64,7 @@ export async function signInHelm(
   const refreshToken = await acrRefreshToken({
     host,
     plainHttp,
-    ...(viaEntra.tenantId ? { tenantId: viaEntra.tenantId } : {}),
-    getAccessToken: () => viaEntra.getAccessToken(),
+    entra: viaEntra,
     transport: deps.transport,
     logger: deps.logger,
     secrets: deps.secrets,
