@@ -4,12 +4,11 @@
 // references one `skopeo inspect` at a time. Run `node scripts/build.mjs && node scripts/package.mjs`
 // first; it uses the compiled test fixtures (out/) and the packaged task.
 //   node scripts/bench-pin.mjs [--unique 100] [--files 150] [--per-file 2]
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { root } from './lib.mjs';
+import { exec, root } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const out = (p) => path.join(root, 'out', 'test', p);
@@ -26,18 +25,6 @@ const UNIQUE = option('unique', 100);
 const FILES = option('files', 150);
 const PER_FILE = option('per-file', 2);
 const CONCURRENT_PUSHES = 8;
-
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}: ${stderr}`)),
-    );
-  });
-}
 
 /** Writes FILES Kubernetes manifests holding FILES * PER_FILE references to the UNIQUE images. */
 function writeWorkspace(dir, host) {
@@ -104,7 +91,7 @@ async function main() {
     reg.resetRequests();
     const skopeoStarted = performance.now();
     for (const reference of references) {
-      await run(skopeo, ['inspect', '--tls-verify=false', `docker://${reference}`]);
+      await exec(skopeo, ['inspect', '--tls-verify=false', `docker://${reference}`]);
     }
     const skopeoMs = performance.now() - skopeoStarted;
     const skopeoRequests = await reg.requests();

@@ -5,10 +5,9 @@
 // before each copy, as on a fresh agent) and warm (cache kept, so it can mount). Run
 // `node scripts/build.mjs && node scripts/package.mjs` first: it runs the packaged task as the agent does.
 //   node scripts/bench-promote.mjs
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { root } from './lib.mjs';
+import { exec, root } from './lib.mjs';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -23,18 +22,6 @@ const SKOPEO_CACHES = [
   '/var/lib/containers/cache/blob-info-cache-v1.boltdb',
   '/var/lib/containers/cache/blob-info-cache-v1.sqlite',
 ];
-
-function exec(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}: ${stderr}`)),
-    );
-  });
-}
 
 async function timed(fn) {
   const start = process.hrtime.bigint();

@@ -1,5 +1,5 @@
 // Small helpers shared by the build, package, provision and test scripts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,4 +15,17 @@ export function run(cmd, args, options = {}) {
 
 export function step(title) {
   console.log(`\n=== ${title}`);
+}
+
+/** Runs a command quietly; resolves when it exits 0, rejects with its stderr otherwise. */
+export function exec(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}: ${stderr}`)),
+    );
+  });
 }

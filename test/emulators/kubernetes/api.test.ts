@@ -3,21 +3,10 @@
 import assert from 'node:assert/strict';
 import { startKubernetesEmulator, type KubernetesEmulator } from './index';
 import { encodeEnvelope, PROTOBUF_CONTENT_TYPE } from './protobuf';
+import { at, deployment } from './testkit/objects';
 import { apiRequest } from './testkit/apiClient';
 
 const NS = 'team';
-const at = (obj: unknown, ...keys: string[]): unknown =>
-  keys.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], obj);
-
-const deployment = (name: string, image = 'web:1') => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, labels: { app: name } },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image }] } },
-  },
-});
 
 describe('Kubernetes emulator API', function () {
   this.timeout(20_000);

@@ -2,21 +2,10 @@
 // bookmark, watches from a resourceVersion, ReplicaSets and garbage collection, Jobs, PVCs, Events.
 import assert from 'node:assert/strict';
 import { startKubernetesEmulator, type KubernetesEmulator } from './index';
+import { at, deployment } from './testkit/objects';
 import { apiRequest, openWatch } from './testkit/apiClient';
 
 const NS = 'team';
-const at = (obj: unknown, ...keys: string[]): unknown =>
-  keys.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], obj);
-
-const deployment = (name: string, image = 'web:1') => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, labels: { app: name } },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image }] } },
-  },
-});
 
 describe('Kubernetes emulator watches and controllers', function () {
   this.timeout(20_000);
