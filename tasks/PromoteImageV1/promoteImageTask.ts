@@ -16,7 +16,7 @@ import {
 import { testedDigests } from './testedDigests';
 
 /** Images promoted at once when `sourceImage` lists several. */
-const IMAGE_CONCURRENCY = 8;
+const IMAGE_CONCURRENCY = 4;
 
 function logProgress(p: CopyProgress): void {
   const percent = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
@@ -39,9 +39,10 @@ function promoteEach(
         tags: promotion.tags,
         expectedDigest: digests[i],
         overwrite: options.overwrite,
-        // The checks before several copies need no referrers: they are copied, or warned about, in the copy.
-        copyReferrers: options.copyReferrers && !preflight,
+        copyReferrers: options.copyReferrers,
         dryRun: dryRun || preflight,
+        // Before several copies: only what can refuse one (digest, target tags, read access).
+        checksOnly: preflight,
         onProgress: logProgress,
       }),
     );

@@ -39,6 +39,37 @@ describe('registry/copy: copyImage against real registries', function () {
     dryRun: false,
   });
 
+  it('checks only: reads the source and the target tags, writes nothing, refuses a conflict', async () => {
+    const image = await pushImage(a, 'dev/checked', {
+      format: 'docker',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      tag: 'v1',
+    });
+    const taken = await pushImage(b, 'prod/checked', { format: 'oci', tag: 'v1' });
+    a.resetRequests();
+    b.resetRequests();
+    const report = await copyImage(client, {
+      ...options(`${a.host}/dev/checked:v1`, { registry: b.host, repository: 'prod/checked' }, ['v2']),
+      copyReferrers: true,
+      checksOnly: true,
+    });
+    assert.equal(report.digest, image.digest);
+    assert.deepEqual(report.tagsCreated, ['v2']);
+    const seen = [...(await a.requests()), ...(await b.requests())].map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(
+      seen.sort(),
+      [`GET /v2/dev/checked/manifests/v1`, `HEAD /v2/prod/checked/manifests/v2`].sort(),
+    );
+    await assert.rejects(
+      copyImage(client, {
+        ...options(`${a.host}/dev/checked:v1`, { registry: b.host, repository: 'prod/checked' }, ['v1']),
+        checksOnly: true,
+      }),
+      (err: unknown) => err instanceof UserError && err.message.includes(taken.digest),
+    );
+    assert.deepEqual(await listTags(b, 'prod/checked'), ['v1']);
+  });
+
   it('same registry: mounts every blob, uploads no layer byte, in at most L+4 requests', async () => {
     const layers = [MB, MB, 512 * 1024, 256 * 1024, 4096];
     const image = await pushImage(a, 'dev/same', { format: 'oci', layers, tag: 'v1' });

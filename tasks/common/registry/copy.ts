@@ -26,6 +26,12 @@ export interface CopyOptions {
   readonly copyReferrers: boolean;
   /** Read and plan everything, write nothing, report what would move. */
   readonly dryRun: boolean;
+  /**
+   * Only the checks that can refuse a copy (source readable, expected digest, target tags), then
+   * stop: no referrer discovery, no blob planning, nothing written. For checking several images
+   * before copying any of them; the report holds the digest and the tag states only.
+   */
+  readonly checksOnly?: boolean;
   /** Blobs and manifests moved at once (default 4). */
   readonly concurrency?: number;
   readonly onProgress?: (p: CopyProgress) => void;
@@ -78,8 +84,6 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
       `The source image ${options.source.toString()} resolves to ${root.digest}, not the expected ${options.expectedDigest}: nothing was copied.`,
     );
   }
-  const tree = await readTree(client, source, root, concurrency);
-  blobsOfTree(tree).forEach((b) => client.blobLocations.remember(source, b.digest));
   const current = await mapLimit(tags, concurrency, (tag) =>
     client.headManifest({ ...target, reference: tag }),
   );
@@ -95,6 +99,10 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
   }
   const unchanged = tags.filter((_, i) => current[i]?.digest === root.digest);
   const toTag = tags.filter((tag) => !unchanged.includes(tag));
+  if (options.checksOnly)
+    return checkedOnly(root, toTag, unchanged, client.stats.requests - requestsBefore, started);
+  const tree = await readTree(client, source, root, concurrency);
+  blobsOfTree(tree).forEach((b) => client.blobLocations.remember(source, b.digest));
   const targetHasImage = sameRepository || unchanged.length > 0;
 
   let sourceTags: Promise<string[]> | undefined;
@@ -187,6 +195,31 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
     }
   }
   return report();
+}
+
+function checkedOnly(
+  root: { digest: string; mediaType: string },
+  toTag: string[],
+  unchanged: string[],
+  requests: number,
+  started: number,
+): CopyReport {
+  return {
+    digest: root.digest,
+    mediaType: root.mediaType,
+    platforms: [],
+    blobsMounted: 0,
+    blobsCopied: 0,
+    blobsSkipped: 0,
+    bytesCopied: 0,
+    manifestsPushed: 0,
+    tagsCreated: toTag,
+    tagsUnchanged: unchanged,
+    referrersCopied: 0,
+    requests,
+    durationMs: Date.now() - started,
+    dryRun: true,
+  };
 }
 
 /** One token per registry for the whole copy: push+pull on the target first, pull on the source. */
