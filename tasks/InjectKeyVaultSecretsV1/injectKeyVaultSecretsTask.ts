@@ -5,7 +5,7 @@ import { azureCredentialFromConnection } from '../common/agent/azureConnection';
 import { agentLogger } from '../common/agent/logger';
 import { setOutput, uploadSummary } from '../common/agent/summary';
 import { UserError } from '../common/errors';
-import { replaceFilesAtomically } from '../common/keyvault/atomicFiles';
+import { replaceFilesAtomically } from '../common/files/atomicFiles';
 import { planInjection } from '../common/keyvault/injectionPlan';
 import { summaryMarkdown } from '../common/keyvault/summaryMarkdown';
 import { resolveVaultAddress } from '../common/keyvault/vaultAddress';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../../tasks/common/errors';
-import { replaceFilesAtomically } from '../../tasks/common/keyvault/atomicFiles';
+import { replaceFilesAtomically } from '../../tasks/common/files/atomicFiles';
 import { type RenderOptions, renderFile, renderFiles } from '../../tasks/common/keyvault/renderFiles';
 import { silentLogger } from '../../tasks/common/log';
 import { MULTI_LINE_VALUE, SPECIAL_VALUE } from './keyVaultTestEnvironment';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { errorMessage } from '../errors';
-import { existingMode, realTarget, temporarySibling } from '../lockfile/atomicWrite';
+import { UserError, errorMessage } from '../errors';
+import { replaceFilesAtomically } from '../files/atomicFiles';
 import type { ImageResolution } from './resolveImages';
 import type { FileScan, PinFailure, PinFormat, TextEdit } from './types';
 
@@ -61,27 +61,14 @@ function applyEdits(scan: FileScan, edits: TextEdit[], failures: PinFailure[]): 
 }
 
 /**
- * Writes every rendered file, as close to all-or-nothing as a file system allows: each new text
- * goes to a temporary file beside its target first (with the target's mode); only when all of them
- * are written are they renamed over their targets. A failure before the renames changes nothing.
- * A symbolic link is followed: the file it points to is replaced, the link stays.
+ * Writes every rendered file all or nothing (the shared staged replace), after checking that no
+ * file changed since it was read. A symbolic link is followed: the file it points to is replaced.
  */
 export function writeRenderedFiles(files: readonly RenderedFile[]): void {
-  const staged: { temp: string; target: string }[] = [];
-  try {
-    for (const { scan, text } of files) {
-      const target = realTarget(scan.absolutePath);
-      const temp = temporarySibling(target);
-      staged.push({ temp, target });
-      const mode = existingMode(target) ?? 0o666;
-      fs.writeFileSync(temp, text, { mode });
-      fs.chmodSync(temp, mode);
-      const current = fs.readFileSync(target, 'utf8');
-      if (current !== scan.text) throw new Error(`${scan.file} changed while it was being pinned; run again`);
+  for (const { scan } of files) {
+    if (fs.readFileSync(scan.absolutePath, 'utf8') !== scan.text) {
+      throw new UserError(`${scan.file} changed while it was being pinned; run again. No file was changed.`);
     }
-  } catch (err) {
-    for (const { temp } of staged) fs.rmSync(temp, { force: true });
-    throw err;
   }
-  for (const { temp, target } of staged) fs.renameSync(temp, target);
+  replaceFilesAtomically(files.map(({ scan, text }) => ({ path: scan.absolutePath, bytes: text })));
 }
