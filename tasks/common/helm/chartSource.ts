@@ -19,6 +19,18 @@ export function chartSource(chart: string, repositoryUrl: string | undefined, ba
     return { kind: 'oci', url: chart, location: parseOciLocation(chart, "Input 'chart'") };
   }
   if (repositoryUrl) {
+    let url: URL;
+    try {
+      url = new URL(repositoryUrl);
+    } catch {
+      throw new UserError(`Input 'repositoryUrl' (${repositoryUrl}) is not a URL.`);
+    }
+    if (url.username || url.password) {
+      // It would reach helm's command line, the log and the summary.
+      throw new UserError(
+        "Input 'repositoryUrl' must not carry credentials: publish the chart to an OCI registry and use 'registryConnection'.",
+      );
+    }
     const name = chart.includes('/') ? chart.slice(chart.lastIndexOf('/') + 1) : chart;
     if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name))
       throw new UserError(`Input 'chart' (${chart}) is not a chart name.`);

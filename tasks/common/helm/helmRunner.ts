@@ -54,9 +54,12 @@ function commandName(args: readonly string[]): string {
   return first && second && twoWords.includes(first) ? `${first} ${second}` : (first ?? '');
 }
 
-/** How an argument is shown in the log: quoted when it has spaces. */
+/**
+ * How an argument is shown in the log: wrapped in quotes when it has spaces, never escaped, so an
+ * argument that holds a secret is shown exactly as the agent knows it and stays masked.
+ */
 function shown(arg: string): string {
-  return /[\s"']/.test(arg) ? JSON.stringify(arg) : arg;
+  return /[\s"']/.test(arg) ? `'${arg}'` : arg;
 }
 
 /**
@@ -96,6 +99,11 @@ export class HelmRunner {
 
   get helm(): HelmBinary {
     return this.options.helm;
+  }
+
+  /** The private HELM_REGISTRY_CONFIG file of this run. */
+  get registryConfigFile(): string {
+    return String(this.env['HELM_REGISTRY_CONFIG']);
   }
 
   get major(): number {

@@ -58,8 +58,12 @@ function getJson(access: ApiAccess, path: string): Promise<Json> {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`GET ${path}: HTTP ${res.statusCode}`));
-        else resolve(obj(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        if (res.statusCode !== 200) return reject(new Error(`GET ${path}: HTTP ${res.statusCode}`));
+        try {
+          resolve(obj(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        } catch (err) {
+          reject(new Error(`GET ${path}: the answer is not JSON (${(err as Error).message})`));
+        }
       });
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${path}: timed out`)));

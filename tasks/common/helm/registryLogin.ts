@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { isLoopbackHost } from '../registry/endpoints';
 import type { HelmRunner } from './helmRunner';
 
@@ -35,6 +37,14 @@ export function plainHttpFlags(
   return ['--plain-http'];
 }
 
+function seedRegistryConfig(file: string, host: string): void {
+  let config: { auths?: Record<string, unknown> } = {};
+  if (fs.existsSync(file)) config = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof config;
+  config.auths = { ...(config.auths ?? {}), [host]: config.auths?.[host] ?? {} };
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+}
+
 /**
  * `helm registry login` with the password on stdin, into the runner's private HELM_REGISTRY_CONFIG
  * (removed with the runner).
@@ -45,6 +55,10 @@ export async function helmRegistryLogin(
   credential: HelmRegistryCredential,
   plainHttp: boolean,
 ): Promise<void> {
+  // An empty registry config makes Helm (oras) detect the OS credential store (wincred,
+  // osxkeychain, secretservice) and save the password there, outliving the task. An entry for the
+  // host marks the file as configured, so the login is stored in this private file only.
+  seedRegistryConfig(runner.registryConfigFile, host);
   await runner.mustRun(
     [
       'registry',
