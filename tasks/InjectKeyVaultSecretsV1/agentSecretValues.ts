@@ -13,16 +13,13 @@ const MULTILINE_KNOB = 'SYSTEM_UNSAFEALLOWMULTILINESECRET';
 
 /**
  * Registers a Key Vault value (or an encoded form of it) with the agent: each line, as it is and
- * trimmed, then the whole value. task-lib's setSecret refuses a value with line breaks, so the
+ * trimmed (the shared registerSecret), then the whole value. task-lib's setSecret refuses a value with line breaks, so the
  * whole of a multi-line value is sent as the task.setsecret command itself, which the agent accepts.
  */
 export function registerValue(value: string): void {
   if (!value) return;
-  const lines = value.split(/\r\n|\r|\n/);
-  for (const line of lines) {
-    for (const form of new Set([line, line.trim()])) if (form.trim().length > 0) registerSecret(form);
-  }
-  if (lines.length > 1) tl.command('task.setsecret', {}, value);
+  registerSecret(value); // each line, raw and trimmed
+  if (/[\r\n]/.test(value)) tl.command('task.setsecret', {}, value);
 }
 
 export const keyVaultSecrets: SecretRegistry = { register: registerValue };

@@ -18,9 +18,13 @@ import { testedDigests } from './testedDigests';
 /** Images promoted at once when `sourceImage` lists several. */
 const IMAGE_CONCURRENCY = 4;
 
-function logProgress(p: CopyProgress): void {
-  const percent = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
-  agentLogger.info(`Copied ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)} (${percent}%)`);
+function progressLogger(prefix: string): (p: CopyProgress) => void {
+  return (p) => {
+    const percent = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
+    agentLogger.info(
+      `${prefix}Copied ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)} (${percent}%)`,
+    );
+  };
 }
 
 function promoteEach(
@@ -32,7 +36,9 @@ function promoteEach(
 ): Promise<PromotionResult[]> {
   const one = async (promotion: Promotion, i: number): Promise<PromotionResult> => {
     const title = `${dryRun || preflight ? 'Check' : 'Promote'} ${promotion.source.toString()} to ${targetRepository(promotion)}`;
-    const report = await agentLogger.group(title, () =>
+    // Log groups cannot overlap: several images copied at once log plain lines naming their target.
+    const several = options.promotions.length > 1;
+    const copy = () =>
       copyImage(client, {
         source: promotion.source,
         target: promotion.target,
@@ -43,9 +49,10 @@ function promoteEach(
         dryRun: dryRun || preflight,
         // Before several copies: only what can refuse one (digest, target tags, read access).
         checksOnly: preflight,
-        onProgress: logProgress,
-      }),
-    );
+        onProgress: progressLogger(several ? `${targetRepository(promotion)}: ` : ''),
+      });
+    if (several) agentLogger.info(title);
+    const report = several ? await copy() : await agentLogger.group(title, copy);
     return { promotion, report };
   };
   return mapLimit(options.promotions, IMAGE_CONCURRENCY, one);
@@ -61,10 +68,14 @@ export async function promoteImageTask(): Promise<void> {
     azureSubscription: options.azureSubscription,
     insecureRegistries: options.insecureRegistries,
   });
-  // Several images: every check (digests, target tags, access) passes for all before any is written.
-  if (options.promotions.length > 1 && !options.dryRun)
-    await promoteEach(client, options, digests, false, true);
-  const results = await promoteEach(client, options, digests, options.dryRun);
+  // Several images: every check (digests, target tags, read access) passes for all before any is
+  // written, and the copies then promote exactly the digests that were checked.
+  let checked = digests;
+  if (options.promotions.length > 1 && !options.dryRun) {
+    const pre = await promoteEach(client, options, digests, false, true);
+    checked = pre.map((p) => p.report.digest);
+  }
+  const results = await promoteEach(client, options, checked, options.dryRun);
   for (const result of results) {
     const { report } = result;
     agentLogger.info(

@@ -11,7 +11,7 @@ function setSecretOnce(value: string): void {
 
 /**
  * Registers a secret with the agent. The agent masks line by line and task-lib refuses a
- * multi-line secret, so a multi-line value is registered as each of its non-blank lines.
+ * multi-line secret, so a multi-line value is registered as each of its non-blank lines, raw and trimmed.
  * A value is registered once per run, however often the library holds it.
  */
 export function registerSecret(value: string | undefined): void {
@@ -22,7 +22,8 @@ export function registerSecret(value: string | undefined): void {
     return;
   }
   for (const line of lines) {
-    if (line.trim().length > 0) setSecretOnce(line);
+    // As it is, and trimmed: an indented line (a kubeconfig, a PEM in YAML) is often printed without its indent.
+    for (const form of new Set([line, line.trim()])) if (form.trim().length > 0) setSecretOnce(form);
   }
 }
 

@@ -30,6 +30,10 @@ export const NON_SECRET_PARAMETERS: ReadonlySet<string> = new Set([
   'serviceprincipalcertificatefile',
   'accesstokentype',
   'role',
+  // ACR-type Docker registry connections read through the same reader: the host is no secret.
+  'loginserver',
+  'registry',
+  'username',
 ]);
 
 export function isSecretParameter(key: string): boolean {

@@ -52,8 +52,10 @@ export class DockerConfigCredentials {
     try {
       return new DockerConfigCredentials(file, JSON.parse(text) as DockerConfigFile, secrets);
     } catch (err) {
+      // Not the parser's message: it quotes the text around the error, which may be a credential.
+      const at = /position \d+/.exec((err as Error).message)?.[0];
       throw new UserError(
-        `The Docker config ${file} is not valid JSON (${(err as Error).message}); fix or remove it.`,
+        `The Docker config ${file} is not valid JSON${at ? ` (at ${at})` : ''}; fix or remove it.`,
       );
     }
   }

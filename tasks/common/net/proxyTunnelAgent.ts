@@ -15,7 +15,7 @@ export interface TunnelProxy {
 /** `Basic ...` for the proxy's credentials, or undefined without credentials. */
 export function proxyAuthorization(proxy: TunnelProxy): string | undefined {
   if (proxy.username === undefined || proxy.username === '') return undefined;
-  const pair = `${decodeURIComponent(proxy.username)}:${proxy.password ?? ''}`;
+  const pair = `${proxy.username}:${proxy.password ?? ''}`;
   return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
 }
 

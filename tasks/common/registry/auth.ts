@@ -19,6 +19,11 @@ export type RegistryCredential =
 export type CredentialResolver = (registryHost: string) => Promise<RegistryCredential>;
 
 const CLIENT_ID = 'release-guard';
+
+/** The host name of `host[:port]` (IPv6 brackets removed), to compare with a URL's hostname. */
+function hostnameOf(registry: string): string {
+  return new URL(`https://${registry}`).hostname;
+}
 const DEFAULT_TOKEN_SECONDS = 60;
 
 interface CachedToken {
@@ -187,7 +192,9 @@ export class Authenticator {
     let answer: Record<string, unknown>;
     if (credential.kind === 'refreshToken') {
       answer = await this.refreshGrant(registry, state, scopes, credential.refreshToken);
-    } else if (credential.kind === 'entra') {
+    } else if (credential.kind === 'entra' && realm.hostname === hostnameOf(registry)) {
+      // An Entra ID token only ever goes to the registry's own token service, as ACR's is
+      // (https://<registry>/oauth2/token); any other registry is asked anonymously.
       const known = state.exchanged;
       const refresh = known ?? (await this.exchange(registry, state, credential));
       try {

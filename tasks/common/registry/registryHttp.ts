@@ -3,7 +3,7 @@
 import type { Authenticator } from './auth';
 import { parseChallenges } from './challenge';
 import type { Endpoints } from './endpoints';
-import { networkError, responseError, type RegistryOperation } from './registryError';
+import { RegistryError, networkError, responseError, type RegistryOperation } from './registryError';
 import type { RequestStats } from './stats';
 import { TransportError, readBody, type BodySource, type HttpResponse, type Transport } from './transport';
 
@@ -82,10 +82,14 @@ export class RegistryHttp {
   private async send(call: RegistryCall, authorization: string | undefined): Promise<HttpResponse> {
     const counters = this.stats.of(call.registry);
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...call.headers };
-    if (authorization) headers['authorization'] = authorization;
     const insecureTls = this.endpoints.isInsecure(call.registry);
     for (;;) {
       const url = typeof call.path === 'string' ? this.url(call.registry, call.path, call.query) : call.path;
+      // Credentials go only to the registry's own host: an upload Location or a paging Link
+      // may name another one (Docker's client does the same).
+      const ownHost = url.host === new URL(this.endpoints.origin(call.registry)).host;
+      if (authorization && ownHost) headers['authorization'] = authorization;
+      else delete headers['authorization'];
       try {
         const res = await this.transport.send(
           {
@@ -102,6 +106,8 @@ export class RegistryHttp {
         return res;
       } catch (err) {
         const cause = err instanceof TransportError ? err.cause : err;
+        // A failure of the source read inside an upload body is the source's, with its own status.
+        if (cause instanceof RegistryError) throw cause;
         // Docker's rule for insecure registries: HTTPS first, plain HTTP when the server speaks it.
         if (
           typeof call.path === 'string' &&
