@@ -28,4 +28,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Data is never a command: product code prints only through the agent logger, which
+    // neutralises logging commands (tasks/common/agent/neutralise.ts).
+    files: ['tasks/**/*.ts'],
+    ignores: ['tasks/common/agent/logger.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'stdout',
+          message: 'Print through the logger (tasks/common/agent/logger.ts).',
+        },
+        {
+          object: 'process',
+          property: 'stderr',
+          message: 'Print through the logger (tasks/common/agent/logger.ts).',
+        },
+      ],
+    },
+  },
 );

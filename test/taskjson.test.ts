@@ -42,6 +42,26 @@ describe('task.json of every task', () => {
     });
   }
 
+  // Restrictions stop hostile data from setting variables or prepending to PATH even if a logging
+  // command slipped through. InjectKeyVaultSecrets sets variables named after vault secrets (or
+  // the user's mapping), which no fixed list can name.
+  const UNRESTRICTED: Record<string, string> = {
+    InjectKeyVaultSecretsV1: 'sets variables named by the vault and the secrets input',
+  };
+  for (const name of shipped) {
+    it(`${name}: declares restrictions.settableVariables${UNRESTRICTED[name] ? ' (exempt: ' + UNRESTRICTED[name] + ')' : ''}`, () => {
+      const restrictions = readJson(path.join(root, 'tasks', name, 'task.json'))['restrictions'] as
+        { settableVariables?: { allowed?: string[] } } | undefined;
+      const allowed = restrictions?.settableVariables?.allowed;
+      if (UNRESTRICTED[name]) assert.equal(allowed, undefined);
+      else assert.ok(Array.isArray(allowed), `${name} has no restrictions.settableVariables.allowed`);
+      assert.ok(
+        !(allowed ?? []).some((p) => p === '*' || /^path$/i.test(p)),
+        `${name} allows PATH or everything`,
+      );
+    });
+  }
+
   it('task ids are unique across the extension and the test-only tasks', () => {
     const ids = [
       ...shipped.map((n) => [n, readJson(path.join(shippedTaskDir(n), 'task.json'))['id']]),

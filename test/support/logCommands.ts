@@ -61,6 +61,33 @@ export interface ParsedTaskOutput {
   debug: string[];
   /** Commands the agent would reject; each fails the step on a real agent. */
   commandErrors: string[];
+  /** Every logging command the agent would have seen, in order (stdout, then stderr). */
+  commands: LoggingCommand[];
+  /** Lines the log viewer formats (`##[group]`, `##[error]`...). */
+  formatLines: string[];
+  /**
+   * `task.setvariable` and `task.prependpath` refused by task.json `restrictions.settableVariables`
+   * (the agent warns and ignores them, TaskRestrictionsChecker.CheckSettableVariable).
+   */
+  restricted: string[];
+}
+
+/** task.json `restrictions`, as far as the agent enforces them on variables. */
+export interface TaskRestrictions {
+  settableVariables?: { allowed?: string[] };
+}
+
+/** The agent's Minimatcher.Check(name, pattern, IgnoreCase) for variable names: `*` and `?`. */
+function variableAllowed(restrictions: TaskRestrictions | undefined, name: string): boolean {
+  const allowed = restrictions?.settableVariables?.allowed;
+  if (allowed === undefined) return true;
+  return allowed.some((pattern) => {
+    const source = pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+      .join('');
+    return new RegExp(`^${source}$`, 'i').test(name);
+  });
 }
 
 const PREFIX = '##vso[';
@@ -116,12 +143,21 @@ function optionalNumber(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-function applyCommand(out: ParsedTaskOutput, cmd: LoggingCommand, completions: [number, string][]): void {
+function applyCommand(
+  out: ParsedTaskOutput,
+  cmd: LoggingCommand,
+  completions: [number, string][],
+  restrictions: TaskRestrictions | undefined,
+): void {
   const p = cmd.properties;
   switch (cmd.name) {
+    case 'task.prependpath':
+      if (!variableAllowed(restrictions, 'PATH')) out.restricted.push(`task.prependpath ${cmd.data}`);
+      return;
     case 'task.setvariable': {
       const name = p['variable'];
       if (!name) return void out.commandErrors.push('task.setvariable without a variable name');
+      if (!variableAllowed(restrictions, name)) return void out.restricted.push(`task.setvariable ${name}`);
       const existing = Object.keys(out.variables).find((k) => k.toLowerCase() === name.toLowerCase());
       const wasSecret = existing !== undefined && out.variables[existing]?.isSecret === true;
       if (existing !== undefined) delete out.variables[existing];
@@ -190,7 +226,11 @@ function mergeResults(completions: [number, string][], out: ParsedTaskOutput): v
 }
 
 /** Everything the agent would record from a task's output. stdout is read before stderr. */
-export function parseTaskOutput(stdout: string, stderr: string): ParsedTaskOutput {
+export function parseTaskOutput(
+  stdout: string,
+  stderr: string,
+  restrictions?: TaskRestrictions,
+): ParsedTaskOutput {
   const out: ParsedTaskOutput = {
     variables: {},
     secrets: [],
@@ -200,13 +240,20 @@ export function parseTaskOutput(stdout: string, stderr: string): ParsedTaskOutpu
     groups: [],
     debug: [],
     commandErrors: [],
+    commands: [],
+    formatLines: [],
+    restricted: [],
   };
   const completions: [number, string][] = [];
   for (const line of [...outputLines(stdout), ...outputLines(stderr)]) {
     if (line.startsWith('##[group]')) out.groups.push(line.substring('##[group]'.length));
     else if (line.startsWith('##[debug]')) out.debug.push(line.substring('##[debug]'.length));
+    if (line.startsWith('##[')) out.formatLines.push(line);
     const cmd = parseLoggingCommand(line);
-    if (cmd) applyCommand(out, cmd, completions);
+    if (cmd) {
+      out.commands.push(cmd);
+      applyCommand(out, cmd, completions, restrictions);
+    }
   }
   mergeResults(completions, out);
   return out;

@@ -40,7 +40,30 @@ export function checkTaskJson(taskJson: unknown, taskDir: string): string[] {
     ...handlerRules(taskJson),
     ...versionRules(taskJson),
     ...inputRules(taskJson),
+    ...restrictionRules(taskJson),
   ];
+}
+
+/** The agent matches settable variables case-insensitively with `*` and `?` (Minimatcher). */
+function wildcardMatches(pattern: string, name: string): boolean {
+  const source = pattern
+    .replace(/[\\^$.|+()[\]{}]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 'i').test(name);
+}
+
+/** Declared restrictions must let the task set its own outputs, or the agent drops them. */
+function restrictionRules(task: Json): string[] {
+  const restrictions = task['restrictions'];
+  const settable = isObject(restrictions) ? restrictions['settableVariables'] : undefined;
+  const allowed =
+    isObject(settable) && Array.isArray(settable['allowed']) ? settable['allowed'].map(String) : undefined;
+  if (allowed === undefined) return [];
+  return objects(task['outputVariables'])
+    .map((o) => text(o['name']) ?? '')
+    .filter((name) => !allowed.some((pattern) => wildcardMatches(pattern, name)))
+    .map((name) => `restrictions: output variable "${name}" is not in settableVariables.allowed`);
 }
 
 function tfxRules(task: Json, taskDir: string): string[] {

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { AgentDirs, EndpointSpec, agentDirs, agentEnvironment } from './agentEnv';
 import { LeakError, ScannedText, collectSecrets, findLeaks, redact, visibleOutput } from './leakCheck';
 import {
+  LoggingCommand,
   OutputVariable,
   TaskIssue,
   TaskResultName,
@@ -70,11 +71,29 @@ export interface TaskRun {
   debug: string[];
   /** Commands the agent would reject (each fails the step on a real agent). */
   commandErrors: string[];
+  /** Every logging command the agent would have seen, in order. */
+  commands: LoggingCommand[];
+  /** Lines the log viewer formats (`##[group]`, `##[error]`...). */
+  formatLines: string[];
   /** The run's folder: agent work folder, temp, sources, staging, HOME. */
   tempDir: string;
   dirs: AgentDirs;
   /** Removes tempDir. */
   dispose(): void;
+}
+
+/**
+ * The task set a variable (or prepended to PATH) that its task.json `restrictions` do not allow. The
+ * agent warns and ignores it; a test fails, so a regression cannot pass unnoticed.
+ */
+export class RestrictionError extends Error {
+  override readonly name = 'RestrictionError';
+  constructor(
+    readonly refused: readonly string[],
+    readonly run: TaskRun,
+  ) {
+    super(`The agent would refuse (task.json restrictions.settableVariables): ${refused.join(', ')}`);
+  }
 }
 
 export class TaskTimeoutError extends Error {
@@ -196,7 +215,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
     );
   }
 
-  const parsed = parseTaskOutput(exited.stdout, exited.stderr);
+  const parsed = parseTaskOutput(exited.stdout, exited.stderr, def.restrictions);
   const summaries: { path: string; content: string }[] = [];
   for (const summary of parsed.summaryPaths) {
     const file = path.resolve(cwd, summary);
@@ -220,6 +239,8 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
     groups: parsed.groups,
     debug: parsed.debug,
     commandErrors: parsed.commandErrors,
+    commands: parsed.commands,
+    formatLines: parsed.formatLines,
     tempDir,
     dirs,
     dispose: () => {
@@ -237,5 +258,6 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
   ];
   const leaks = findLeaks(secrets, texts);
   if (leaks.length > 0) throw new LeakError(leaks, run);
+  if (parsed.restricted.length > 0) throw new RestrictionError(parsed.restricted, run);
   return run;
 }

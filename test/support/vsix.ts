@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, toolPath } from './tools';
+import type { TaskRestrictions } from './logCommands';
 
 /** The parts of task.json the runner needs. */
 export interface TaskDefinition {
@@ -20,6 +21,7 @@ export interface TaskDefinition {
   execution?: Record<string, { target: string } | undefined>;
   prejobexecution?: Record<string, { target: string } | undefined>;
   postjobexecution?: Record<string, { target: string } | undefined>;
+  restrictions?: TaskRestrictions;
 }
 
 let unpackedDir: string | undefined;

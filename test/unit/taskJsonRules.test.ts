@@ -235,6 +235,11 @@ const brokenSamples: [string, (t: Json) => void, RegExp[]][] = [
     [/^inputs: name or alias "dryRun" is declared twice$/],
   ],
   [
+    'settable variables that leave out an output variable',
+    (t) => (t['restrictions'] = { settableVariables: { allowed: ['imageReference', 'PATH'] } }),
+    [/^restrictions: output variable "digest" is not in settableVariables.allowed$/],
+  ],
+  [
     'two output variables of one name',
     (t) => (t['outputVariables'] as Json[]).push({ name: 'digest' }),
     [/^outputVariables: "digest" is declared twice$/],
@@ -252,6 +257,12 @@ describe('checkTaskJson', () => {
 
   it('accepts the valid sample', () => {
     assert.deepEqual(checkTaskJson(sampleTask(), taskDir), []);
+  });
+
+  it('accepts settable variables that cover the outputs by wildcard, in any case', () => {
+    const task = sampleTask();
+    task['restrictions'] = { settableVariables: { allowed: ['DIG?ST', 'other'] } };
+    assert.deepEqual(checkTaskJson(task, taskDir), []);
   });
 
   it('accepts a pre-job stage with the same handlers', () => {
