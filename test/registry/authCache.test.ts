@@ -157,7 +157,12 @@ describe('registry/auth: token cache and grants', () => {
     transport = new Transport({}, retryPolicy({ maxRetries: 0 }), silentLogger);
     const auth = make({ kind: 'anonymous' });
     const scopes = ['repository:prod/app:push,pull'];
-    const sent = await auth.onUnauthorized(service.host, scopes, challenge(service.realm, scopes[0] ?? ''), undefined);
+    const sent = await auth.onUnauthorized(
+      service.host,
+      scopes,
+      challenge(service.realm, scopes[0] ?? ''),
+      undefined,
+    );
     const refused = `${challenge(service.realm, scopes[0] ?? '')},error="insufficient_scope"`;
     assert.equal(await auth.onUnauthorized(service.host, scopes, refused, sent), undefined);
     assert.equal(service.calls.length, 1);

@@ -264,7 +264,11 @@ export class Authenticator {
   private async exchange(registry: string, state: RegistryAuthState, entra: EntraSignIn): Promise<string> {
     const refresh = await exchangeEntraToken(
       this.deps,
-      { registry, realm: this.realmOf(registry, state), ...(state.service ? { service: state.service } : {}) },
+      {
+        registry,
+        realm: this.realmOf(registry, state),
+        ...(state.service ? { service: state.service } : {}),
+      },
       entra,
     );
     state.exchanged = refresh;

@@ -87,6 +87,10 @@ async function pingRegistry(
     return { status: res.status, challenge: res.headers['www-authenticate'] };
   } catch (err) {
     const op = { registry: host, operation: 'ask where to sign in (GET /v2/)', access: 'pull' as const };
-    throw networkError(op, err instanceof TransportError ? err.cause : err, (err as TransportError).retries ?? 0);
+    throw networkError(
+      op,
+      err instanceof TransportError ? err.cause : err,
+      (err as TransportError).retries ?? 0,
+    );
   }
 }
