@@ -49,6 +49,7 @@ async function tokenService(refuseWide = false) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
   return {
+    host: new URL(realm).host,
     realm,
     calls,
     stop: async () => {
@@ -59,7 +60,7 @@ async function tokenService(refuseWide = false) {
 }
 
 describe('registry/auth: token cache and grants', () => {
-  const REG = 'registry.example:5000';
+  // The registry and its token service share host and port, as ACR's do: credentials go nowhere else.
   let service: Awaited<ReturnType<typeof tokenService>>;
   let transport: Transport;
   let clock = 1_000_000;
@@ -74,7 +75,7 @@ describe('registry/auth: token cache and grants', () => {
       now: () => clock,
     });
   const challenge = (realm: string, scope: string) =>
-    `Bearer realm="${realm}",service="${REG}",scope="${scope}"`;
+    `Bearer realm="${realm}",service="${service.host}",scope="${scope}"`;
 
   afterEach(async () => {
     transport.close();
@@ -85,15 +86,15 @@ describe('registry/auth: token cache and grants', () => {
     service = await tokenService();
     transport = new Transport({}, retryPolicy({ maxRetries: 0 }), silentLogger);
     const auth = make({ kind: 'basic', username: 'u', password: 'p' });
-    auth.declareScopes(REG, ['repository:prod/app:push,pull', 'repository:dev/app:pull']);
+    auth.declareScopes(service.host, ['repository:prod/app:push,pull', 'repository:dev/app:pull']);
     assert.equal(
-      await auth.headerFor(REG, ['repository:dev/app:pull']),
+      await auth.headerFor(service.host, ['repository:dev/app:pull']),
       undefined,
       'nothing before a challenge',
     );
 
     const first = await auth.onUnauthorized(
-      REG,
+      service.host,
       ['repository:dev/app:pull'],
       challenge(service.realm, 'repository:dev/app:pull'),
       undefined,
@@ -102,16 +103,16 @@ describe('registry/auth: token cache and grants', () => {
     assert.deepEqual(service.calls[0]?.scopes, ['repository:prod/app:push,pull', 'repository:dev/app:pull']);
     assert.equal(service.calls[0]?.authorization, `Basic ${Buffer.from('u:p').toString('base64')}`);
     assert.equal(
-      await auth.headerFor(REG, ['repository:prod/app:push,pull', 'repository:dev/app:pull']),
+      await auth.headerFor(service.host, ['repository:prod/app:push,pull', 'repository:dev/app:pull']),
       'Bearer token-1',
     );
     assert.equal(service.calls.length, 1, 'the mount scopes are covered by the same token');
     assert.ok(secrets.values.has('token-1'));
 
     clock += 79_000; // 100 s lifetime, renewed 20 s early
-    assert.equal(await auth.headerFor(REG, ['repository:dev/app:pull']), 'Bearer token-1');
+    assert.equal(await auth.headerFor(service.host, ['repository:dev/app:pull']), 'Bearer token-1');
     clock += 2_000;
-    assert.equal(await auth.headerFor(REG, ['repository:dev/app:pull']), 'Bearer token-2');
+    assert.equal(await auth.headerFor(service.host, ['repository:dev/app:pull']), 'Bearer token-2');
     assert.equal(service.calls.length, 2);
   });
 
@@ -120,7 +121,7 @@ describe('registry/auth: token cache and grants', () => {
     transport = new Transport({}, retryPolicy({ maxRetries: 0 }), silentLogger);
     const auth = make({ kind: 'refreshToken', refreshToken: 'identity-token-xyz' });
     await auth.onUnauthorized(
-      REG,
+      service.host,
       ['repository:a:pull'],
       challenge(service.realm, 'repository:a:pull'),
       undefined,
@@ -129,7 +130,7 @@ describe('registry/auth: token cache and grants', () => {
     assert.equal(call?.method, 'POST');
     assert.equal(call?.form?.get('grant_type'), 'refresh_token');
     assert.equal(call?.form?.get('refresh_token'), 'identity-token-xyz');
-    assert.equal(call?.form?.get('service'), REG);
+    assert.equal(call?.form?.get('service'), service.host);
     assert.equal(call?.form?.get('scope'), 'repository:a:pull');
   });
 
@@ -137,9 +138,9 @@ describe('registry/auth: token cache and grants', () => {
     service = await tokenService(true);
     transport = new Transport({}, retryPolicy({ maxRetries: 0 }), silentLogger);
     const auth = make({ kind: 'anonymous' });
-    auth.declareScopes(REG, ['repository:prod/app:push,pull']);
+    auth.declareScopes(service.host, ['repository:prod/app:push,pull']);
     const header = await auth.onUnauthorized(
-      REG,
+      service.host,
       ['repository:dev/app:pull'],
       challenge(service.realm, 'repository:dev/app:pull'),
       undefined,
@@ -156,9 +157,14 @@ describe('registry/auth: token cache and grants', () => {
     transport = new Transport({}, retryPolicy({ maxRetries: 0 }), silentLogger);
     const auth = make({ kind: 'anonymous' });
     const scopes = ['repository:prod/app:push,pull'];
-    const sent = await auth.onUnauthorized(REG, scopes, challenge(service.realm, scopes[0] ?? ''), undefined);
+    const sent = await auth.onUnauthorized(
+      service.host,
+      scopes,
+      challenge(service.realm, scopes[0] ?? ''),
+      undefined,
+    );
     const refused = `${challenge(service.realm, scopes[0] ?? '')},error="insufficient_scope"`;
-    assert.equal(await auth.onUnauthorized(REG, scopes, refused, sent), undefined);
+    assert.equal(await auth.onUnauthorized(service.host, scopes, refused, sent), undefined);
     assert.equal(service.calls.length, 1);
   });
 });

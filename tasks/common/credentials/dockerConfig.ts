@@ -85,11 +85,14 @@ export class DockerConfigCredentials {
     }
     if (entry.auth) {
       this.secrets.register(entry.auth);
-      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+      const base64 = /^[A-Za-z0-9+/]+={0,2}$/.test(entry.auth.trim());
+      const decoded = base64 ? Buffer.from(entry.auth, 'base64').toString('utf8') : '';
       const colon = decoded.indexOf(':');
       if (colon <= 0) {
+        // The value is not quoted: it is the credential, or a mangled form of it.
         throw new UserError(
-          `The Docker config ${this.file} has an 'auth' for ${host} that is not base64 of user:password.`,
+          `The Docker config ${this.file} has an 'auth' for ${host} that is not ${base64 ? 'base64 of user:password' : 'base64'}: ` +
+            `run 'docker login ${host}' again or fix the entry (base64 of user:password).`,
         );
       }
       const password = decoded.slice(colon + 1);
@@ -107,42 +110,65 @@ export class DockerConfigCredentials {
   private async fromHelper(name: string, host: string): Promise<RegistryCredential | undefined> {
     const program = `docker-credential-${name}`;
     const serverUrl = configKeyHost(host) === 'docker.io' ? 'https://index.docker.io/v1/' : host;
-    const { code, stdout, stderr } = await runHelper(program, serverUrl);
+    const { code, stdout, stderr, spawnError } = await runHelper(program, serverUrl);
+    if (spawnError) {
+      throw new UserError(
+        `The Docker credential helper ${program}, named in ${this.file} for ${host}, ` +
+          `${spawnError === 'ENOENT' ? "is not on the agent's PATH" : `could not be run (${spawnError})`}: ` +
+          `install it, remove it from the config, or use a registry service connection.`,
+      );
+    }
+    // A helper's output is never quoted: helpers may print the credential itself (or parts of it)
+    // when they fail or answer oddly, and such text is not registered as a secret.
     if (code !== 0) {
       if (/credentials not found/i.test(stdout + stderr)) return undefined;
       throw new UserError(
-        `The Docker credential helper ${program} failed for ${host} (exit ${code}): ${stderr.trim() || stdout.trim()}. ` +
-          `Check that it is installed on the agent and logged in, or use a registry service connection.`,
+        `The Docker credential helper ${program} (from ${this.file}) failed for ${host} with exit code ${code}; ` +
+          `its output is not shown because a credential helper may print secrets. Check on the agent that the ` +
+          `helper is installed and signed in ('${program} get' with ${serverUrl} on stdin shows its error), or ` +
+          `use a registry service connection.`,
       );
     }
-    let parsed: { Username?: string; Secret?: string };
+    let parsed: { Username?: unknown; Secret?: unknown };
     try {
       parsed = JSON.parse(stdout) as typeof parsed;
     } catch {
+      parsed = { Secret: null };
+    }
+    if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
+      !['string', 'undefined'].includes(typeof parsed.Secret)
+    ) {
       throw new UserError(
-        `The Docker credential helper ${program} answered for ${host} with something that is not JSON.`,
+        `The Docker credential helper ${program} (from ${this.file}) answered for ${host} with something that is ` +
+          `not its JSON ({"Username": ..., "Secret": ...}); the answer is not shown. Check the helper's version ` +
+          `and that '${program} get' works on the agent, or use a registry service connection.`,
       );
     }
-    if (!parsed.Secret) return undefined;
+    if (typeof parsed.Secret !== 'string' || parsed.Secret === '') return undefined;
     this.secrets.register(parsed.Secret);
-    if (parsed.Username === '<token>') return { kind: 'refreshToken', refreshToken: parsed.Secret };
-    return { kind: 'basic', username: parsed.Username ?? '', password: parsed.Secret };
+    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
+    if (username === '<token>') return { kind: 'refreshToken', refreshToken: parsed.Secret };
+    return { kind: 'basic', username, password: parsed.Secret };
   }
 }
 
 function runHelper(
   program: string,
   input: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
+): Promise<{ code: number; stdout: string; stderr: string; spawnError?: string }> {
   return new Promise((resolve) => {
     const child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', (err) =>
-      resolve({ code: 127, stdout: '', stderr: `${program} not found (${err.message})` }),
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({ code: 127, stdout: '', stderr: '', spawnError: err.code ?? 'error' }),
     );
+    // A helper that exits without reading stdin: its exit status tells what happened.
+    child.stdin.on('error', () => undefined);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     child.stdin.end(input);
   });

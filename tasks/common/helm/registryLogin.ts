@@ -8,9 +8,6 @@ export interface HelmRegistryCredential {
   readonly password: string;
 }
 
-/** The user name ACR expects with a refresh token from `/oauth2/exchange`. */
-export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
-
 /** Registries reached over plain HTTP: loopback hosts and the ones listed as insecure. */
 export function usesPlainHttp(host: string, insecureRegistries: readonly string[]): boolean {
   const wanted = host.toLowerCase();

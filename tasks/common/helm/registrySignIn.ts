@@ -1,10 +1,10 @@
 import { UserError } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
 import type { RegistryCredential } from '../registry/auth';
+import { toolSignIn } from '../registry/toolSignIn';
 import type { TransportOptions } from '../registry/transport';
-import { acrRefreshToken } from './acrRefreshToken';
 import type { HelmRunner } from './helmRunner';
-import { ACR_TOKEN_USERNAME, helmRegistryLogin } from './registryLogin';
+import { helmRegistryLogin } from './registryLogin';
 
 /** How Helm signs in to a registry: the registry connection's credential, or Entra ID (ACR). */
 export interface RegistrySignIn {
@@ -15,7 +15,7 @@ export interface RegistrySignIn {
     readonly credential: RegistryCredential;
   };
   /** Entra ID through the AzureRM connection: exchanged at the registry for a refresh token. */
-  readonly entra?: { readonly tenantId?: string; getAccessToken(): Promise<string> };
+  readonly entra?: Extract<RegistryCredential, { kind: 'entra' }>;
 }
 
 export interface SignInDeps {
@@ -36,44 +36,26 @@ export async function signInHelm(
   signIn: RegistrySignIn,
 ): Promise<'connection' | 'entra' | 'anonymous'> {
   const { connection, entra } = signIn;
-  if (connection) {
-    if (connection.host !== host) {
-      throw new UserError(
-        `The registry connection '${connection.id}' is for ${connection.host}, but the chart registry is ${host}: ` +
-          'name a connection for that registry.',
-      );
-    }
-    const credential = connection.credential;
-    if (credential.kind === 'anonymous') return 'anonymous';
-    if (credential.kind === 'basic') {
-      await helmRegistryLogin(deps.helm, host, credential, plainHttp);
-      return 'connection';
-    }
-    if (credential.kind === 'refreshToken') {
-      await helmRegistryLogin(
-        deps.helm,
-        host,
-        { username: ACR_TOKEN_USERNAME, password: credential.refreshToken },
-        plainHttp,
-      );
-      return 'connection';
-    }
+  if (connection && connection.host !== host) {
+    throw new UserError(
+      `The registry connection '${connection.id}' is for ${connection.host}, but the chart registry is ${host}: ` +
+        'name a connection for that registry.',
+    );
   }
-  const viaEntra = entra ?? (connection?.credential.kind === 'entra' ? connection.credential : undefined);
-  if (!viaEntra) return 'anonymous';
-  const refreshToken = await acrRefreshToken({
+  // A connection's own password or token first; Entra ID from the connection or the subscription.
+  const own = connection?.credential;
+  const credential = own && own.kind !== 'entra' ? own : (entra ?? own);
+  if (!credential) return 'anonymous';
+  // The registry library checks where the registry signs in and does ACR's Entra ID exchange.
+  const login = await toolSignIn({
     host,
     plainHttp,
-    entra: viaEntra,
+    credential,
     transport: deps.transport,
     logger: deps.logger,
     secrets: deps.secrets,
   });
-  await helmRegistryLogin(
-    deps.helm,
-    host,
-    { username: ACR_TOKEN_USERNAME, password: refreshToken },
-    plainHttp,
-  );
-  return 'entra';
+  if (!login) return 'anonymous';
+  await helmRegistryLogin(deps.helm, host, login, plainHttp);
+  return credential.kind === 'entra' ? 'entra' : 'connection';
 }

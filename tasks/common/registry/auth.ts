@@ -2,6 +2,9 @@
 // ACR's Entra ID exchange. One token per registry covers every scope the run declared.
 import type { Logger, SecretRegistry } from '../log';
 import { challengeScopes, mergeScopes, parseChallenges, scopesCover, type Challenge } from './challenge';
+import { Endpoints } from './endpoints';
+import { exchangeEntraToken, type EntraSignIn } from './entraExchange';
+import { assertRealmAllowed, realmRefusal } from './realmPolicy';
 import { RegistryError } from './registryError';
 import type { RequestStats } from './stats';
 import { tokenServiceCall } from './tokenService';
@@ -13,17 +16,12 @@ export type RegistryCredential =
   /** A Docker identity token or an ACR refresh token: POST realm grant_type=refresh_token. */
   | { readonly kind: 'refreshToken'; readonly refreshToken: string }
   /** ACR with Entra ID: `/oauth2/exchange` turns the access token into a refresh token. */
-  | { readonly kind: 'entra'; readonly tenantId?: string; getAccessToken(): Promise<string> };
+  | ({ readonly kind: 'entra' } & EntraSignIn);
 
 /** How the library finds the credential for a registry host; given by the task. */
 export type CredentialResolver = (registryHost: string) => Promise<RegistryCredential>;
 
 const CLIENT_ID = 'release-guard';
-
-/** The host name of `host[:port]` (IPv6 brackets removed), to compare with a URL's hostname. */
-function hostnameOf(registry: string): string {
-  return new URL(`https://${registry}`).hostname;
-}
 const DEFAULT_TOKEN_SECONDS = 60;
 
 interface CachedToken {
@@ -50,15 +48,19 @@ export interface AuthenticatorDeps {
   readonly secrets: SecretRegistry;
   readonly logger: Logger;
   readonly stats: RequestStats;
+  /** Where each registry is reached (its own origin, for the token realm rule); default Docker's rule. */
+  readonly endpoints?: Endpoints;
   readonly now?: () => number;
 }
 
 export class Authenticator {
   private readonly states = new Map<string, RegistryAuthState>();
   private readonly now: () => number;
+  private readonly endpoints: Endpoints;
 
   constructor(private readonly deps: AuthenticatorDeps) {
     this.now = deps.now ?? Date.now;
+    this.endpoints = deps.endpoints ?? new Endpoints();
   }
 
   /** Scopes the run will need on `registry`, asked for with the first token so one token serves all. */
@@ -188,13 +190,26 @@ export class Authenticator {
     scopes: string[],
   ): Promise<CachedToken> {
     const credential = await this.credential(registry);
-    const realm = new URL(state.realm ?? '');
+    const realm = this.realmOf(registry, state);
+    const origin = new URL(this.endpoints.origin(registry));
+    const plainHttpAllowed = this.endpoints.isInsecure(registry);
+    // A password or token given for this registry goes only where realmPolicy allows, else the
+    // task fails (going anonymous would hide the misconfiguration or the attack behind a 401).
+    if (credential.kind === 'basic' || credential.kind === 'refreshToken') {
+      assertRealmAllowed(registry, origin, realm, 'password', plainHttpAllowed);
+    }
+    // The Entra ID sign-in (azureSubscription) stands for every registry no connection covers, ACR
+    // or not: a registry whose token service is not on its own host and port is not an ACR that
+    // can exchange it, and is asked anonymously (public Docker Hub images next to ACR ones).
+    const entraRefused =
+      credential.kind === 'entra' ? realmRefusal(origin, realm, 'entra', plainHttpAllowed) : undefined;
+    if (entraRefused) {
+      this.deps.logger.debug(`Entra ID sign-in not used for ${registry} (${realm.host}): ${entraRefused}.`);
+    }
     let answer: Record<string, unknown>;
     if (credential.kind === 'refreshToken') {
       answer = await this.refreshGrant(registry, state, scopes, credential.refreshToken);
-    } else if (credential.kind === 'entra' && realm.hostname === hostnameOf(registry)) {
-      // An Entra ID token only ever goes to the registry's own token service, as ACR's is
-      // (https://<registry>/oauth2/token); any other registry is asked anonymously.
+    } else if (credential.kind === 'entra' && !entraRefused) {
       const known = state.exchanged;
       const refresh = known ?? (await this.exchange(registry, state, credential));
       try {
@@ -243,32 +258,33 @@ export class Authenticator {
     });
     if (state.service) form.set('service', state.service);
     if (scopes.length > 0) form.set('scope', scopes.join(' '));
-    return this.call(registry, scopes, 'POST', new URL(state.realm ?? ''), {}, form);
+    return this.call(registry, scopes, 'POST', this.realmOf(registry, state), {}, form);
   }
 
-  private async exchange(
-    registry: string,
-    state: RegistryAuthState,
-    credential: Extract<RegistryCredential, { kind: 'entra' }>,
-  ): Promise<string> {
-    const accessToken = await credential.getAccessToken();
-    this.deps.secrets.register(accessToken);
-    const form = new URLSearchParams({ grant_type: 'access_token', service: state.service ?? registry });
-    if (credential.tenantId) form.set('tenant', credential.tenantId);
-    form.set('access_token', accessToken);
-    const url = new URL('/oauth2/exchange', state.realm ?? '');
-    const answer = await this.call(registry, [], 'POST', url, {}, form, 'exchange Entra ID token at');
-    const refresh = answer['refresh_token'];
-    if (typeof refresh !== 'string' || refresh === '') {
-      throw new RegistryError(`${url.href} answered without a refresh token for ${registry}.`, {
+  private async exchange(registry: string, state: RegistryAuthState, entra: EntraSignIn): Promise<string> {
+    const refresh = await exchangeEntraToken(
+      this.deps,
+      {
         registry,
-        operation: 'exchange Entra ID token',
-        access: 'pull',
-      });
-    }
-    this.deps.secrets.register(refresh);
+        realm: this.realmOf(registry, state),
+        ...(state.service ? { service: state.service } : {}),
+      },
+      entra,
+    );
     state.exchanged = refresh;
     return refresh;
+  }
+
+  /** The realm the registry's challenge named, as a URL. */
+  private realmOf(registry: string, state: RegistryAuthState): URL {
+    try {
+      return new URL(state.realm ?? '');
+    } catch {
+      throw new RegistryError(
+        `The registry ${registry} named a token service that is not a URL; check its token auth setting (realm).`,
+        { registry, operation: 'sign in', access: 'pull' },
+      );
+    }
   }
 
   private call(
@@ -278,7 +294,6 @@ export class Authenticator {
     url: URL,
     headers: Record<string, string>,
     form?: URLSearchParams,
-    what = 'get token from',
   ): Promise<Record<string, unknown>> {
     return tokenServiceCall(this.deps.transport, this.deps.stats, {
       registry,
@@ -286,7 +301,7 @@ export class Authenticator {
       method,
       url,
       headers,
-      what,
+      what: 'get token from',
       ...(form ? { form } : {}),
     });
   }

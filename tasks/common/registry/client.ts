@@ -73,19 +73,16 @@ export class RegistryClient {
     this.retry = retryPolicy(options.retry);
     this.logger = options.logger;
     this.transport = new Transport(options.transport ?? {}, this.retry, options.logger);
+    const endpoints = new Endpoints(options.insecureRegistries);
     this.auth = new Authenticator({
       credentials: options.credentials,
       transport: this.transport,
       secrets: options.secrets,
       logger: options.logger,
       stats: this.stats,
+      endpoints,
     });
-    this.http = new RegistryHttp(
-      this.transport,
-      this.auth,
-      new Endpoints(options.insecureRegistries),
-      this.stats,
-    );
+    this.http = new RegistryHttp(this.transport, this.auth, endpoints, this.stats);
   }
 
   /** Scopes the run will need on a registry, so its first token covers all of them. */

@@ -25,5 +25,6 @@ export type { Referrers } from './referrers';
 export { RegistryError, type RegistryErrorDetails, type RegistryOperation } from './registryError';
 export type { RetryPolicy } from './retry';
 export { RequestStats, type RegistryCounters } from './stats';
+export { ACR_TOKEN_USERNAME, toolSignIn, type ToolLogin, type ToolSignInOptions } from './toolSignIn';
 export type { TransportOptions } from './transport';
 export type { ProxySettings } from './proxyAgent';

@@ -40,7 +40,9 @@ export class RegistryHttp {
       if (call.ok.includes(res.status)) return res;
       const body = await this.readCounted(call.registry, res, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
       const challenge = res.headers['www-authenticate'];
-      if (res.status === 401 && !reauthenticated) {
+      // Only the registry's own answers may say where to sign in: a 401 from another host (an
+      // upload Location, a paging Link, a redirect) never makes credentials go anywhere.
+      if (res.status === 401 && !reauthenticated && this.isOwnOrigin(call.registry, res.url)) {
         const next = await this.auth.onUnauthorized(call.registry, call.scopes, challenge, authorization);
         if (next !== undefined && next !== authorization) {
           authorization = next;
@@ -79,16 +81,19 @@ export class RegistryHttp {
     return body;
   }
 
+  private isOwnOrigin(registry: string, url: URL): boolean {
+    return url.origin === new URL(this.endpoints.origin(registry)).origin;
+  }
+
   private async send(call: RegistryCall, authorization: string | undefined): Promise<HttpResponse> {
     const counters = this.stats.of(call.registry);
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...call.headers };
     const insecureTls = this.endpoints.isInsecure(call.registry);
     for (;;) {
       const url = typeof call.path === 'string' ? this.url(call.registry, call.path, call.query) : call.path;
-      // Credentials go only to the registry's own host: an upload Location or a paging Link
-      // may name another one (Docker's client does the same).
-      const ownHost = url.host === new URL(this.endpoints.origin(call.registry)).host;
-      if (authorization && ownHost) headers['authorization'] = authorization;
+      // Credentials go only to the registry's own origin (scheme, host and port): an upload
+      // Location or a paging Link may name another one (Docker's client does the same).
+      if (authorization && this.isOwnOrigin(call.registry, url)) headers['authorization'] = authorization;
       else delete headers['authorization'];
       try {
         const res = await this.transport.send(

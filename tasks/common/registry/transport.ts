@@ -181,8 +181,9 @@ export class Transport {
       }
       discard(body);
       const next = new URL(location, url);
-      // Credentials for the registry never go to the storage host it redirects to.
-      if (next.host !== url.host) {
+      // Credentials for the registry never go to the storage host it redirects to, nor to
+      // another port or scheme of its host.
+      if (next.origin !== url.origin) {
         headers = Object.fromEntries(
           Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
         );
