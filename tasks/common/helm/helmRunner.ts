@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors';
 import type { Logger } from '../log';
+import { hasExtraCas, trustedCaPems } from '../net/trustedCas';
 import type { HelmBinary } from './findHelm';
 import { runProcess, type ProcessResult } from './processRunner';
 
@@ -26,6 +27,8 @@ export interface HelmRunnerOptions {
   readonly logger: Logger;
   /** Environment to start from (default process.env); Helm's own folders are replaced. */
   readonly baseEnv?: NodeJS.ProcessEnv;
+  /** The agent's CA (Agent.CAInfo, PEM): Helm trusts it for registries, through --ca-file. */
+  readonly agentCaPem?: string;
 }
 
 export interface HelmRunOptions {
@@ -69,6 +72,12 @@ function shown(arg: string): string {
  */
 export class HelmRunner {
   readonly dir: string;
+  /**
+   * The CA bundle Helm checks registry certificates with (`--ca-file`): Node's roots,
+   * NODE_EXTRA_CA_CERTS and the agent's CA, so Helm trusts what the task's own clients trust
+   * (Helm's --ca-file replaces the system roots). Undefined when there is nothing beyond the roots.
+   */
+  readonly caBundleFile: string | undefined;
   private readonly env: NodeJS.ProcessEnv;
   private disposed = false;
 
@@ -95,6 +104,10 @@ export class HelmRunner {
       HELM_REPOSITORY_CACHE: sub('repository-cache'),
       DOCKER_CONFIG: sub('docker'),
     };
+    if (hasExtraCas(options.agentCaPem)) {
+      this.caBundleFile = path.join(this.dir, 'ca-bundle.pem');
+      fs.writeFileSync(this.caBundleFile, trustedCaPems(options.agentCaPem).join('\n'), { mode: 0o600 });
+    }
   }
 
   get helm(): HelmBinary {
