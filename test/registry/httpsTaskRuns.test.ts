@@ -110,7 +110,10 @@ describe('HTTPS registries in task runs: the agent CA, untrusted certificates, i
       const run = succeeded(await promote(trusted, 'team/api', 'agent'));
       assert.equal(run.variables['digest']?.value, image.digest);
       assert.equal((await getManifest(trusted, 'prod/team/api', 'v1'))?.digest, image.digest);
-      assert.ok(proxy.tunnelledTargets().includes(named(trusted)), 'the registry was not reached by its name');
+      assert.ok(
+        proxy.tunnelledTargets().includes(named(trusted)),
+        'the registry was not reached by its name',
+      );
       const pushed = (await trusted.requests()).filter((r) => r.method === 'PUT' && r.status === 201);
       assert.ok(pushed.length > 0, 'nothing was written over HTTPS');
     });

@@ -39,6 +39,22 @@ export interface HelmRunOptions {
   readonly cwd?: string;
 }
 
+/** Go's system roots on Linux (the first file Go finds): --ca-file replaces them, so they go in the bundle. */
+const GO_LINUX_ROOTS = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/pki/tls/cacert.pem',
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+];
+
+function goSystemRoots(): string[] {
+  if (process.platform !== 'linux') return [];
+  const file = GO_LINUX_ROOTS.find((f) => fs.existsSync(f));
+  return file ? [fs.readFileSync(file, 'utf8')] : [];
+}
+
 /** A helm command that exited non-zero: the message is helm's own error. */
 export class HelmCommandError extends UserError {
   constructor(
@@ -78,6 +94,8 @@ export class HelmRunner {
    * (Helm's --ca-file replaces the system roots). Undefined when there is nothing beyond the roots.
    */
   readonly caBundleFile: string | undefined;
+  /** Whether Helm trusts the bundle through SSL_CERT_FILE, so registry commands need no --ca-file. */
+  readonly caThroughEnvironment: boolean = false;
   private readonly env: NodeJS.ProcessEnv;
   private disposed = false;
 
@@ -106,7 +124,12 @@ export class HelmRunner {
     };
     if (hasExtraCas(options.agentCaPem)) {
       this.caBundleFile = path.join(this.dir, 'ca-bundle.pem');
-      fs.writeFileSync(this.caBundleFile, trustedCaPems(options.agentCaPem).join('\n'), { mode: 0o600 });
+      const pems = [...trustedCaPems(options.agentCaPem), ...goSystemRoots()];
+      fs.writeFileSync(this.caBundleFile, pems.join('\n'), { mode: 0o600 });
+      // Helm 3.17 drops HTTPS_PROXY for registry calls given --ca-file (helm/helm#13116 came back
+      // in 3.17; observed with 3.17.3 push). Go on Linux reads SSL_CERT_FILE as its roots instead.
+      this.caThroughEnvironment = this.major < 4 && !!this.env['HTTPS_PROXY'] && process.platform === 'linux';
+      if (this.caThroughEnvironment) this.env['SSL_CERT_FILE'] = this.caBundleFile;
     }
   }
 

@@ -31,11 +31,16 @@ export function usesPlainHttp(host: string, insecureRegistries: readonly string[
 /**
  * How Helm reaches a registry, for every command that talks to one (login, push, pull, an OCI
  * upgrade): plain HTTP (`--plain-http`; login differs by version), else HTTPS checked against the
- * task's CA bundle (`--ca-file`) when the agent has a CA beyond the system roots.
+ * task's CA bundle (`--ca-file`, unless Helm already has it through SSL_CERT_FILE) when the agent
+ * has a CA beyond the system roots.
  */
-export function registryFlags(runner: HelmRunner, plainHttp: boolean, command: 'login' | 'transfer'): string[] {
+export function registryFlags(
+  runner: HelmRunner,
+  plainHttp: boolean,
+  command: 'login' | 'transfer',
+): string[] {
   if (plainHttp) return command === 'login' && runner.major < 4 ? ['--insecure'] : ['--plain-http'];
-  return runner.caBundleFile ? ['--ca-file', runner.caBundleFile] : [];
+  return runner.caBundleFile && !runner.caThroughEnvironment ? ['--ca-file', runner.caBundleFile] : [];
 }
 
 /** Helm's (Go's) words for a server certificate it does not accept. */
