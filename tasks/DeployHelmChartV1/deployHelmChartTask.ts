@@ -110,11 +110,14 @@ export async function deployHelmChartTask(): Promise<void> {
   const options = readInputs();
   const helm = await probeHelm(locateHelm(options.helmPath));
   agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
+  const network = readAgentNetworkOptions();
+  const agentCaPem = registryTransportOptions(network).ca;
   const runner = new HelmRunner({
     helm,
     logger: agentLogger,
     tempRoot: options.tempDirectory,
-    baseEnv: { ...process.env, ...helmProxyEnvironment(readAgentNetworkOptions().proxy) },
+    baseEnv: { ...process.env, ...helmProxyEnvironment(network.proxy) },
+    ...(agentCaPem ? { agentCaPem } : {}),
   });
   try {
     const cluster: ClusterAccess = await prepareClusterAccess(options.cluster, runner);

@@ -23,11 +23,13 @@ export async function publishHelmChartTask(): Promise<void> {
   const helm = await probeHelm(locateHelm(options.helmPath));
   agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
   const network = readAgentNetworkOptions();
+  const transport = registryTransportOptions(network);
   const runner = new HelmRunner({
     helm,
     logger: agentLogger,
     tempRoot: options.tempDirectory,
     baseEnv: { ...process.env, ...helmProxyEnvironment(network.proxy) },
+    ...(transport.ca ? { agentCaPem: transport.ca } : {}),
   });
   try {
     const plainHttp = usesPlainHttp(registry.host, options.insecureRegistries);
@@ -35,7 +37,7 @@ export async function publishHelmChartTask(): Promise<void> {
     const how = await signInHelm(
       {
         helm: runner,
-        transport: registryTransportOptions(network),
+        transport,
         logger: agentLogger,
         secrets: agentSecrets,
       },

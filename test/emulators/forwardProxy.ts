@@ -16,6 +16,11 @@ export interface ProxiedRequest {
 export interface ForwardProxyOptions {
   readonly username?: string;
   readonly password?: string;
+  /**
+   * Host names the proxy resolves itself (name -> loopback address), as a proxy resolves names its
+   * clients cannot: a registry named `registry.example.test` is then reached on 127.0.0.1.
+   */
+  readonly hosts?: Readonly<Record<string, string>>;
 }
 
 export interface ForwardProxy {
@@ -34,6 +39,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     options.username !== undefined
       ? `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`
       : undefined;
+  const resolve = (host: string) => options.hosts?.[host.toLowerCase()] ?? host;
   const authorized = (req: http.IncomingMessage) =>
     expected === undefined || req.headers['proxy-authorization'] === expected;
 
@@ -48,10 +54,14 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     requests.push({ method: req.method ?? 'GET', target: hostPort, rejected: false });
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
-    const upstream = http.request(target, { method: req.method, headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = http.request(
+      target,
+      { method: req.method, headers, hostname: resolve(target.hostname) },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
@@ -72,7 +82,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     const sep = target.lastIndexOf(':');
     const upstream = net.connect(
       Number(target.slice(sep + 1)),
-      target.slice(0, sep).replace(/^\[|\]$/g, ''),
+      resolve(target.slice(0, sep).replace(/^\[|\]$/g, '')),
       () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         if (head.length > 0) upstream.write(head);

@@ -92,11 +92,11 @@ async function issueServerCertificate(ca: PemPair, hosts: readonly string[]): Pr
   });
 }
 
-async function createCa(): Promise<TestCa> {
-  const ca = await withTempDir(async (dir) => {
+async function newCa(commonName: string): Promise<PemPair> {
+  return withTempDir(async (dir) => {
     await openssl(
       ['req', '-x509', ...EC_KEY, '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2']
-        .concat(['-subj', '/CN=Release Guard test CA'])
+        .concat(['-subj', `/CN=${commonName}`])
         .concat([
           '-addext',
           'basicConstraints=critical,CA:TRUE',
@@ -107,6 +107,10 @@ async function createCa(): Promise<TestCa> {
     );
     return { certPem: read(dir, 'ca.pem'), keyPem: read(dir, 'ca.key') };
   });
+}
+
+async function createCa(): Promise<TestCa> {
+  const ca = await newCa('Release Guard test CA');
   const localhost = await issueServerCertificate(ca, ['127.0.0.1', 'localhost', '::1']);
   return { ...ca, localhost };
 }
@@ -122,6 +126,11 @@ export function testCa(): Promise<TestCa> {
 /** A server certificate for other host names, signed by the test CA. */
 export async function serverCertificate(hosts: readonly string[]): Promise<PemPair> {
   return issueServerCertificate(await testCa(), hosts);
+}
+
+/** A server certificate from a CA of its own, one nothing trusts (not the test CA). */
+export async function untrustedServerCertificate(hosts: readonly string[]): Promise<PemPair> {
+  return issueServerCertificate(await newCa('Untrusted test CA'), hosts);
 }
 
 function thumbprint(certPem: string, algorithm: 'sha1' | 'sha256'): string {

@@ -4,6 +4,7 @@ import https from 'node:https';
 import tls from 'node:tls';
 import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import { ProxyTunnelAgent } from '../net/proxyTunnelAgent';
+import { trustedCaPems } from '../net/trustedCas';
 
 /** The agent's proxy (`Agent.ProxyUrl`, `Agent.ProxyUsername`, `Agent.ProxyPassword`, `Agent.ProxyBypassList`). */
 export interface ProxySettings {
@@ -55,11 +56,7 @@ const readText = (file: string) => fs.readFileSync(file, 'utf8');
 export function tlsAgentOptions(settings: TlsSettings | undefined): https.AgentOptions | undefined {
   if (!settings) return undefined;
   const context: tls.SecureContextOptions = {};
-  if (settings.caFile) {
-    const extra = process.env['NODE_EXTRA_CA_CERTS'];
-    const extraPem = extra && fs.existsSync(extra) ? [readText(extra)] : [];
-    context.ca = [...tls.rootCertificates, ...extraPem, readText(settings.caFile)];
-  }
+  if (settings.caFile) context.ca = trustedCaPems(readText(settings.caFile));
   if (settings.certArchiveFile) {
     context.pfx = fs.readFileSync(settings.certArchiveFile);
   } else if (settings.certFile) {

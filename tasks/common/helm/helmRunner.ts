@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors';
 import type { Logger } from '../log';
+import { hasExtraCas, trustedCaPems } from '../net/trustedCas';
 import type { HelmBinary } from './findHelm';
 import { runProcess, type ProcessResult } from './processRunner';
 
@@ -26,6 +27,8 @@ export interface HelmRunnerOptions {
   readonly logger: Logger;
   /** Environment to start from (default process.env); Helm's own folders are replaced. */
   readonly baseEnv?: NodeJS.ProcessEnv;
+  /** The agent's CA (Agent.CAInfo, PEM): Helm trusts it for registries, through --ca-file. */
+  readonly agentCaPem?: string;
 }
 
 export interface HelmRunOptions {
@@ -34,6 +37,22 @@ export interface HelmRunOptions {
   /** Copy helm's output lines to the log as they come. */
   readonly echo?: boolean;
   readonly cwd?: string;
+}
+
+/** Go's system roots on Linux (the first file Go finds): --ca-file replaces them, so they go in the bundle. */
+const GO_LINUX_ROOTS = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/pki/tls/cacert.pem',
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+];
+
+function goSystemRoots(): string[] {
+  if (process.platform !== 'linux') return [];
+  const file = GO_LINUX_ROOTS.find((f) => fs.existsSync(f));
+  return file ? [fs.readFileSync(file, 'utf8')] : [];
 }
 
 /** A helm command that exited non-zero: the message is helm's own error. */
@@ -69,6 +88,14 @@ function shown(arg: string): string {
  */
 export class HelmRunner {
   readonly dir: string;
+  /**
+   * The CA bundle Helm checks registry certificates with (`--ca-file`): Node's roots,
+   * NODE_EXTRA_CA_CERTS and the agent's CA, so Helm trusts what the task's own clients trust
+   * (Helm's --ca-file replaces the system roots). Undefined when there is nothing beyond the roots.
+   */
+  readonly caBundleFile: string | undefined;
+  /** Whether Helm trusts the bundle through SSL_CERT_FILE, so registry commands need no --ca-file. */
+  readonly caThroughEnvironment: boolean = false;
   private readonly env: NodeJS.ProcessEnv;
   private disposed = false;
 
@@ -95,6 +122,15 @@ export class HelmRunner {
       HELM_REPOSITORY_CACHE: sub('repository-cache'),
       DOCKER_CONFIG: sub('docker'),
     };
+    if (hasExtraCas(options.agentCaPem)) {
+      this.caBundleFile = path.join(this.dir, 'ca-bundle.pem');
+      const pems = [...trustedCaPems(options.agentCaPem), ...goSystemRoots()];
+      fs.writeFileSync(this.caBundleFile, pems.join('\n'), { mode: 0o600 });
+      // Helm 3.17 drops HTTPS_PROXY for registry calls given --ca-file (helm/helm#13116 came back
+      // in 3.17; observed with 3.17.3 push). Go on Linux reads SSL_CERT_FILE as its roots instead.
+      this.caThroughEnvironment = this.major < 4 && !!this.env['HTTPS_PROXY'] && process.platform === 'linux';
+      if (this.caThroughEnvironment) this.env['SSL_CERT_FILE'] = this.caBundleFile;
+    }
   }
 
   get helm(): HelmBinary {

@@ -9,7 +9,7 @@ import type { ChartRegistry, ExistingChart } from './chartRegistry';
 import { ociTag } from './chartVersion';
 import type { HelmRunner } from './helmRunner';
 import { chartRepository, ociUrl, type OciLocation } from './ociLocation';
-import { plainHttpFlags } from './registryLogin';
+import { runOnRegistry } from './registryLogin';
 
 export interface PublishChartOptions {
   readonly chartDir: string;
@@ -74,14 +74,13 @@ async function packageChart(deps: PublishDeps, options: PublishChartOptions, nam
 /** Downloads the chart already in the registry (helm pull, signed in as the push will be). */
 async function pullExisting(deps: PublishDeps, options: PublishChartOptions, name: string): Promise<Buffer> {
   const dest = fs.mkdtempSync(path.join(deps.helm.privatePath('package'), 'existing-'));
-  await deps.helm.mustRun([
+  await runOnRegistry(deps.helm, options.registry.host, options.plainHttp, 'transfer', [
     'pull',
     `${ociUrl(options.registry)}/${name}`,
     '--version',
     options.version,
     '--destination',
     dest,
-    ...plainHttpFlags(deps.helm, options.plainHttp, 'transfer'),
   ]);
   const file = fs.readdirSync(dest).find((f) => f.endsWith('.tgz'));
   if (!file) throw new Error(`helm pull wrote no archive to ${dest}`);
@@ -157,11 +156,10 @@ export async function publishChart(deps: PublishDeps, options: PublishChartOptio
     outcome = 'overwritten';
   }
 
-  const pushed = await helm.mustRun([
+  const pushed = await runOnRegistry(helm, options.registry.host, options.plainHttp, 'transfer', [
     'push',
     archivePath,
     ociUrl(options.registry),
-    ...plainHttpFlags(helm, options.plainHttp, 'transfer'),
   ]);
   const said = pushedDigest(`${pushed.stdout}\n${pushed.stderr}`);
   const stored = await registry.find(repository, tag);

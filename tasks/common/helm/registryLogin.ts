@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../errors';
 import { isLoopbackHost } from '../registry/endpoints';
-import type { HelmRunner } from './helmRunner';
+import { HelmCommandError, type HelmRunOptions, type HelmRunner } from './helmRunner';
+import type { ProcessResult } from './processRunner';
 
 export interface HelmRegistryCredential {
   readonly username: string;
@@ -23,15 +25,48 @@ export function usesPlainHttp(host: string, insecureRegistries: readonly string[
   );
 }
 
-/** The flag that makes this Helm talk plain HTTP: `--plain-http` for push/pull; login differs by version. */
-export function plainHttpFlags(
+/**
+ * How Helm reaches a registry, for every command that talks to one (login, push, pull, an OCI
+ * upgrade): plain HTTP (`--plain-http`; login differs by version), else HTTPS checked against the
+ * task's CA bundle (`--ca-file`, unless Helm already has it through SSL_CERT_FILE) when the agent
+ * has a CA beyond the system roots.
+ */
+export function registryFlags(
   runner: HelmRunner,
   plainHttp: boolean,
   command: 'login' | 'transfer',
 ): string[] {
-  if (!plainHttp) return [];
-  if (command === 'login') return [runner.major >= 4 ? '--plain-http' : '--insecure'];
-  return ['--plain-http'];
+  if (plainHttp) return command === 'login' && runner.major < 4 ? ['--insecure'] : ['--plain-http'];
+  return runner.caBundleFile && !runner.caThroughEnvironment ? ['--ca-file', runner.caBundleFile] : [];
+}
+
+/** Helm's (Go's) words for a server certificate it does not accept. */
+const UNTRUSTED_CERTIFICATE = /x509: |tls: failed to verify certificate/;
+
+/**
+ * Runs a helm command against `host` with the registry flags; a certificate Helm refuses ends in
+ * a message naming the registry and the setting that makes Helm trust it.
+ */
+export async function runOnRegistry(
+  runner: HelmRunner,
+  host: string,
+  plainHttp: boolean,
+  command: 'login' | 'transfer',
+  args: readonly string[],
+  options: HelmRunOptions = {},
+): Promise<ProcessResult> {
+  try {
+    return await runner.mustRun([...args, ...registryFlags(runner, plainHttp, command)], options);
+  } catch (err) {
+    if (err instanceof HelmCommandError && UNTRUSTED_CERTIFICATE.test(err.message)) {
+      throw new UserError(
+        `${err.message}\nHelm does not accept the TLS certificate of registry ${host}. If it comes from a private CA, ` +
+          `give the agent that CA (the Agent.CAInfo setting, or NODE_EXTRA_CA_CERTS): Helm gets it as --ca-file.`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
 }
 
 function seedRegistryConfig(file: string, host: string): void {
@@ -56,16 +91,12 @@ export async function helmRegistryLogin(
   // osxkeychain, secretservice) and save the password there, outliving the task. An entry for the
   // host marks the file as configured, so the login is stored in this private file only.
   seedRegistryConfig(runner.registryConfigFile, host);
-  await runner.mustRun(
-    [
-      'registry',
-      'login',
-      host,
-      '--username',
-      credential.username,
-      '--password-stdin',
-      ...plainHttpFlags(runner, plainHttp, 'login'),
-    ],
+  await runOnRegistry(
+    runner,
+    host,
+    plainHttp,
+    'login',
+    ['registry', 'login', host, '--username', credential.username, '--password-stdin'],
     { stdin: credential.password },
   );
 }

@@ -2,6 +2,7 @@ import type { Logger } from '../log';
 import { chartArgs, type ChartSource } from './chartSource';
 import { HelmCommandError, type HelmRunner } from './helmRunner';
 import { installPostRenderer, type UserPostRenderer } from './postRenderer';
+import { registryFlags } from './registryLogin';
 import { releaseStatus, targetArgs, type ReleaseStatus, type ReleaseTarget } from './releaseInfo';
 import { writeValuesFile, type ValueAssignment } from './valuesFile';
 
@@ -75,7 +76,7 @@ export async function upgradeRelease(deps: ActionDeps, options: UpgradeOptions):
   ];
   if (options.createNamespace) args.push('--create-namespace');
   if (options.chartVersion) args.push(`--version=${options.chartVersion}`);
-  if (options.plainHttp && options.chart.kind === 'oci') args.push('--plain-http');
+  if (options.chart.kind === 'oci') args.push(...registryFlags(helm, options.plainHttp, 'transfer'));
   if (options.atomic) args.push(helm.major >= 4 ? '--rollback-on-failure' : '--atomic');
   args.push(...waitFlag(helm, options.wait));
   for (const file of options.valueFiles) args.push(`--values=${file}`);

@@ -113,9 +113,35 @@ export function responseError(
 }
 
 /** The error for a registry that could not be reached at all. */
+/** Node's codes for a server certificate the client does not accept (OpenSSL verify results and the name check). */
+const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 export function networkError(op: RegistryOperation, err: unknown, retries: number): RegistryError {
   const code = (err as { code?: unknown } | null)?.code;
   const reason = typeof code === 'string' ? `${code}: ${errorMessage(err)}` : errorMessage(err);
+  if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) {
+    return new RegistryError(
+      `Registry request failed: ${where(op)}: the TLS certificate of ${op.registry} is not accepted (${reason}). ` +
+        `If the registry's certificate comes from a private CA, give the agent that CA (the Agent.CAInfo ` +
+        `setting, or NODE_EXTRA_CA_CERTS); to skip the certificate check for this registry, list it in ` +
+        `insecureRegistries.`,
+      operationOf(op),
+      { cause: err },
+    );
+  }
   return new RegistryError(
     `Registry request failed: ${where(op)} could not reach ${op.registry} (${reason}) after ${retries} retries. ` +
       `Check the host name and port, the network, the agent's proxy settings and certificates.`,

@@ -5,6 +5,7 @@ import https from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import tls from 'node:tls';
 import type { Logger } from '../log';
+import { trustedCaPems } from '../net/trustedCas';
 import { ProxyTunnelAgent, proxyAuthorization, proxyBypassed, type ProxySettings } from './proxyAgent';
 import {
   backoffDelay,
@@ -17,7 +18,7 @@ import {
 
 export interface TransportOptions {
   readonly proxy?: ProxySettings;
-  /** PEM of extra certificate authorities, trusted in addition to Node's. */
+  /** PEM of extra certificate authorities, trusted in addition to Node's and NODE_EXTRA_CA_CERTS. */
   readonly ca?: string;
   /** false skips certificate checks for every host (the agent's SkipCertValidation). */
   readonly rejectUnauthorized?: boolean;
@@ -113,7 +114,7 @@ export class Transport {
       ...(custom
         ? {
             secureContext: tls.createSecureContext({
-              ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}),
+              ...(options.ca ? { ca: trustedCaPems(options.ca) } : {}),
               ...(options.clientCert ? options.clientCert : {}),
             }),
           }
