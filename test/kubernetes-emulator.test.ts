@@ -1,6 +1,7 @@
 // The Kubernetes API emulator proven with real Helm 3.17 and Helm 4.1 and kubectl 1.31/1.34 (all
-// provisioned before the run by scripts/provision.mjs): install with --wait into a new namespace, upgrade to revision 2, history
-// with descriptions, rollback, status, uninstall, and a workload that never becomes ready.
+// provisioned before the run by scripts/provision.mjs): install with --wait into a new namespace,
+// upgrade to revision 2, history with descriptions, rollback, status, uninstall, and a workload
+// that never becomes ready.
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { startKubernetesEmulator, type KubernetesEmulator } from './emulators/kubernetes';

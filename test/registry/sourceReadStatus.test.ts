@@ -23,7 +23,7 @@ describe('registry/sourceReadStatus: a failed source blob read keeps its status'
       const repo = `dev/unreadable${status}`;
       const image = await pushImage(source, repo, { format: 'oci', layers: [30_000], tag: 'v1' });
       const layer = image.children[0]?.layers[0]?.digest ?? '';
-      assert.ok(source.injectFault);
+      assert.ok(source.injectFault !== undefined);
       source.injectFault({
         match: (method, path) => method === 'GET' && path === `/v2/${repo}/blobs/${layer}`,
         status,
