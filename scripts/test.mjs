@@ -1,17 +1,21 @@
-// The test command: provision tools, build and package (public and dev), lint, format check,
-// then every mocha test. Ends with a plain `N passed, N failed` line; the build, lint and format
-// steps count as one check each.
+// The test command: provision tools, build and package (public and dev), lint, format check, audit
+// of the production dependencies, then every mocha test. Ends with a plain
+// `N passed, N failed, N skipped` line; the build, lint, format and audit steps count as one check
+// each, and a skipped test (mocha 'pending') or an audit that could not be made counts as skipped.
 import fs from 'node:fs';
 import path from 'node:path';
 import Mocha from 'mocha';
 import { build } from './build.mjs';
+import { audit } from './audit.mjs';
 import { bin, root, run, step } from './lib.mjs';
 import { pack } from './package.mjs';
 import { provision } from './provision.mjs';
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const check = (ok) => (ok ? passed++ : failed++);
+const summary = () => `${passed} passed, ${failed} failed, ${skipped} skipped`;
 
 function testFiles(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -40,6 +44,16 @@ async function main() {
     check(run(bin('eslint'), ['--max-warnings=0', '.']));
     step('Format (prettier --check)');
     check(run(bin('prettier'), ['--check', '--log-level=warn', '.']));
+    step('Audit (npm audit --omit=dev: no high or critical advisory)');
+    let verdict;
+    try {
+      verdict = audit();
+    } catch (err) {
+      console.error(`  ${err.message}`);
+      verdict = 'failed';
+    }
+    if (verdict === 'skipped') skipped++;
+    else check(verdict === 'passed');
   }
   if (built) {
     step('Tests (mocha)');
@@ -52,14 +66,16 @@ async function main() {
       const runner = mocha.run(() => resolve());
       runner.on('pass', () => passed++);
       runner.on('fail', () => failed++);
+      runner.on('pending', () => skipped++);
     });
   }
-  console.log(`\n${passed} passed, ${failed} failed`);
+  console.log(`\n${summary()}`);
   process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
 }
 
 main().catch((err) => {
   console.error(err);
-  console.log(`\n${passed} passed, ${failed + 1} failed`);
+  failed++;
+  console.log(`\n${summary()}`);
   process.exitCode = 1;
 });

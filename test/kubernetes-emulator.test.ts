@@ -1,18 +1,28 @@
-// The Kubernetes API emulator proven with real Helm 3.17 and Helm 4.1 (and kubectl 1.31/1.34 when
-// it can be extracted): install with --wait into a new namespace, upgrade to revision 2, history
-// with descriptions, rollback, status, uninstall, and a workload that never becomes ready.
+// The Kubernetes API emulator proven with real Helm 3.17 and Helm 4.1 and kubectl 1.31/1.34 (all
+// provisioned before the run by scripts/provision.mjs): install with --wait into a new namespace,
+// upgrade to revision 2, history with descriptions, rollback, status, uninstall, and a workload
+// that never becomes ready.
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { startKubernetesEmulator, type KubernetesEmulator } from './emulators/kubernetes';
 import { apiRequest } from './emulators/kubernetes/testkit/apiClient';
 import { writeDemoChart } from './emulators/kubernetes/testkit/demoChart';
-import { kubectlBinary } from './emulators/kubernetes/testkit/kubectlBinary';
 import { ClientWorkspace, type CommandResult } from './emulators/kubernetes/testkit/workspace';
 import { toolPath, type ToolName } from './support/tools';
 
-const helms: { name: string; tool: ToolName; kubectl: 31 | 34; upgradePatch: string }[] = [
-  { name: 'Helm 3', tool: 'HELM3_BIN', kubectl: 31, upgradePatch: 'application/strategic-merge-patch+json' },
-  { name: 'Helm 4', tool: 'HELM4_BIN', kubectl: 34, upgradePatch: 'application/apply-patch+yaml' },
+const helms: { name: string; tool: ToolName; kubectl: ToolName; upgradePatch: string }[] = [
+  {
+    name: 'Helm 3',
+    tool: 'HELM3_BIN',
+    kubectl: 'KUBECTL31_BIN',
+    upgradePatch: 'application/strategic-merge-patch+json',
+  },
+  {
+    name: 'Helm 4',
+    tool: 'HELM4_BIN',
+    kubectl: 'KUBECTL34_BIN',
+    upgradePatch: 'application/apply-patch+yaml',
+  },
 ];
 const NS = 'shop';
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -171,10 +181,8 @@ for (const helm of helms) {
       );
     });
 
-    it('kubectl rollout history shows each revision with its change cause', async function () {
-      const kubectl = await kubectlBinary(helm.kubectl);
-      if (!kubectl) this.skip();
-      const r = await ws.run(kubectl, ['-n', NS, 'rollout', 'history', 'deployment/demo-web']);
+    it('kubectl rollout history shows each revision with its change cause', async () => {
+      const r = await ws.run(toolPath(helm.kubectl), ['-n', NS, 'rollout', 'history', 'deployment/demo-web']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^1\s+first deploy\s*$/m);
       assert.match(r.stdout, /^2\s+second deploy\s*$/m);

@@ -47,19 +47,25 @@ describe('throttling', () => {
 
   it('the gate holds every waiter until the latest pause ends', async () => {
     let now = 1000;
+    const slept: number[] = [];
     const gate = new ThrottleGate(
       () => now,
       () => 0,
+      (ms) => {
+        slept.push(ms);
+        return Promise.resolve();
+      },
     );
     gate.pauseFor(60);
     gate.pauseFor(10); // never shortens
-    const started = Date.now();
+    await Promise.all([gate.wait(), gate.wait()]);
+    assert.deepEqual(slept, [60, 60], 'each waiter held for the longest pause');
+    now += 45;
     await gate.wait();
-    assert.ok(Date.now() - started >= 55);
+    assert.deepEqual(slept, [60, 60, 15], 'a later waiter holds only for what remains');
     now += 100;
-    const again = Date.now();
     await gate.wait();
-    assert.ok(Date.now() - again < 20, 'open once the pause is over');
+    assert.deepEqual(slept, [60, 60, 15], 'open once the pause is over');
   });
 
   it('retries a throttled operation the SDK gave up on, then gives up itself', async () => {

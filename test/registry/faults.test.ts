@@ -6,7 +6,7 @@ import { parseImageReference } from '../../tasks/common/registry/reference';
 import { RegistryError } from '../../tasks/common/registry/registryError';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry';
 import { getManifest, pushImage } from '../fixtures/registry/images';
-import { blobUploads, stopAll, testClient } from './registryTestKit';
+import { blobUploads, recordingLogger, stopAll, testClient } from './registryTestKit';
 
 describe('registry/faults: copies through injected registry faults', function () {
   this.timeout(120_000);
@@ -71,8 +71,8 @@ describe('registry/faults: copies through injected registry faults', function ()
       times: 1,
     });
     reg.resetRequests();
-    const client = testClient();
-    const started = Date.now();
+    const logger = recordingLogger();
+    const client = testClient({}, { logger });
     const report = await copyImage(
       client,
       options('dev/throttled:v1', { registry: other.host, repository: 'prod/throttled' }),
@@ -84,7 +84,11 @@ describe('registry/faults: copies through injected registry faults', function ()
       throttled.map((r) => r.status),
       [429, 200],
     );
-    assert.ok(Date.now() - started >= 950, 'waited for Retry-After');
+    assert.deepEqual(
+      logger.lines.filter((l) => l.includes('HTTP 429; retrying in')).map((l) => /in (\d+) ms/.exec(l)?.[1]),
+      ['1000'],
+      'waited the 1000 ms Retry-After asked, not the 20 ms backoff',
+    );
   });
 
   it('429 that never ends: fails naming the registry, the operation and the retries spent', async () => {

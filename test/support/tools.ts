@@ -4,9 +4,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export type ToolName =
-  'DOCKER_REGISTRY_BIN' | 'OPENSSL_BIN' | 'UNZIP_BIN' | 'SKOPEO_BIN' | 'HELM3_BIN' | 'HELM4_BIN';
+  | 'DOCKER_REGISTRY_BIN'
+  | 'OPENSSL_BIN'
+  | 'UNZIP_BIN'
+  | 'SKOPEO_BIN'
+  | 'HELM3_BIN'
+  | 'HELM4_BIN'
+  | 'KUBECTL31_BIN'
+  | 'KUBECTL34_BIN';
 
-/** Executable names tried on PATH when env.json has no entry. `helm` may be either major version: check it. */
+/**
+ * Executable names tried on PATH when env.json has no entry. `helm` may be either major version:
+ * check it. kubectl is never taken from PATH: its minor version must match the Helm it comes with.
+ */
 const pathNames: Record<ToolName, string[]> = {
   DOCKER_REGISTRY_BIN: ['docker-registry', 'registry'],
   OPENSSL_BIN: ['openssl'],
@@ -14,6 +24,8 @@ const pathNames: Record<ToolName, string[]> = {
   SKOPEO_BIN: ['skopeo'],
   HELM3_BIN: ['helm3', 'helm'],
   HELM4_BIN: ['helm4', 'helm'],
+  KUBECTL31_BIN: [],
+  KUBECTL34_BIN: [],
 };
 
 /** The repository root: the nearest folder above this file holding package.json (works from out/ too). */

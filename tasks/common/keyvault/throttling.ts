@@ -51,6 +51,7 @@ export class ThrottleGate {
   constructor(
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
+    private readonly pause: (ms: number) => Promise<void> = sleep,
   ) {}
 
   /** Close the gate for `ms` (never shortens an earlier pause). */
@@ -60,7 +61,7 @@ export class ThrottleGate {
 
   async wait(): Promise<void> {
     const remaining = this.openAt - this.now();
-    if (remaining > 0) await sleep(remaining + jitter(remaining, this.random));
+    if (remaining > 0) await this.pause(remaining + jitter(remaining, this.random));
   }
 }
 

@@ -57,6 +57,8 @@ export interface VaultReaderOptions {
   readonly sdkRetries?: number;
   /** Attempts of this reader around the SDK, once the SDK's retries are spent; default 4. */
   readonly outerAttempts?: number;
+  /** The clock that holds requests back while the vault throttles (default: real time). */
+  readonly gate?: ThrottleGate;
 }
 
 interface SdkError {
@@ -122,7 +124,7 @@ const listed = (p: SecretProperties): ListedSecret => ({
 export function createVaultReader(options: VaultReaderOptions): VaultReader {
   const { vault } = options;
   const stats = newThrottleStats();
-  const gate = new ThrottleGate();
+  const gate = options.gate ?? new ThrottleGate();
   const listing: { nextLink?: string } = {};
   const client = new SecretClient(vault.url, options.credential, {
     additionalPolicies: [
