@@ -181,8 +181,9 @@ class BlobUpload {
         return 'resume';
       }
       if (status === 416) return 'resume'; // a chunk out of step: the registry says where it is
-      if (this.chunkBytes <= SMALLEST_CHUNK_BYTES) return 'fail';
-      this.chunkBytes = Math.max(SMALLEST_CHUNK_BYTES, Math.floor(this.chunkBytes / 2));
+      const smallest = Math.max(SMALLEST_CHUNK_BYTES, this.session?.minChunkBytes ?? 0);
+      if (this.chunkBytes <= smallest) return 'fail';
+      this.chunkBytes = Math.max(smallest, Math.floor(this.chunkBytes / 2)); // the chunk was too large
       return 'resume';
     }
     if (upload && status === 404 && code === 'BLOB_UPLOAD_UNKNOWN') return 'restart';
