@@ -88,6 +88,7 @@ class BlobUpload {
 
   private async attempts(): Promise<void> {
     let offset = 0;
+    let restarts = 0;
     for (let failures = 0; ;) {
       this.session ??= await startUpload(this.http, this.target);
       const session = this.session;
@@ -108,6 +109,7 @@ class BlobUpload {
         const at = recovery === 'restart' ? undefined : await uploadOffset(this.http, this.target, session);
         const started = offset;
         if (at === undefined || at > this.copy.size) {
+          if (++restarts > this.retry.maxRetries) throw err;
           if (at !== undefined) await cancelUpload(this.http, this.copy.to, session.url);
           this.session = undefined;
           offset = 0;
