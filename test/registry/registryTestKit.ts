@@ -33,13 +33,14 @@ export function recordingSecrets(): RecordingSecrets {
 /** A client whose credential per registry host comes from `credentials` (anonymous otherwise). */
 export function testClient(
   credentials: Record<string, RegistryCredential> = {},
-  extra: { logger?: Logger; secrets?: SecretRegistry; maxRetries?: number } = {},
+  extra: { logger?: Logger; secrets?: SecretRegistry; maxRetries?: number; uploadChunkBytes?: number } = {},
 ): RegistryClient {
   return new RegistryClient({
     credentials: (host) => Promise.resolve(credentials[host] ?? { kind: 'anonymous' }),
     logger: extra.logger ?? recordingLogger(),
     secrets: extra.secrets ?? recordingSecrets(),
     retry: { maxRetries: extra.maxRetries ?? 3, baseDelayMs: 20, maxDelayMs: 2000 },
+    ...(extra.uploadChunkBytes !== undefined ? { uploadChunkBytes: extra.uploadChunkBytes } : {}),
   });
 }
 
@@ -107,4 +108,14 @@ export async function scriptedServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Body bytes the client sent per blob upload session (PATCH and PUT on /blobs/uploads/<id>). */
+export function uploadBytesBySession(requests: readonly RegistryRequest[]): Map<string, number> {
+  const sessions = new Map<string, number>();
+  for (const r of blobUploads(requests)) {
+    if (r.method !== 'PATCH' && r.method !== 'PUT') continue;
+    sessions.set(r.path, (sessions.get(r.path) ?? 0) + (r.bodyBytes ?? 0));
+  }
+  return sessions;
 }

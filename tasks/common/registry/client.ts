@@ -4,6 +4,7 @@ import type { Logger, SecretRegistry } from '../log';
 import { Authenticator, type CredentialResolver } from './auth';
 import * as blobs from './blobs';
 import { BlobLocations } from './blobTransfer';
+import { copyBlob } from './blobUpload';
 import type { MountResult, RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
 import { digestOf, digestProblem } from './digest';
@@ -28,6 +29,8 @@ export interface RegistryClientOptions {
   readonly logger: Logger;
   readonly secrets: SecretRegistry;
   readonly retry?: Partial<RetryPolicy>;
+  /** Largest blob sent in one PUT and the chunk size above that (default 16 MiB). */
+  readonly uploadChunkBytes?: number;
 }
 
 export interface ManifestRef {
@@ -68,9 +71,11 @@ export class RegistryClient {
   readonly blobLocations = new BlobLocations();
   /** Registry -> whether it serves the referrers API (learnt from the first answer). */
   readonly referrersApi = new Map<string, boolean>();
+  private readonly uploadChunkBytes: number | undefined;
 
   constructor(options: RegistryClientOptions) {
     this.retry = retryPolicy(options.retry);
+    this.uploadChunkBytes = options.uploadChunkBytes;
     this.logger = options.logger;
     this.transport = new Transport(options.transport ?? {}, this.retry, options.logger);
     const endpoints = new Endpoints(options.insecureRegistries);
@@ -234,7 +239,10 @@ export class RegistryClient {
     return blobs.tryMount(this.http, to, digest, fromRepository);
   }
 
-  /** Streams a blob across repositories or registries, verifying size and digest on the way. */
+  /**
+   * Streams a blob across repositories or registries, verifying size and digest on the way; in
+   * chunks when large or asked for, resuming where the registry got to after a failure.
+   */
   copyBlob(
     from: RepositoryLocation,
     to: RepositoryLocation,
@@ -243,9 +251,18 @@ export class RegistryClient {
     onProgress?: (deltaBytes: number) => void,
     uploadUrl?: URL,
   ): Promise<void> {
-    return blobs.copyBlob(
+    return copyBlob(
       this.http,
-      { from, to, digest, size, ...(onProgress ? { onProgress } : {}), ...(uploadUrl ? { uploadUrl } : {}) },
+      {
+        from,
+        to,
+        digest,
+        size,
+        ...(onProgress ? { onProgress } : {}),
+        ...(uploadUrl ? { uploadUrl } : {}),
+        ...(this.uploadChunkBytes !== undefined ? { chunkBytes: this.uploadChunkBytes } : {}),
+        log: (message) => this.logger.debug(message),
+      },
       this.retry,
     );
   }

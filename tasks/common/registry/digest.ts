@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
 import { UserError } from '../errors';
 
 /** Hex lengths of the digest algorithms a registry may use (OCI image-spec, go-digest). */
@@ -47,56 +46,8 @@ export function digestTag(digest: string): string {
   return digest.replace(':', '-');
 }
 
-/**
- * A pass-through stream that hashes and counts what flows through it and fails at the end
- * when the content does not have the expected digest and size, so a corrupted or truncated
- * blob never completes an upload.
- */
-export class VerifyingStream extends Transform {
-  private readonly hash: crypto.Hash;
-  private received = 0;
-  /** Why the content was refused, once it was. */
-  failure: string | undefined;
-
-  constructor(
-    private readonly expectedDigest: string,
-    private readonly expectedSize: number | undefined,
-    private readonly onBytes?: (count: number) => void,
-  ) {
-    super();
-    this.hash = crypto.createHash(digestAlgorithm(expectedDigest));
-  }
-
-  get bytes(): number {
-    return this.received;
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.received += chunk.length;
-    if (this.expectedSize !== undefined && this.received > this.expectedSize) {
-      callback(this.fail(`received more than the expected ${this.expectedSize} bytes`));
-      return;
-    }
-    this.hash.update(chunk);
-    this.onBytes?.(chunk.length);
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    if (this.expectedSize !== undefined && this.received !== this.expectedSize) {
-      callback(this.fail(`received ${this.received} bytes, expected ${this.expectedSize}`));
-      return;
-    }
-    const actual = `${digestAlgorithm(this.expectedDigest)}:${this.hash.digest('hex')}`;
-    if (actual !== this.expectedDigest) {
-      callback(this.fail(`the content has digest ${actual}, expected ${this.expectedDigest}`));
-      return;
-    }
-    callback();
-  }
-
-  private fail(reason: string): Error {
-    this.failure = reason;
-    return new Error(reason);
-  }
+/** Why the content hashed into `hash` is not `expected`, or undefined when it is (consumes `hash`). */
+export function digestMismatch(hash: crypto.Hash, expected: string): string | undefined {
+  const actual = `${digestAlgorithm(expected)}:${hash.digest('hex')}`;
+  return actual === expected ? undefined : `the content has digest ${actual}, expected ${expected}`;
 }

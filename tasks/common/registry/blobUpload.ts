@@ -1,0 +1,228 @@
+// Streams a blob from one repository to another, never whole in memory nor on disk. A blob up to
+// one chunk goes in one PUT; a larger one, or any blob once the registry asks for chunks (413 or
+// 416 to a whole PUT, OCI-Chunk-Min-Length), goes in PATCH chunks. When a request fails mid-way
+// the registry is asked how far it got (GET on the session -> Range) and the upload resumes there,
+// the source re-read from that byte; a session the registry dropped starts over. The digest is
+// verified over the whole blob before its last byte leaves, resumed or not.
+import { errorMessage } from '../errors';
+import { cancelUpload, type RepositoryLocation } from './blobs';
+import { blobStart, openBlobReader, type BlobReader, type HashPoint, type SourceBlob } from './blobReader';
+import { RegistryError } from './registryError';
+import type { RegistryHttp } from './registryHttp';
+import { backoffDelay, isRetryableNetworkError, isRetryableStatus, sleep, type RetryPolicy } from './retry';
+import {
+  completeUpload,
+  sendChunk,
+  startUpload,
+  uploadOffset,
+  type UploadSession,
+  type UploadTarget,
+} from './uploadSession';
+
+/** Largest blob sent in one PUT, and the size of each chunk above that. */
+export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
+/** Smallest chunk a 413 to a chunk may shrink it to. */
+const SMALLEST_CHUNK_BYTES = 256 * 1024;
+
+export interface BlobCopy {
+  readonly from: RepositoryLocation;
+  readonly to: RepositoryLocation;
+  readonly digest: string;
+  readonly size: number;
+  /** Byte deltas as they flow (negative when bytes the registry did not keep are rolled back). */
+  readonly onProgress?: (deltaBytes: number) => void;
+  /** An upload session already opened (by a mount answered 202). */
+  readonly uploadUrl?: URL;
+  /** Default DEFAULT_CHUNK_BYTES. */
+  readonly chunkBytes?: number;
+  /** Debug lines: why an upload resumed or started over. */
+  readonly log?: (message: string) => void;
+}
+
+/** The registry reports another offset than the chunks sent add up to. */
+class OutOfStep extends Error {}
+
+type Recovery = 'resume' | 'restart' | 'fail';
+
+export function copyBlob(http: RegistryHttp, copy: BlobCopy, retry: RetryPolicy): Promise<void> {
+  return new BlobUpload(http, copy, retry).run();
+}
+
+class BlobUpload {
+  private readonly target: UploadTarget;
+  private readonly blob: SourceBlob;
+  private session: UploadSession | undefined;
+  private chunkBytes: number;
+  private chunked: boolean;
+  /** Hash states at offsets the registry confirmed, to resume from. */
+  private readonly points: HashPoint[];
+  private reader: BlobReader | undefined;
+  /** Bytes reported to onProgress so far. */
+  private reported = 0;
+  /** The current session holds bytes sent before a failure. */
+  private resumed = false;
+
+  constructor(
+    private readonly http: RegistryHttp,
+    private readonly copy: BlobCopy,
+    private readonly retry: RetryPolicy,
+  ) {
+    this.target = { to: copy.to, digest: copy.digest };
+    this.blob = { from: copy.from, digest: copy.digest, size: copy.size };
+    this.chunkBytes = Math.max(1, copy.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+    this.chunked = copy.size > this.chunkBytes;
+    this.points = [blobStart(copy.digest)];
+    if (copy.uploadUrl) this.session = { url: new URL(copy.uploadUrl) };
+  }
+
+  async run(): Promise<void> {
+    try {
+      await this.attempts();
+    } catch (err) {
+      this.closeReader();
+      if (this.session) await cancelUpload(this.http, this.copy.to, this.session.url);
+      this.progressTo(0);
+      throw err;
+    }
+  }
+
+  private async attempts(): Promise<void> {
+    let offset = 0;
+    let restarts = 0;
+    for (let failures = 0; ;) {
+      this.session ??= await startUpload(this.http, this.target);
+      const session = this.session;
+      if (session.minChunkBytes !== undefined) {
+        this.chunked = true;
+        this.chunkBytes = Math.max(this.chunkBytes, session.minChunkBytes);
+      }
+      try {
+        await (this.chunked ? this.sendChunks(session, offset) : this.sendWhole(session));
+        return;
+      } catch (err) {
+        const failure = this.reader?.failure;
+        this.closeReader();
+        if (failure) throw this.sourceError(failure);
+        const recovery = this.recovery(err);
+        if (recovery === 'fail' || ++failures > this.retry.maxRetries) throw err;
+        await sleep(backoffDelay(failures - 1, this.retry));
+        const at = recovery === 'restart' ? undefined : await uploadOffset(this.http, this.target, session);
+        const started = offset;
+        if (at === undefined || at > this.copy.size) {
+          if (++restarts > this.retry.maxRetries) throw err;
+          if (at !== undefined) await cancelUpload(this.http, this.copy.to, session.url);
+          this.session = undefined;
+          offset = 0;
+        } else {
+          offset = at;
+          if (at > started) failures = 0; // the registry kept what was sent: count failures afresh
+          if (at > 0) this.chunked = true;
+        }
+        this.resumed = offset > 0;
+        this.progressTo(offset);
+        this.copy.log?.(
+          `Upload of blob ${this.copy.digest} to ${this.copy.to.registry}/${this.copy.to.repository} ` +
+            `failed (${errorMessage(err)}); ${offset > 0 ? `resuming at byte ${offset} of ${this.copy.size}` : 'starting over'}.`,
+        );
+      }
+    }
+  }
+
+  /** One PUT ?digest= carrying the whole blob. */
+  private async sendWhole(session: UploadSession): Promise<void> {
+    await completeUpload(this.http, this.target, session, {
+      length: this.copy.size,
+      body: async () => (await this.readerAt(0)).slice(this.copy.size),
+    });
+  }
+
+  /** PATCH chunks from `offset`, then an empty PUT ?digest=. */
+  private async sendChunks(session: UploadSession, offset: number): Promise<void> {
+    const size = this.copy.size;
+    for (let at = offset; at < size;) {
+      const start = at;
+      const length = Math.min(this.chunkBytes, size - start);
+      const end = await sendChunk(this.http, this.target, session, start, length, async () =>
+        (await this.readerAt(start)).slice(length),
+      );
+      if (end !== start + length) {
+        throw new OutOfStep(
+          `the registry reports ${end} bytes after a chunk ending at byte ${start + length}`,
+        );
+      }
+      this.remember(this.reader?.point());
+      at = end;
+    }
+    // The registry had every byte before this attempt sent any: verify them all the same.
+    if (!this.points.some((p) => p.offset === size)) this.remember((await this.readerAt(size)).point());
+    await completeUpload(this.http, this.target, session);
+  }
+
+  /** A reader positioned at `offset`: the current one, or the source re-read from the nearest saved hash. */
+  private async readerAt(offset: number): Promise<BlobReader> {
+    if (this.reader?.position === offset) return this.reader;
+    this.closeReader();
+    const base = this.points
+      .filter((p) => p.offset <= offset)
+      .reduce((best, p) => (p.offset > best.offset ? p : best));
+    const reader = await openBlobReader(this.http, this.blob, base, (n) => this.sent(n));
+    this.reader = reader;
+    await reader.skip(offset - base.offset);
+    return reader;
+  }
+
+  private recovery(err: unknown): Recovery {
+    if (err instanceof OutOfStep) return 'resume';
+    if (!(err instanceof RegistryError)) return isRetryableNetworkError(err) ? 'resume' : 'fail';
+    const { status, code, operation } = err.details;
+    if (status === undefined) return 'resume';
+    const upload = operation !== 'read blob';
+    if (upload && (status === 413 || status === 416)) {
+      if (!this.chunked) {
+        this.chunked = true; // the registry asks for chunks
+        return 'resume';
+      }
+      if (status === 416) return 'resume'; // a chunk out of step: the registry says where it is
+      const smallest = Math.max(SMALLEST_CHUNK_BYTES, this.session?.minChunkBytes ?? 0);
+      if (this.chunkBytes <= smallest) return 'fail';
+      this.chunkBytes = Math.max(smallest, Math.floor(this.chunkBytes / 2)); // the chunk was too large
+      return 'resume';
+    }
+    if (upload && status === 404 && code === 'BLOB_UPLOAD_UNKNOWN') return 'restart';
+    // A resumed session that refuses the completed blob holds bytes we did not send: start over.
+    if (upload && status === 400 && this.resumed && code !== undefined && RESUME_REFUSED.has(code)) {
+      return 'restart';
+    }
+    return isRetryableStatus(status) ? 'resume' : 'fail';
+  }
+
+  private remember(point: HashPoint | undefined): void {
+    if (point && !this.points.some((p) => p.offset === point.offset)) this.points.push(point);
+  }
+
+  private sent(count: number): void {
+    this.reported += count;
+    this.http.stats.of(this.copy.to.registry).bytesUploaded += count;
+    this.copy.onProgress?.(count);
+  }
+
+  private progressTo(offset: number): void {
+    if (offset !== this.reported) this.copy.onProgress?.(offset - this.reported);
+    this.reported = offset;
+  }
+
+  private closeReader(): void {
+    this.reader?.close();
+    this.reader = undefined;
+  }
+
+  private sourceError(failure: string): RegistryError {
+    const { from, digest } = this.copy;
+    return new RegistryError(
+      `The blob ${digest} read from ${from.registry}/${from.repository} is not what its digest says (${failure}); nothing was written for it.`,
+      { ...from, operation: 'read blob', access: 'pull', subject: digest },
+    );
+  }
+}
+
+const RESUME_REFUSED = new Set(['DIGEST_INVALID', 'BLOB_UPLOAD_INVALID', 'SIZE_INVALID']);
