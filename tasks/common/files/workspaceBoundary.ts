@@ -65,8 +65,8 @@ function shown(file: string, folders: readonly AllowedFolder[]): string {
     : absolute;
 }
 
-function describe(folders: readonly AllowedFolder[]): string {
-  return folders.map((f) => `${f.name} ${realLocation(f.path)}`).join(' or ');
+function describe(folders: readonly AllowedFolder[], roots: readonly string[]): string {
+  return folders.map((f, i) => `${f.name} ${roots[i] ?? f.path}`).join(' or ');
 }
 
 /**
@@ -83,13 +83,15 @@ export function confineFiles(
   const real = files.map((f) => realLocation(f));
   const outside = files.flatMap((f, i) => {
     const target = real[i] ?? f;
-    return roots.some((root) => isInside(root, target)) ? [] : [`  ${shown(f, folders)} -> ${target}`];
+    if (roots.some((root) => isInside(root, target))) return [];
+    return [target === path.resolve(f) ? `  ${target}` : `  ${shown(f, folders)} -> ${target}`];
   });
   if (outside.length > 0) {
+    const where = describe(folders, roots);
     throw new UserError(
-      `Input '${input}' names ${outside.length} path(s) leading outside ${describe(folders)} once symbolic ` +
-        `links are resolved, so nothing was read or written:\n${outside.join('\n')}\n` +
-        `Check the input; a symbolic link in the repository must point inside ${folders[0]?.name ?? 'the workspace'} ` +
+      `Input '${input}' names ${outside.length} path(s) leading outside ${where} once symbolic links are ` +
+        `resolved, so nothing was read or written:\n${outside.join('\n')}\n` +
+        `Give paths inside ${folders.map((f) => f.name).join(' or ')}; a symbolic link must lead there too ` +
         '(replace a link that leaves it by the file itself).',
     );
   }
