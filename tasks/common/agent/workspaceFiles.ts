@@ -27,6 +27,13 @@ export function lockFileFolders(workingDirectory: string): AllowedFolder[] {
   return folders;
 }
 
+/** Links followed (and then checked); a dangling link is listed, not a failure of the whole search. */
+const FIND_OPTIONS: tl.FindOptions = {
+  allowBrokenSymbolicLinks: true,
+  followSpecifiedSymbolicLink: true,
+  followSymbolicLinks: true,
+};
+
 /**
  * The files the patterns match under the working directory (files only, each once, sorted). Every
  * match, a link or a folder the glob walked through included, must lie inside the working
@@ -37,7 +44,8 @@ export function findWorkspaceFiles(
   patterns: readonly string[],
   input: string,
 ): string[] {
-  const matched = [...new Set(tl.findMatch(workingDirectory, [...patterns]).map((f) => path.resolve(f)))];
+  const found = tl.findMatch(workingDirectory, [...patterns], FIND_OPTIONS);
+  const matched = [...new Set(found.map((f) => path.resolve(f)))];
   confineFiles(matched, [workingFolder(workingDirectory)], input);
   return matched.filter((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() === true).sort();
 }
