@@ -69,7 +69,6 @@ describe('PinImageDigests@1: files and the lock file stay inside the workspace',
       assert.ok(run.message?.includes(fragment), `${fragment} not in: ${run.message}`);
     assert.doesNotMatch(run.stdout, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
     assert.deepEqual(treeSnapshot(root), before, 'a file inside or outside the working directory changed');
-    if (process.env['SHOW_MESSAGES']) console.log(run.message);
     return run;
   }
 
