@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { azureCredentialFromConnection } from '../common/agent/azureConnection';
 import { agentLogger } from '../common/agent/logger';
 import { setOutput, uploadSummary } from '../common/agent/summary';
+import { defaultWorkingDirectory, findWorkspaceFiles } from '../common/agent/workspaceFiles';
 import { UserError } from '../common/errors';
 import { replaceFilesAtomically } from '../common/files/atomicFiles';
 import { planInjection } from '../common/keyvault/injectionPlan';
@@ -24,12 +24,10 @@ export function taskStage(argv: readonly string[] = process.argv): TaskStage {
   return path.basename(argv[1] ?? '') === 'prejob.js' ? 'prejob' : 'job';
 }
 
-/** The files the globs match (files only, each once, sorted); none matched is a warning. */
+/** The files the globs match, inside the working directory; none matched is a warning. */
 function matchTargetFiles(workingDirectory: string, patterns: readonly string[], logger: Logger): string[] {
   if (patterns.length === 0) return [];
-  const files = [...new Set(tl.findMatch(workingDirectory, [...patterns]).map((f) => path.resolve(f)))]
-    .filter((f) => fs.statSync(f).isFile())
-    .sort();
+  const files = findWorkspaceFiles(workingDirectory, patterns, 'targetFiles');
   if (files.length === 0)
     logger.warn(`No file matches targetFiles (${patterns.join(', ')}) under ${workingDirectory}.`);
   return files;
@@ -80,7 +78,7 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
     credential: azure.credential,
     additionalPolicies: azure.clientOptions.additionalPolicies,
   });
-  const workingDirectory = tl.getVariable('System.DefaultWorkingDirectory') || process.cwd();
+  const workingDirectory = defaultWorkingDirectory();
   const files = matchTargetFiles(workingDirectory, options.targetFiles, logger);
   const plan = await agentLogger.group(`Secrets from ${vault.label} (${azure.connectionLabel})`, () =>
     planInjection(

@@ -4,7 +4,9 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { agentLogger } from '../common/agent/logger';
 import { createRegistryClient } from '../common/agent/registryClient';
 import { setOutput, uploadSummary } from '../common/agent/summary';
+import { findWorkspaceFiles, literalPaths, lockFileFolders } from '../common/agent/workspaceFiles';
 import { UserError } from '../common/errors';
+import { confineFiles } from '../common/files/workspaceBoundary';
 import type { ImageLock } from '../common/lockfile/imageLock';
 import { readLockFile } from '../common/lockfile/readImageLock';
 import { writeLockFile } from '../common/lockfile/writeImageLock';
@@ -23,6 +25,7 @@ export async function pinImageDigestsTask(): Promise<void> {
   const workingDirectory = path.resolve(options.workingDirectory);
   const files = matchFiles(workingDirectory, options.files);
   const lockFile = options.lockFile ? path.resolve(workingDirectory, options.lockFile) : undefined;
+  if (lockFile !== undefined) confineFiles([lockFile], lockFileFolders(workingDirectory), 'lockFile');
   const previousLock = options.action === 'verify' ? readPreviousLock(lockFile) : undefined;
   const client = createRegistryClient({
     registryConnections: [options.containerRegistry],
@@ -34,6 +37,7 @@ export async function pinImageDigestsTask(): Promise<void> {
       action: options.action,
       workingDirectory,
       files,
+      named: literalPaths(workingDirectory, options.files),
       format: options.pinFormat,
       include: options.include,
       exclude: options.exclude,
@@ -61,12 +65,9 @@ export async function pinImageDigestsTask(): Promise<void> {
   }
 }
 
-/** The files the globs match (files only, each once, sorted); none is an error. */
+/** The files the globs match, inside the working directory; none is an error. */
 function matchFiles(workingDirectory: string, patterns: readonly string[]): string[] {
-  const matched = tl.findMatch(workingDirectory, [...patterns]);
-  const files = [...new Set(matched.map((f) => path.resolve(f)))]
-    .filter((f) => fs.statSync(f).isFile())
-    .sort();
+  const files = findWorkspaceFiles(workingDirectory, patterns, 'files');
   if (files.length === 0) {
     throw new UserError(
       `No file matches ${patterns.map((p) => `'${p}'`).join(', ')} under ${workingDirectory}. ` +

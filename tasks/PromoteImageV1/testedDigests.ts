@@ -1,6 +1,8 @@
 import path from 'node:path';
+import { defaultWorkingDirectory, lockFileFolders } from '../common/agent/workspaceFiles';
 import type { Logger } from '../common/log';
 import { UserError } from '../common/errors';
+import { confineFiles } from '../common/files/workspaceBoundary';
 import { findLocked } from '../common/lockfile/findLocked';
 import { readLockFile } from '../common/lockfile/readImageLock';
 import type { PromoteImageInputs } from './inputs';
@@ -12,6 +14,7 @@ import type { PromoteImageInputs } from './inputs';
 export function testedDigests(options: PromoteImageInputs, logger: Logger): (string | undefined)[] {
   if (!options.lockFile) return options.promotions.map(() => options.expectedDigest);
   const file = path.resolve(options.lockFile);
+  confineFiles([file], lockFileFolders(defaultWorkingDirectory()), 'lockFile');
   const lock = readLockFile(file);
   const missing: string[] = [];
   const digests = options.promotions.map(({ source }) => {

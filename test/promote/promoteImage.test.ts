@@ -394,6 +394,7 @@ describe('PromoteImage@1 (token auth, Docker config, faults, lock file)', functi
             targetImage: `${faulty.host}/prod/locked`,
             lockFile,
           },
+          variables: { 'Pipeline.Workspace': dir }, // where a downloaded lock file lies
         }),
       );
       assert.equal(output(ok, 'digest'), image.digest);
@@ -404,6 +405,7 @@ describe('PromoteImage@1 (token auth, Docker config, faults, lock file)', functi
           targetImage: `${faulty.host}/prod/unlisted`,
           lockFile,
         },
+        variables: { 'Pipeline.Workspace': dir },
       });
       assert.match(failureOf(refused), /does not list/);
     } finally {

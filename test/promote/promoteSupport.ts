@@ -28,6 +28,8 @@ export interface PromoteRun {
   targetConnection?: EndpointSpec;
   env?: Record<string, string>;
   secrets?: string[];
+  /** Pipeline variables (e.g. Pipeline.Workspace, where a downloaded lock file lies). */
+  variables?: Record<string, string>;
 }
 
 /** Runs the packaged PromoteImage task with System.Debug on (the leak check covers the debug log). */
@@ -48,6 +50,7 @@ export function promote(run: PromoteRun): Promise<TaskRun> {
     task: { shipped: 'PromoteImageV1' },
     inputs,
     endpoints,
+    variables: run.variables,
     debug: true,
     env: run.env,
     secrets: run.secrets,

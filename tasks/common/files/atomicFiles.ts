@@ -65,36 +65,104 @@ export interface FileContent {
   readonly bytes: Buffer | string;
 }
 
+export interface ReplaceOptions {
+  /** Moves a file over another (fs.renameSync); a caller may wrap it to watch or fail the swap. */
+  readonly rename?: (from: string, to: string) => void;
+}
+
+interface Staged {
+  readonly shown: string;
+  readonly target: string;
+  readonly temp: string;
+  /** The original, kept under another name until every file is replaced. */
+  readonly original: string;
+}
+
+/** Keeps the original under a second name: a hard link (same bytes, mode, owner), else a copy. */
+function keepOriginal(target: string): string {
+  const original = temporarySibling(target);
+  try {
+    fs.linkSync(target, original);
+  } catch {
+    try {
+      fs.copyFileSync(target, original, fs.constants.COPYFILE_EXCL);
+    } catch (err) {
+      fs.rmSync(original, { force: true });
+      throw err;
+    }
+  }
+  return original;
+}
+
 /**
- * Replaces existing files, as close to all-or-nothing as a file system allows: every new content
- * is first written to a temporary file beside its target (owner-only, then the target's mode) and
- * flushed; only when all are staged is each renamed over its target. A failure while staging
- * removes every temporary file and changes nothing. No temporary file is left behind.
+ * Replaces existing files all or nothing: every new content is first written to a temporary file
+ * beside its target (owner-only, then the target's mode) and flushed, and every original is kept
+ * under a second name; only then is each new file renamed over its target. A failure while
+ * staging changes nothing; a rename failing part way puts the originals of the files already
+ * replaced back, and the message names the file that failed. No temporary file is left behind.
  */
-export function replaceFilesAtomically(files: readonly FileContent[]): void {
-  const staged: { target: string; temp: string }[] = [];
+export function replaceFilesAtomically(files: readonly FileContent[], options: ReplaceOptions = {}): void {
+  const rename = options.rename ?? fs.renameSync;
+  const staged: Staged[] = [];
   try {
     for (const file of files) {
+      let temp: string | undefined;
       try {
         const target = fs.realpathSync(file.path); // a symlink keeps pointing at the file it names
-        const temp = temporarySibling(target);
+        temp = temporarySibling(target);
         writeTemporary(temp, file.bytes, fs.statSync(target).mode & 0o7777);
-        staged.push({ target, temp });
+        staged.push({ shown: file.path, target, temp, original: keepOriginal(target) });
       } catch (err) {
+        if (temp !== undefined) fs.rmSync(temp, { force: true });
         throw new UserError(`Could not write ${file.path}: ${errorMessage(err)}. No file was changed.`, {
           cause: err,
         });
       }
     }
-    for (let next = staged[0]; next !== undefined; next = staged[0]) {
-      try {
-        fs.renameSync(next.temp, next.target);
-      } catch (err) {
-        throw new UserError(`Could not replace ${next.target}: ${errorMessage(err)}.`, { cause: err });
-      }
-      staged.shift();
-    }
+    swapIn(staged, rename);
   } finally {
-    staged.forEach((s) => fs.rmSync(s.temp, { force: true }));
+    staged.forEach((s) => [s.temp, s.original].forEach((f) => fs.rmSync(f, { force: true })));
   }
+}
+
+/** Renames each staged file over its target; on a failure, puts back the ones already replaced. */
+function swapIn(staged: Staged[], rename: (from: string, to: string) => void): void {
+  const replaced: Staged[] = [];
+  for (const file of staged) {
+    try {
+      rename(file.temp, file.target);
+      replaced.push(file);
+    } catch (err) {
+      throw new UserError(
+        `Could not replace ${file.shown}: ${errorMessage(err)}. ${restore(replaced, staged, rename)}`,
+        { cause: err },
+      );
+    }
+  }
+}
+
+/**
+ * Puts each replaced file's original back (by rename, so readers see old or new, never half). An
+ * original that cannot be put back is left where it is (taken out of `staged`, so not removed).
+ */
+function restore(
+  replaced: readonly Staged[],
+  staged: Staged[],
+  rename: (from: string, to: string) => void,
+): string {
+  const failed: string[] = [];
+  for (const file of [...replaced].reverse()) {
+    try {
+      rename(file.original, file.target);
+    } catch (err) {
+      staged.splice(staged.indexOf(file), 1);
+      failed.push(`${file.shown} (its original is kept at ${file.original}: ${errorMessage(err)})`);
+    }
+  }
+  if (failed.length === 0) {
+    return replaced.length === 0
+      ? 'No file was changed.'
+      : `No file was changed: the ${replaced.length} file(s) replaced before it were restored from their originals.`;
+  }
+  return `${failed.length} file(s) replaced before it could not be restored; put their originals back by hand: ${failed.join(', ')}.`;
 }

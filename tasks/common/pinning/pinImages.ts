@@ -29,6 +29,8 @@ export interface PinOptions {
   readonly workingDirectory: string;
   /** Absolute paths of the files to process (already expanded from globs). */
   readonly files: readonly string[];
+  /** Files named by a literal path rather than a glob: one the pinning cannot read is an error. */
+  readonly named?: ReadonlySet<string>;
   readonly format: PinFormat;
   readonly include: readonly string[];
   readonly exclude: readonly string[];
@@ -90,7 +92,10 @@ export async function pinImages(options: PinOptions): Promise<PinReport> {
     const outcome = scanFile(file, absolute, text);
     if (outcome.outcome === 'scanned') scans.push(outcome.scan);
     else if (outcome.outcome === 'failed') failures.push(outcome.failure);
-    else skipped.push({ file: outcome.file, reason: outcome.reason });
+    else if (options.named?.has(absolute)) {
+      const message = `named in 'files' but skipped: ${outcome.reason}. Remove it from 'files' or name a file to pin`;
+      failures.push({ file, line: 0, message });
+    } else skipped.push({ file: outcome.file, reason: outcome.reason });
   }
   for (const s of skipped) logger.warn(`${s.file}: skipped, ${s.reason}.`);
   const unresolvable = scans.flatMap((s) => s.unresolvable);

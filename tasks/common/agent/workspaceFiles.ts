@@ -1,0 +1,61 @@
+// The files a task works on, found with the agent's glob matching (task-lib findMatch) and held
+// to the workspace boundary (files/workspaceBoundary.ts) before anything is read or written.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { type AllowedFolder, confineFiles } from '../files/workspaceBoundary';
+
+/** System.DefaultWorkingDirectory (the sources folder), where tasks without a working directory input work. */
+export function defaultWorkingDirectory(): string {
+  return tl.getVariable('System.DefaultWorkingDirectory') || process.cwd();
+}
+
+/** The working directory as the one folder files matched by patterns may lie in. */
+export function workingFolder(workingDirectory: string): AllowedFolder {
+  return { name: 'the working directory', path: workingDirectory };
+}
+
+/**
+ * The folders a lock file may lie in: the working directory and the job's own workspace
+ * (Pipeline.Workspace: sources, artifact staging, downloaded pipeline artifacts), where a lock file
+ * from another stage is downloaded and where PinImageDigests writes it by default.
+ */
+export function lockFileFolders(workingDirectory: string): AllowedFolder[] {
+  const workspace = tl.getVariable('Pipeline.Workspace') || tl.getVariable('Agent.BuildDirectory');
+  const folders = [workingFolder(workingDirectory)];
+  if (workspace) folders.push({ name: 'the pipeline workspace', path: workspace });
+  return folders;
+}
+
+/** Links followed (and then checked); a dangling link is listed, not a failure of the whole search. */
+const FIND_OPTIONS: tl.FindOptions = {
+  allowBrokenSymbolicLinks: true,
+  followSpecifiedSymbolicLink: true,
+  followSymbolicLinks: true,
+};
+
+/**
+ * The files the patterns match under the working directory (files only, each once, sorted). Every
+ * match, a link or a folder the glob walked through included, must lie inside the working
+ * directory once links are resolved, or the task fails naming `input` and where each leads.
+ */
+export function findWorkspaceFiles(
+  workingDirectory: string,
+  patterns: readonly string[],
+  input: string,
+): string[] {
+  const found = tl.findMatch(workingDirectory, [...patterns], FIND_OPTIONS);
+  const matched = [...new Set(found.map((f) => path.resolve(f)))];
+  confineFiles(matched, [workingFolder(workingDirectory)], input);
+  return matched.filter((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() === true).sort();
+}
+
+/** A glob character or extglob group, as findMatch (minimatch) reads them. */
+const GLOB = /[*?[\]{}]|[+@!](?=\()/;
+
+/** The absolute paths the patterns name literally (no glob, no `!` exclusion). */
+export function literalPaths(workingDirectory: string, patterns: readonly string[]): Set<string> {
+  return new Set(
+    patterns.filter((p) => !p.startsWith('!') && !GLOB.test(p)).map((p) => path.resolve(workingDirectory, p)),
+  );
+}
