@@ -77,6 +77,7 @@ describe('PromoteImage@1: a source tag that moved is not promoted', function () 
         targetImage: `${prod.host}/prod/api`,
         lockFile,
       },
+      variables: { 'Pipeline.Workspace': dir }, // where a downloaded lock file lies
     });
     const message = failureOf(run);
     assert.ok(message.includes(locked.digest), `names the locked digest: ${message}`);
