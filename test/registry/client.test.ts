@@ -70,6 +70,29 @@ describe('registry/client: behaviour against scripted registries', () => {
     assert.deepEqual(reg.seen, ['GET /v2/app/tags/list?n=1000', 'GET /v2/app/tags/list?last=b&n=2']);
   });
 
+  it('asks again when an answer is cut inside its body', async () => {
+    let answers = 0;
+    const reg = await serve((_req, res) => {
+      const body = JSON.stringify({ name: 'app', tags: ['a', 'b'] });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+      if (answers++ === 0) res.write(body.slice(0, 10), () => res.socket?.destroy());
+      else res.end(body);
+    });
+    assert.deepEqual(await client.listTags(reg.host, 'app'), ['a', 'b']);
+    assert.equal(reg.seen.length, 2, 'the cut answer, then the whole one');
+  });
+
+  it('a tag list that is not JSON fails naming the registry and repository', async () => {
+    const reg = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"app","tags":["a');
+    });
+    await assert.rejects(client.listTags(reg.host, 'app'), (err: unknown) => {
+      assert.ok(err instanceof UserError);
+      assert.match(err.message, new RegExp(`The tag list of ${reg.host}/app is not JSON`));
+      return true;
+    });
+  });
+
   it('reads referrers from the API (all pages) and finds cosign tags, remembering the API exists', async () => {
     const ref1 = { mediaType: OCI_MANIFEST, digest: sha('r1'), size: 10, artifactType: 'sbom' };
     const ref2 = { mediaType: OCI_MANIFEST, digest: sha('r2'), size: 11, artifactType: 'sig' };

@@ -67,11 +67,24 @@ interface SdkError {
   details?: { error?: { innerError?: { code?: string }; innererror?: { code?: string } } };
 }
 
+/**
+ * The SDK quotes the whole answer when it cannot parse it ("Error ... occurred while parsing the
+ * response body - {...}"); an answer cut short can hold a secret's value, so the body is dropped.
+ */
+function withoutBody(message: string): string {
+  const quoted = /^(Error .* occurred (?:while parsing|in deserializing) the response ?body) - /is.exec(
+    message,
+  );
+  return quoted
+    ? `${quoted[1]} (cut short or not JSON; the answer is not shown, it may hold a secret)`
+    : message;
+}
+
 function failure(vault: VaultAddress, err: unknown, what: string): Error {
   if (err instanceof UserError) return err;
   const { statusCode, code, details } = (err ?? {}) as SdkError;
   const inner = details?.error?.innerError?.code ?? details?.error?.innererror?.code;
-  const message = errorMessage(err).split('\n')[0] ?? '';
+  const message = withoutBody(errorMessage(err).split('\n')[0] ?? '');
   if (statusCode === 404) return new SecretLookupError('notFound', message);
   if (statusCode === 403 && (inner === 'SecretDisabled' || /disabled secret/i.test(message))) {
     return new SecretLookupError('disabled', message);

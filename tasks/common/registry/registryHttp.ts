@@ -4,8 +4,12 @@ import type { Authenticator } from './auth';
 import { parseChallenges } from './challenge';
 import type { Endpoints } from './endpoints';
 import { RegistryError, networkError, responseError, type RegistryOperation } from './registryError';
+import { isRetryableNetworkError } from './retry';
 import type { RequestStats } from './stats';
 import { TransportError, readBody, type BodySource, type HttpResponse, type Transport } from './transport';
+
+/** Attempts again of a GET whose answer was cut inside its body. */
+const BODY_RETRIES = 3;
 
 export interface RegistryCall extends RegistryOperation {
   readonly method: string;
@@ -63,9 +67,20 @@ export class RegistryHttp {
     call: RegistryCall,
     limit = 16 * 1024 * 1024,
   ): Promise<{ res: HttpResponse; body: Buffer }> {
-    const res = await this.call(call);
-    const body = call.method === 'HEAD' ? Buffer.alloc(0) : await this.readCounted(call.registry, res, limit);
-    return { res, body };
+    for (let retries = 0; ; retries++) {
+      const res = await this.call(call);
+      if (call.method === 'HEAD') return { res, body: Buffer.alloc(0) };
+      try {
+        return { res, body: await this.readCounted(call.registry, res, limit) };
+      } catch (err) {
+        // An answer cut inside its body: a GET is asked again, as after any other network error;
+        // when that does not heal, the failure names the registry and the operation.
+        if (!isRetryableNetworkError(err)) throw err;
+        if (call.method !== 'GET' || call.retry === false || retries >= BODY_RETRIES) {
+          throw networkError(call, err, retries);
+        }
+      }
+    }
   }
 
   /** The URL of a registry path. */

@@ -1,5 +1,6 @@
 import type { RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
+import { RegistryError } from './registryError';
 import type { RegistryHttp } from './registryHttp';
 
 const MAX_PAGES = 1000;
@@ -21,7 +22,7 @@ export async function listTags(http: RegistryHttp, at: RepositoryLocation): Prom
       ok: [200, 404],
     });
     if (res.status === 404) return tags;
-    const parsed = JSON.parse(body.toString('utf8')) as { tags?: string[] | null };
+    const parsed = parseTagList(body, at);
     tags.push(...(parsed.tags ?? []));
     const next = nextPage(res.headers.link);
     if (!next) return tags;
@@ -29,6 +30,19 @@ export async function listTags(http: RegistryHttp, at: RepositoryLocation): Prom
     query = undefined;
   }
   return tags;
+}
+
+function parseTagList(body: Buffer, at: RepositoryLocation): { tags?: string[] | null } {
+  try {
+    return JSON.parse(body.toString('utf8')) as { tags?: string[] | null };
+  } catch {
+    const { registry, repository } = at;
+    throw new RegistryError(
+      `The tag list of ${registry}/${repository} is not JSON (the answer may have been cut short on the way); ` +
+        'run again, and if it persists check the registry and any proxy between the agent and it.',
+      { registry, repository, operation: 'list tags', access: 'pull' },
+    );
+  }
 }
 
 /** The `rel="next"` target of a Link header. */
