@@ -8,13 +8,14 @@ import type { MountResult, RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
 import { digestOf, digestProblem } from './digest';
 import { Endpoints } from './endpoints';
-import { parseManifest, verifiedManifestDigest, type ParsedManifest } from './manifest';
+import { parseJsonAnswer } from '../net/remoteAnswer';
+import { manifestFromJson, verifiedManifestDigest, type ParsedManifest } from './manifest';
 import { MANIFEST_ACCEPT, bareMediaType } from './mediaTypes';
 import type { ImageReference } from './reference';
 import { findReferrers, referrersFromApi, type Referrers } from './referrers';
 import { listTags } from './tags';
 import type { Descriptor } from './manifest';
-import { RegistryError } from './registryError';
+import { RegistryError, answerSource } from './registryError';
 import { RegistryHttp } from './registryHttp';
 import { retryPolicy, type RetryPolicy } from './retry';
 import { RequestStats } from './stats';
@@ -154,7 +155,9 @@ export class RegistryClient {
       where,
       onHeaderMismatch: (message) => this.logger.debug(message),
     });
-    const manifest = parseManifest(body, res.headers['content-type'], where);
+    const contentType = res.headers['content-type'];
+    const json = parseJsonAnswer(body, contentType, answerSource(this.op(at, 'read manifest', 'pull')));
+    const manifest = manifestFromJson(json, contentType, where);
     return { digest, mediaType: manifest.mediaType, size: body.length, body, manifest };
   }
 

@@ -3,9 +3,16 @@
 import type { Authenticator } from './auth';
 import { parseChallenges } from './challenge';
 import type { Endpoints } from './endpoints';
-import { RegistryError, networkError, responseError, type RegistryOperation } from './registryError';
+import { readAnswer } from '../net/remoteAnswer';
+import {
+  RegistryError,
+  answerSource,
+  networkError,
+  responseError,
+  type RegistryOperation,
+} from './registryError';
 import type { RequestStats } from './stats';
-import { TransportError, readBody, type BodySource, type HttpResponse, type Transport } from './transport';
+import { TransportError, type BodySource, type HttpResponse, type Transport } from './transport';
 
 export interface RegistryCall extends RegistryOperation {
   readonly method: string;
@@ -38,7 +45,7 @@ export class RegistryHttp {
     for (let reauthenticated = false; ; reauthenticated = true) {
       const res = await this.send(call, authorization);
       if (call.ok.includes(res.status)) return res;
-      const body = await this.readCounted(call.registry, res, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
+      const body = await this.readCounted(call, res, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
       const challenge = res.headers['www-authenticate'];
       if (res.status === 401 && !reauthenticated) {
         const next = await this.auth.onUnauthorized(call.registry, call.scopes, challenge, authorization);
@@ -62,7 +69,7 @@ export class RegistryHttp {
     limit = 16 * 1024 * 1024,
   ): Promise<{ res: HttpResponse; body: Buffer }> {
     const res = await this.call(call);
-    const body = call.method === 'HEAD' ? Buffer.alloc(0) : await this.readCounted(call.registry, res, limit);
+    const body = call.method === 'HEAD' ? Buffer.alloc(0) : await this.readCounted(call, res, limit);
     return { res, body };
   }
 
@@ -73,9 +80,10 @@ export class RegistryHttp {
     return url;
   }
 
-  async readCounted(registry: string, res: HttpResponse, limit: number): Promise<Buffer> {
-    const body = await readBody(res.body, limit);
-    this.stats.of(registry).bytesDownloaded += body.length;
+  /** Reads a whole answer; too large or cut off, it fails naming the call. */
+  async readCounted(op: RegistryOperation, res: HttpResponse, limit: number): Promise<Buffer> {
+    const body = await readAnswer(res.body, answerSource(op), limit);
+    this.stats.of(op.registry).bytesDownloaded += body.length;
     return body;
   }
 

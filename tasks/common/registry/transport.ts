@@ -5,6 +5,7 @@ import https from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import tls from 'node:tls';
 import type { Logger } from '../log';
+import { readAnswer, type AnswerSource } from '../net/remoteAnswer';
 import { ProxyTunnelAgent, proxyAuthorization, proxyBypassed, type ProxySettings } from './proxyAgent';
 import {
   backoffDelay,
@@ -71,19 +72,17 @@ export class TransportError extends Error {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
-/** Reads a whole (small) body; fails beyond `limit` bytes. */
-export async function readBody(res: http.IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      res.destroy();
-      throw new Error(`response body larger than ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Reads a whole (small) body; beyond `limit` bytes, or cut off before its Content-Length, it fails
+ * naming `source` (by default the host that answered).
+ */
+export function readBody(res: http.IncomingMessage, limit?: number, source?: AnswerSource): Promise<Buffer> {
+  const req = (res as { req?: { host?: string; path?: string; method?: string } }).req;
+  return readAnswer(
+    res,
+    source ?? { service: req?.host ?? 'The remote service', operation: `${req?.method ?? 'GET'} ${req?.path ?? ''}` },
+    limit,
+  );
 }
 
 /** Drops a body so its socket returns to the keep-alive pool. */
