@@ -8,7 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { startHttpsServer } from './httpsServer';
 
 export type HostileKind = 'html502' | 'html200' | 'oversized' | 'truncated' | 'wrongType';
-export const HOSTILE_KINDS: readonly HostileKind[] = ['html502', 'html200', 'oversized', 'truncated', 'wrongType'];
+export const HOSTILE_KINDS: readonly HostileKind[] = [
+  'html502',
+  'html200',
+  'oversized',
+  'truncated',
+  'wrongType',
+];
 
 export const PROXY_PAGE_TITLE = '502 Bad Gateway - corp proxy';
 const PAGE = `<!DOCTYPE html>\n<html><head><title>${PROXY_PAGE_TITLE}</title></head><body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n`;

@@ -39,7 +39,12 @@ export interface AksCredentialOptions {
 const clusterName = ({ cluster }: AksCredentialOptions) =>
   `AKS cluster '${cluster.name}' in resource group '${cluster.resourceGroup}' (subscription ${cluster.subscriptionId})`;
 
-function armError(status: number, body: Buffer, contentType: string | undefined, options: AksCredentialOptions): UserError {
+function armError(
+  status: number,
+  body: Buffer,
+  contentType: string | undefined,
+  options: AksCredentialOptions,
+): UserError {
   let detail = '';
   try {
     const parsed = JSON.parse(body.toString('utf8')) as { error?: { code?: string; message?: string } };
@@ -56,7 +61,9 @@ function armError(status: number, body: Buffer, contentType: string | undefined,
         : options.admin
           ? 'Admin credentials are refused when the cluster disables local accounts: turn off useClusterAdmin.'
           : '';
-  return new UserError(`Getting credentials for ${clusterName(options)} failed (${answered}). ${hint}`.trim());
+  return new UserError(
+    `Getting credentials for ${clusterName(options)} failed (${answered}). ${hint}`.trim(),
+  );
 }
 
 /**
@@ -86,7 +93,11 @@ export async function fetchAksKubeconfig(options: AksCredentialOptions): Promise
     .send({
       method: 'POST',
       url,
-      headers: { authorization: `Bearer ${armToken.token}`, accept: 'application/json', 'content-length': '0' },
+      headers: {
+        authorization: `Bearer ${armToken.token}`,
+        accept: 'application/json',
+        'content-length': '0',
+      },
       body: Buffer.alloc(0),
     })
     .catch((err: unknown) => {

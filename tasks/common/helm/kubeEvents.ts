@@ -72,14 +72,18 @@ function getJson(access: ApiAccess, path: string, operation: string): Promise<Js
       if (res.statusCode !== 200) {
         void readAnswer(res, source, 64 * 1024)
           .catch(() => '')
-          .then((body) => reject(answerError(source, `it answered ${describeStatus(res.statusCode ?? 0, body)}`)));
+          .then((body) =>
+            reject(answerError(source, `it answered ${describeStatus(res.statusCode ?? 0, body)}`)),
+          );
         return;
       }
       readJsonAnswer(res, source, 8 * 1024 * 1024).then((json) => resolve(obj(json)), reject);
     });
     req.on('timeout', () => req.destroy(answerError(source, 'it did not answer within 15 s')));
     req.on('error', (err) =>
-      reject(err instanceof UserError ? err : answerError(source, `it could not be reached (${err.message})`)),
+      reject(
+        err instanceof UserError ? err : answerError(source, `it could not be reached (${err.message})`),
+      ),
     );
   });
 }

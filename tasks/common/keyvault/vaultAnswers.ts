@@ -2,7 +2,7 @@
 // is not Key Vault's JSON (an HTML page from a proxy or firewall), fails naming the vault, the
 // operation and the secret; the SDK's own errors for such answers are explained the same way.
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
-import type { UserError } from '../errors';
+import { errorMessage, type UserError } from '../errors';
 import { answerError, describeBody, parseJsonAnswer, type AnswerSource } from '../net/remoteAnswer';
 import type { VaultAddress } from './vaultAddress';
 
@@ -79,10 +79,15 @@ export function unusableVaultAnswer(
   operation: string,
   err: unknown,
 ): UserError | undefined {
-  const { code, response, statusCode } = (err ?? {}) as { code?: unknown; response?: SdkResponse; statusCode?: number };
+  const { code, response, statusCode } = (err ?? {}) as {
+    code?: unknown;
+    response?: SdkResponse;
+    statusCode?: number;
+  };
   const source = vaultAnswerSource(vault, operation);
-  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || /\baborted\b/i.test(String((err as Error)?.message))) {
-    return answerError(source, `the connection closed before the whole answer arrived (${String(code ?? 'aborted')})`, err);
+  // The SDK reports a body cut off as PARSE_ERROR "Error reading response as text: aborted".
+  if (code === 'ECONNRESET' || /\baborted\b/i.test(errorMessage(err))) {
+    return answerError(source, 'the connection closed before the whole answer arrived', err);
   }
   const body = response?.bodyAsText ?? '';
   const contentType = response?.headers?.get('content-type');

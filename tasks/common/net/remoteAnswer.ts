@@ -48,19 +48,22 @@ export function isHtml(body: Buffer | string, contentType?: string): boolean {
  */
 export function describeBody(body: Buffer | string, contentType?: string): string {
   const text = typeof body === 'string' ? body : body.subarray(0, 64 * 1024).toString('utf8');
-  const type = contentType ? `, Content-Type ${oneLine(contentType, 80)}` : '';
+  const type = contentType ? `Content-Type ${oneLine(contentType, 80)}` : '';
   if (isHtml(text, contentType)) {
-    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
-    return `an HTML page${title && oneLine(title, 80) ? ` ("${oneLine(title, 80)}")` : ''}${type}, typically from a proxy or gateway in front of the service`;
+    const title = oneLine(/<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1] ?? '', 80);
+    const about = [title ? `"${title}"` : '', type].filter((p) => p !== '').join('; ');
+    return `an HTML page${about ? ` (${about})` : ''}, typically from a proxy or gateway in front of the service`;
   }
-  if (text.trim() === '') return `an empty body${type}`;
-  return `text that is not JSON ("${oneLine(text, 60)}"${type})`;
+  if (text.trim() === '') return `an empty body${type ? ` (${type})` : ''}`;
+  return `text ("${oneLine(text, 60)}"${type ? `; ${type}` : ''})`;
 }
 
 /** One line for an HTTP answer's status and body, for messages about refused requests. */
 export function describeStatus(status: number, body: Buffer | string, contentType?: string): string {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  return isHtml(text, contentType) ? `HTTP ${status} with ${describeBody(text, contentType)}` : `HTTP ${status}`;
+  return isHtml(text, contentType)
+    ? `HTTP ${status} with ${describeBody(text, contentType)}`
+    : `HTTP ${status}`;
 }
 
 /**
@@ -114,7 +117,11 @@ function truncated(source: AnswerSource, size: number, announced: number, cause?
 }
 
 /** Parses an answer that must be JSON (an object or an array); anything else fails naming the source. */
-export function parseJsonAnswer(body: Buffer | string, contentType: string | undefined, source: AnswerSource): unknown {
+export function parseJsonAnswer(
+  body: Buffer | string,
+  contentType: string | undefined,
+  source: AnswerSource,
+): unknown {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   let parsed: unknown;
   try {
@@ -123,7 +130,10 @@ export function parseJsonAnswer(body: Buffer | string, contentType: string | und
     throw answerError(source, `the answer is ${describeBody(text, contentType)}, not JSON`);
   }
   if (typeof parsed !== 'object' || parsed === null) {
-    throw answerError(source, `the answer is the JSON value ${oneLine(JSON.stringify(parsed), 40)}, not a JSON object`);
+    throw answerError(
+      source,
+      `the answer is the JSON value ${oneLine(JSON.stringify(parsed), 40)}, not a JSON object`,
+    );
   }
   return parsed;
 }

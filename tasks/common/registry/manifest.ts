@@ -94,7 +94,11 @@ export function parseManifest(body: Buffer, contentType: string | undefined, whe
 }
 
 /** A manifest from its parsed JSON (remoteAnswer's parseJsonAnswer reports bodies that are not JSON). */
-export function manifestFromJson(value: unknown, contentType: string | undefined, where = ''): ParsedManifest {
+export function manifestFromJson(
+  value: unknown,
+  contentType: string | undefined,
+  where = '',
+): ParsedManifest {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     invalid(where, 'it is not a JSON object');
   const json = value as Json;

@@ -61,7 +61,11 @@ export async function referrersFromApi(
     deps.apiSupport.set(at.registry, true);
     const contentType = res.headers['content-type'];
     const json = parseJsonAnswer(body, contentType, answerSource(call));
-    const index = manifestFromJson(json, contentType ?? OCI_INDEX, `referrers of ${at.registry}/${at.repository}@${digest}`);
+    const index = manifestFromJson(
+      json,
+      contentType ?? OCI_INDEX,
+      `referrers of ${at.registry}/${at.repository}@${digest}`,
+    );
     if (index.kind === 'index') found.push(...index.manifests);
     const next = nextPage(res.headers.link);
     if (!next) break;

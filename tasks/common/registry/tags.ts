@@ -22,8 +22,9 @@ export async function listTags(http: RegistryHttp, at: RepositoryLocation): Prom
       ok: [200, 404],
     });
     if (res.status === 404) return tags;
-    const listed = (parseJsonAnswer(body, res.headers['content-type'], answerSource(op)) as { tags?: unknown })
-      .tags;
+    const listed = (
+      parseJsonAnswer(body, res.headers['content-type'], answerSource(op)) as { tags?: unknown }
+    ).tags;
     if (listed !== undefined && listed !== null && !isNameList(listed)) {
       throw answerError(answerSource(op), 'the answer\'s "tags" is not a list of names');
     }

@@ -80,7 +80,10 @@ export function readBody(res: http.IncomingMessage, limit?: number, source?: Ans
   const req = (res as { req?: { host?: string; path?: string; method?: string } }).req;
   return readAnswer(
     res,
-    source ?? { service: req?.host ?? 'The remote service', operation: `${req?.method ?? 'GET'} ${req?.path ?? ''}` },
+    source ?? {
+      service: req?.host ?? 'The remote service',
+      operation: `${req?.method ?? 'GET'} ${req?.path ?? ''}`,
+    },
     limit,
   );
 }

@@ -1,0 +1,141 @@
+// Registry answers no registry should give (a proxy's HTML page, HTML where JSON belongs, a body
+// over the limit, a body cut off, a wrong content type) for tag lists, manifests, referrers,
+// token services and blobs: each ends in a RegistryError naming the registry host, the operation
+// and the image, with no stack in the message.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RegistryError } from '../../tasks/common/registry/registryError';
+import {
+  HOSTILE_KINDS,
+  type HostileFront,
+  type HostileKind,
+  type HostileOptions,
+  startHostileFront,
+} from '../emulators/hostileAnswers';
+import { assertNamesWhere, failure } from '../support/failureMessages';
+import { testClient } from './registryTestKit';
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+describe('registry/hostileAnswers: unusable answers fail naming the registry, the operation and the image', function () {
+  this.timeout(60_000);
+  let front: HostileFront;
+  let tried = 0;
+  beforeEach(async () => {
+    front = await startHostileFront();
+  });
+  afterEach(() => front.close());
+  after(() => console.log(`      registry hostile answers tried: ${tried}`));
+
+  const client = () => testClient({}, { maxRetries: 1 });
+  const script = (kind: HostileKind, pathPart: string, options: HostileOptions = {}) =>
+    front.script({
+      match: (_m, path) => path.includes(pathPart),
+      kind,
+      options: { oversizeBytes: 17 * 1024 * 1024, ...options },
+    });
+
+  for (const kind of HOSTILE_KINDS) {
+    it(`tag list answered ${kind}`, async () => {
+      script(kind, '/tags/list', { wrongType: { contentType: 'text/plain', body: 'v1\nv2\n' } });
+      const c = client();
+      const err = await failure(c.listTags(front.host, 'team/app'));
+      c.close();
+      tried++;
+      assert.ok(err instanceof RegistryError);
+      assert.equal(err.details.registry, front.host);
+      assertNamesWhere(err.message, kind, [front.host, 'list tags', 'team/app']);
+    });
+
+    it(`manifest answered ${kind}`, async () => {
+      script(kind, '/manifests/', { oversizeBytes: 33 * 1024 * 1024 });
+      const c = client();
+      const err = await failure(
+        c.getManifest({ registry: front.host, repository: 'team/app', reference: 'v1' }),
+      );
+      c.close();
+      tried++;
+      assertNamesWhere(err.message, kind, [front.host, 'team/app', 'v1']);
+      if (kind !== 'wrongType') assert.match(err.message, /read manifest v1/);
+    });
+
+    it(`referrers answered ${kind}`, async () => {
+      script(kind, '/referrers/');
+      const c = client();
+      const err = await failure(c.referrersViaApi(front.host, 'team/app', DIGEST).then(() => undefined));
+      c.close();
+      tried++;
+      assertNamesWhere(err.message, kind, [front.host, 'team/app', DIGEST]);
+    });
+
+    it(`token service answered ${kind}`, async () => {
+      const challenger = await startChallenger(`${front.url}/token`);
+      const proxied = await startHostileFront({ upstream: challenger.url });
+      proxied.script({
+        match: (_m, path) => path === '/token',
+        kind,
+        options: {
+          oversizeBytes: 2 * 1024 * 1024,
+          wrongType: { contentType: 'text/plain', body: 'token=abc' },
+        },
+      });
+      // the realm must be on the registry's own host: the challenge names the front itself
+      challenger.realm = `${proxied.url}/token`;
+      const c = client();
+      const err = await failure(c.listTags(proxied.host, 'team/app'));
+      c.close();
+      await Promise.all([proxied.close(), challenger.close()]);
+      tried++;
+      assertNamesWhere(err.message, kind, [proxied.host, 'get token from', '/token', 'team/app']);
+    });
+  }
+
+  it('a registry answering a manifest with an unknown mediaType names the image and the types it copies', async () => {
+    script('wrongType', '/manifests/', {
+      wrongType: {
+        contentType: 'application/vnd.example.thing+json',
+        body: '{"schemaVersion":2,"mediaType":"application/vnd.example.thing+json"}',
+      },
+    });
+    const c = client();
+    await assert.rejects(
+      c.getManifest({ registry: front.host, repository: 'team/app', reference: 'v1' }),
+      (err: Error) => {
+        assert.match(
+          err.message,
+          new RegExp(`${front.host}/team/app:v1 with media type "application/vnd.example.thing\\+json"`),
+        );
+        assert.match(err.message, /application\/vnd\.oci\.image\.index\.v1\+json/);
+        return true;
+      },
+    );
+    c.close();
+    tried++;
+  });
+});
+
+/** A registry that asks for a bearer token at `realm` for every /v2/ request. */
+async function startChallenger(
+  realm: string,
+): Promise<{ url: string; realm: string; close(): Promise<void> }> {
+  const state = { realm };
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(401, {
+      'www-authenticate': `Bearer realm="${state.realm}",service="hostile-test"`,
+      'content-type': 'application/json',
+    });
+    res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return Object.assign(state, {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  });
+}
