@@ -71,6 +71,9 @@ export interface HostileFront {
   /** `127.0.0.1:<port>` */
   readonly host: string;
   readonly url: string;
+  /** With tls: the test CA that signed the front's certificate (PEM and file). */
+  readonly caPem?: string;
+  readonly caFile?: string;
   /** The answer for the next requests matching `match` (every later one while `times` > 0). */
   script(rule: HostileRule): void;
   /** Requests answered by a rule so far. */
@@ -138,6 +141,8 @@ export async function startHostileFront(options: FrontOptions = {}): Promise<Hos
     return {
       host: new URL(server.url).host,
       url: server.url,
+      caPem: server.caPem,
+      caFile: server.caFile,
       answered,
       script: (rule) => rules.unshift({ times: Number.POSITIVE_INFINITY, ...rule }),
       close: () => server.stop(),

@@ -44,6 +44,7 @@ function armError(
   body: Buffer,
   contentType: string | undefined,
   options: AksCredentialOptions,
+  source: AnswerSource,
 ): UserError {
   let detail = '';
   try {
@@ -58,12 +59,12 @@ function armError(
       ? 'Check the resource group and cluster names.'
       : status === 403 || status === 401
         ? `The service connection's identity needs the 'Azure Kubernetes Service Cluster ${options.admin ? 'Admin' : 'User'} Role' on the cluster.`
-        : options.admin
-          ? 'Admin credentials are refused when the cluster disables local accounts: turn off useClusterAdmin.'
-          : '';
-  return new UserError(
-    `Getting credentials for ${clusterName(options)} failed (${answered}). ${hint}`.trim(),
-  );
+        : status >= 500
+          ? (source.check ?? '')
+          : options.admin
+            ? 'Admin credentials are refused when the cluster disables local accounts: turn off useClusterAdmin.'
+            : '';
+  return new UserError(`${source.service}: ${source.operation} failed (${answered}). ${hint}`.trim());
 }
 
 /**
@@ -105,7 +106,7 @@ export async function fetchAksKubeconfig(options: AksCredentialOptions): Promise
     });
   if (res.status !== 200) {
     const body = await readAnswer(res.body, source, 64 * 1024).catch(() => Buffer.alloc(0));
-    throw armError(res.status, body, res.headers['content-type'], options);
+    throw armError(res.status, body, res.headers['content-type'], options, source);
   }
   const answer = (await readJsonAnswer(res.body, source, 4 * 1024 * 1024)) as {
     kubeconfigs?: { name?: string; value?: string }[];
