@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { UserError } from '../../tasks/common/errors';
 import { type HostileKind, PROXY_PAGE_TITLE } from '../emulators/hostileAnswers';
+import type { TaskRun } from './taskRunner';
 
 /** What each kind of answer must make the message say. */
 export const PROBLEM: Record<HostileKind, RegExp> = {
@@ -36,4 +37,16 @@ export async function failure(promise: Promise<unknown>): Promise<UserError> {
     return err;
   }
   throw new Error('expected a failure');
+}
+
+/** A task run that failed with such a message, and printed no stack anywhere. */
+export function assertCleanFailure(
+  run: TaskRun,
+  kind: HostileKind,
+  parts: readonly (string | RegExp)[],
+): void {
+  assert.equal(run.result, 'Failed', `expected Failed:\n${run.stdout.slice(-3000)}`);
+  assertNamesWhere(run.message ?? '', kind, parts);
+  assert.doesNotMatch(run.stdout, /\n\s+at /, 'no stack trace in stdout');
+  assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace in stderr');
 }
