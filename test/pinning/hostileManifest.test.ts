@@ -23,7 +23,7 @@ describe('PinImageDigests@1 against a registry answering an oversized manifest',
     fs.rmSync(workspace, { recursive: true, force: true });
   });
 
-  it('fails naming the registry, "read manifest" and the image; the file is unchanged', async () => {
+  it('fails naming the file and line, the registry, "read manifest" and the image; the file is unchanged', async () => {
     front.script({
       match: (_m, p) => p.includes('/manifests/'),
       kind: 'oversized',
@@ -39,6 +39,7 @@ describe('PinImageDigests@1 against a registry answering an oversized manifest',
       timeoutMs: 90_000,
     });
     assertCleanFailure(run, 'oversized', [
+      'deploy.yaml:8',
       `Registry ${front.host}`,
       'read manifest v1',
       `${front.host}/team/app`,
