@@ -2,8 +2,14 @@
 // is not Key Vault's JSON (an HTML page from a proxy or firewall), fails naming the vault, the
 // operation and the secret; the SDK's own errors for such answers are explained the same way.
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
-import { errorMessage, type UserError } from '../errors';
-import { answerError, describeBody, parseJsonAnswer, type AnswerSource } from '../net/remoteAnswer';
+import type { UserError } from '../errors';
+import {
+  answerError,
+  cutOffProblem,
+  jsonAnswerProblem,
+  parseJsonAnswer,
+  type AnswerSource,
+} from '../net/remoteAnswer';
 import type { VaultAddress } from './vaultAddress';
 
 type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number];
@@ -79,24 +85,14 @@ export function unusableVaultAnswer(
   operation: string,
   err: unknown,
 ): UserError | undefined {
-  const { code, response, statusCode } = (err ?? {}) as {
-    code?: unknown;
-    response?: SdkResponse;
-    statusCode?: number;
-  };
-  const source = vaultAnswerSource(vault, operation);
+  const { response, statusCode } = (err ?? {}) as { response?: SdkResponse; statusCode?: number };
   // The SDK reports a body cut off as PARSE_ERROR "Error reading response as text: aborted".
-  if (code === 'ECONNRESET' || /\baborted\b/i.test(errorMessage(err))) {
-    return answerError(source, 'the connection closed before the whole answer arrived', err);
-  }
-  const body = response?.bodyAsText ?? '';
-  const contentType = response?.headers?.get('content-type');
-  if (body.trim() === '') return undefined;
-  try {
-    JSON.parse(body);
-    return undefined;
-  } catch {
-    const status = statusCode ?? response?.status ?? 0;
-    return answerError(source, `it answered HTTP ${status} with ${describeBody(body, contentType)}`, err);
-  }
+  const problem =
+    cutOffProblem(err) ??
+    jsonAnswerProblem(
+      statusCode ?? response?.status ?? 0,
+      response?.bodyAsText ?? undefined,
+      response?.headers?.get('content-type'),
+    );
+  return problem ? answerError(vaultAnswerSource(vault, operation), problem, err) : undefined;
 }

@@ -67,6 +67,36 @@ export function describeStatus(status: number, body: Buffer | string, contentTyp
 }
 
 /**
+ * What is wrong with an answer a client library already read whole (the Azure SDK's): larger
+ * than `limit`, or a body that is not JSON; undefined when it is usable JSON or empty.
+ */
+export function jsonAnswerProblem(
+  status: number,
+  body: string | undefined,
+  contentType: string | undefined,
+  limit = DEFAULT_ANSWER_LIMIT,
+): string | undefined {
+  if (body !== undefined && Buffer.byteLength(body) > limit) {
+    return `the answer is larger than the ${limit} bytes accepted (HTTP ${status})`;
+  }
+  if (!body || body.trim() === '') return undefined;
+  try {
+    JSON.parse(body);
+    return undefined;
+  } catch {
+    return `it answered HTTP ${status} with ${describeBody(body, contentType)}, not JSON`;
+  }
+}
+
+/** A client library's error for a body cut off ("aborted", ECONNRESET), in words. */
+export function cutOffProblem(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || /\baborted\b/i.test(err instanceof Error ? err.message : String(err))
+    ? 'the connection closed before the whole answer arrived'
+    : undefined;
+}
+
+/**
  * Reads a whole (small) answer. Fails naming the source when it is larger than `limit` bytes
  * (announced or received), or when the connection ends before the announced Content-Length.
  */
