@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { copyImage } from '../../tasks/common/registry/copy';
+import { parseImageReference } from '../../tasks/common/registry/reference';
 import { RegistryError } from '../../tasks/common/registry/registryError';
 import {
   HOSTILE_KINDS,
@@ -13,8 +15,10 @@ import {
   type HostileOptions,
   startHostileFront,
 } from '../emulators/hostileAnswers';
+import { startRegistry, type RegistryFixture } from '../fixtures/registry';
+import { getManifest, pushImage } from '../fixtures/registry/images';
 import { assertNamesWhere, failure } from '../support/failureMessages';
-import { testClient } from './registryTestKit';
+import { stopAll, testClient } from './registryTestKit';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -113,6 +117,62 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
     c.close();
     tried++;
   });
+});
+
+describe('registry/hostileAnswers: blob reads answered badly fail naming the source registry and the blob', function () {
+  this.timeout(120_000);
+  let source: RegistryFixture;
+  let target: RegistryFixture;
+  let front: HostileFront;
+  let layer = '';
+  before(async () => {
+    [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+    const image = await pushImage(source, 'team/app', { format: 'oci', tag: 'v1', layers: [4096] });
+    layer = image.blobs.find((b) => b.size === 4096)?.digest ?? '';
+    front = await startHostileFront({ upstream: `http://${source.host}` });
+  });
+  after(async () => {
+    await front.close();
+    await stopAll([source, target]);
+  });
+
+  const cases: [HostileKind, RegExp][] = [
+    ['html502', /answered HTTP 502 with an HTML page/],
+    [
+      'html200',
+      /is not what its digest says \(received \d+ bytes, expected 4096\): the registry answered an HTML page/,
+    ],
+    ['oversized', /is not what its digest says \(received more than the expected 4096 bytes\)/],
+    ['truncated', /read blob .* failed: the connection closed after \d+ of the 4096 bytes of the blob/],
+  ];
+  for (const [kind, problem] of cases) {
+    it(`a layer answered ${kind}: nothing tagged in the target`, async () => {
+      front.script({
+        match: (m, path) => m === 'GET' && path.endsWith(`/blobs/${layer}`),
+        kind,
+        options: { oversizeBytes: 1024 * 1024 },
+        times: 100,
+      });
+      const c = testClient({}, { maxRetries: 1 });
+      const err = await failure(
+        copyImage(c, {
+          source: parseImageReference(`${front.host}/team/app:v1`),
+          target: { registry: target.host, repository: `prod/${kind.toLowerCase()}` },
+          tags: ['v1'],
+          overwrite: 'never',
+          copyReferrers: false,
+          dryRun: false,
+        }),
+      );
+      c.close();
+      assert.ok(err instanceof RegistryError);
+      assert.doesNotMatch(err.message, /\n\s+at /);
+      assert.match(err.message, problem);
+      assert.ok(err.message.includes(`${front.host}/team/app`), err.message);
+      assert.ok(err.message.includes(layer), err.message);
+      assert.equal(await getManifest(target, `prod/${kind.toLowerCase()}`, 'v1'), undefined);
+    });
+  }
 });
 
 /** A registry that asks for a bearer token at `realm` for every /v2/ request. */

@@ -2,7 +2,8 @@
 // disk), hashed on the way and verified.
 import { pipeline } from 'node:stream';
 import { VerifyingStream } from './digest';
-import { RegistryError } from './registryError';
+import { answerError, isHtml } from '../net/remoteAnswer';
+import { RegistryError, answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
 import { backoffDelay, isRetryableStatus, sleep, type RetryPolicy } from './retry';
 import { discard } from './transport';
@@ -133,13 +134,15 @@ export async function copyBlob(http: RegistryHttp, copy: BlobCopy, retry: RetryP
     uploadUrl = undefined;
     let counted = 0;
     let verifier: VerifyingStream | undefined;
+    let sourceType: string | undefined;
     try {
       await putStream(
         http,
         copy,
         target,
-        (stream) => {
+        (stream, contentType) => {
           verifier = stream;
+          sourceType = contentType;
         },
         (n) => {
           counted += n;
@@ -155,7 +158,11 @@ export async function copyBlob(http: RegistryHttp, copy: BlobCopy, retry: RetryP
       const failure = verifier?.failure;
       if (failure) {
         throw new RegistryError(
-          `The blob ${copy.digest} read from ${copy.from.registry}/${copy.from.repository} is not what its digest says (${failure}); nothing was written for it.`,
+          `The blob ${copy.digest} read from ${copy.from.registry}/${copy.from.repository} is not what its digest says (${failure})` +
+            (isHtml('', sourceType)
+              ? `: the registry answered an HTML page (Content-Type ${sourceType}), typically from a proxy or gateway in front of it`
+              : '') +
+            '; nothing was written for it.',
           { ...copy.from, operation: 'read blob', access: 'pull', subject: copy.digest },
         );
       }
@@ -169,7 +176,7 @@ async function putStream(
   http: RegistryHttp,
   copy: BlobCopy,
   uploadUrl: URL,
-  onVerifier: (v: VerifyingStream) => void,
+  onVerifier: (v: VerifyingStream, contentType: string | undefined) => void,
   onBytes: (n: number) => void,
 ): Promise<void> {
   const url = new URL(uploadUrl);
@@ -191,11 +198,14 @@ async function putStream(
     body: async () => {
       onBytes(-sent); // a re-created body (after a 401) starts over
       sent = 0;
-      const source = await http.call({
+      const read = {
         ...copy.from,
         operation: 'read blob',
         subject: copy.digest,
         access: 'pull',
+      } as const;
+      const source = await http.call({
+        ...read,
         method: 'GET',
         path: `/v2/${copy.from.repository}/blobs/${copy.digest}`,
         scopes: [pull(copy.from.repository)],
@@ -207,7 +217,13 @@ async function putStream(
         toCounters.bytesUploaded += n;
         onBytes(n);
       });
-      onVerifier(verifier);
+      onVerifier(verifier, source.headers['content-type']);
+      // A source answer cut off is the source's failure, not the upload's: listening before
+      // pipeline() makes this error the one the upload request is destroyed with.
+      source.body.once('error', (err) => {
+        const cut = `the connection closed after ${sent} of the ${copy.size} bytes of the blob, so it arrived incomplete`;
+        verifier.destroy(answerError(answerSource(read), cut, err));
+      });
       return pipeline(source.body, verifier, () => undefined);
     },
   });

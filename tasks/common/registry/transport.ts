@@ -231,6 +231,9 @@ export class Transport {
         headers,
       });
       let answered = false;
+      // A request body that fails mid-way (its source cut off) aborts the request; Node then
+      // reports "socket hang up", so the body's own error is kept to reject with instead.
+      let bodyError: Error | undefined;
       req.setTimeout(this.timeoutMs, () => {
         req.destroy(Object.assign(new Error(`no data for ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
       });
@@ -239,18 +242,22 @@ export class Transport {
         resolve(res);
       });
       req.once('error', (err) => {
-        if (!answered) reject(err);
+        if (!answered) reject(bodyError ?? err);
       });
       if (body === undefined) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);
       else {
         Promise.resolve(body()).then(
-          (stream) =>
-            pipeline(stream, req, (err) => {
+          (stream) => {
+            stream.once('error', (err) => {
+              bodyError = err;
+            });
+            return pipeline(stream, req, (err) => {
               // After an answer (e.g. an early 401) a broken upload is expected; before it the
               // request's own 'error' carries the failure.
               if (err && !answered) req.destroy(err);
-            }),
+            });
+          },
           (err: unknown) => req.destroy(err instanceof Error ? err : new Error(String(err))),
         );
       }
