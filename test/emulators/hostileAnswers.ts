@@ -24,6 +24,8 @@ export interface HostileOptions {
   readonly oversizeBytes?: number;
   /** The wrong-type answer: JSON that is not what the client expects, under this Content-Type. */
   readonly wrongType?: { readonly contentType: string; readonly body: string };
+  /** More headers on the HTML answers (a Docker-Content-Digest, to look like a manifest). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Sends one hostile answer. */
@@ -32,6 +34,7 @@ export function sendHostile(res: http.ServerResponse, kind: HostileKind, options
     res.writeHead(kind === 'html502' ? 502 : 200, {
       'content-type': 'text/html; charset=utf-8',
       'content-length': Buffer.byteLength(PAGE),
+      ...options.headers,
     });
     res.end(PAGE);
     return;

@@ -95,6 +95,21 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
     });
   }
 
+  it('a HEAD of a manifest answered with an HTML page and a digest header is not taken for a manifest', async () => {
+    front.script({
+      match: (_m, path) => path.includes('/manifests/'),
+      kind: 'html200',
+      options: { headers: { 'docker-content-digest': DIGEST } },
+    });
+    const c = client();
+    const err = await failure(
+      c.headManifest({ registry: front.host, repository: 'team/app', reference: 'v1' }),
+    );
+    c.close();
+    tried++;
+    assertNamesWhere(err.message, 'html200', [front.host, 'read manifest v1', 'team/app']);
+  });
+
   it('a registry answering a manifest with an unknown mediaType names the image and the types it copies', async () => {
     script('wrongType', '/manifests/', {
       wrongType: {

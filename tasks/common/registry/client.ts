@@ -10,7 +10,7 @@ import { digestOf, digestProblem } from './digest';
 import { Endpoints } from './endpoints';
 import { parseJsonAnswer } from '../net/remoteAnswer';
 import { manifestFromJson, verifiedManifestDigest, type ParsedManifest } from './manifest';
-import { MANIFEST_ACCEPT, bareMediaType } from './mediaTypes';
+import { MANIFEST_ACCEPT, bareMediaType, isManifestType } from './mediaTypes';
 import type { ImageReference } from './reference';
 import { findReferrers, referrersFromApi, type Referrers } from './referrers';
 import { listTags } from './tags';
@@ -116,7 +116,13 @@ export class RegistryClient {
     const header = res.headers['docker-content-digest'];
     const mediaType = bareMediaType(res.headers['content-type']);
     const size = Number(res.headers['content-length'] ?? NaN);
-    if (typeof header !== 'string' || digestProblem(header) || !mediaType || !Number.isFinite(size)) {
+    // A type that is no manifest's (text/html from a proxy) is checked on the body instead.
+    if (
+      typeof header !== 'string' ||
+      digestProblem(header) ||
+      !isManifestType(mediaType) ||
+      !Number.isFinite(size)
+    ) {
       const { digest, mediaType: type, body } = await this.getManifest(ref);
       return { digest, mediaType: type, size: body.length };
     }
