@@ -135,7 +135,11 @@ describe('registry/manifest: parseManifest', () => {
       /manifests\[0\] has an invalid size/,
     ],
     ['schema 1', bytes({ schemaVersion: 1, name: 'x', fsLayers: [] }), /schema 1/],
-    ['an unknown type', bytes({ mediaType: 'application/vnd.example+json' }), /not a manifest type/],
+    [
+      'an unknown type',
+      bytes({ mediaType: 'application/vnd.example+json' }),
+      /is not an image manifest or index/,
+    ],
   ];
   for (const [what, body, pattern] of bad) {
     it(`refuses ${what} with a UserError naming the image`, () => {

@@ -1,15 +1,17 @@
 import type { TokenCredentialOptions } from '@azure/identity';
 import { errorMessage } from '../errors';
+import { cutOffProblem, jsonAnswerProblem } from '../net/remoteAnswer';
 import { AgentHttpAgents, type NetworkOptions } from './agentNetwork';
 
 type AdditionalPolicy = NonNullable<TokenCredentialOptions['additionalPolicies']>[number];
+type PipelineResponse = Awaited<ReturnType<AdditionalPolicy['policy']['sendRequest']>>;
 
 /** Options every Azure SDK credential and client accepts (CommonClientOptions). */
 export interface AzureSdkNetworkOptions {
   readonly additionalPolicies: AdditionalPolicy[];
 }
 
-/** The last request that failed without an HTTP answer (refused, proxy 407, TLS...). */
+/** The last request that failed without an HTTP answer (refused, proxy 407, TLS...) or with an unusable one. */
 export interface NetworkFailure {
   readonly url: string;
   readonly message: string;
@@ -45,10 +47,30 @@ export function createAzureSdkNetwork(network: NetworkOptions): AzureSdkNetwork 
       async sendRequest(request, next) {
         const agent = agents?.agentFor(request.url);
         if (agent) request.agent = agent;
+        const url = request.url.split('?')[0] ?? request.url;
         try {
-          return await next(request);
+          const response = await next(request);
+          // An HTML page or other non-JSON answer (a proxy's) reaches MSAL as a bare resolution error.
+          const problem = jsonAnswerProblem(
+            response.status,
+            response.bodyAsText ?? undefined,
+            response.headers.get('content-type'),
+          );
+          if (problem) failure = { url, message: problem };
+          return response;
         } catch (err) {
-          failure = { url: request.url.split('?')[0] ?? request.url, message: errorMessage(err) };
+          // The SDK's parse errors carry the whole body in their message: describe it instead.
+          const response = (err as { response?: PipelineResponse } | null)?.response;
+          const problem =
+            cutOffProblem(err) ??
+            (response
+              ? jsonAnswerProblem(
+                  response.status,
+                  response.bodyAsText ?? undefined,
+                  response.headers.get('content-type'),
+                )
+              : undefined);
+          failure = { url, message: problem ?? errorMessage(err).slice(0, 500) };
           throw err;
         }
       },

@@ -1,8 +1,15 @@
 import type { TokenCredential } from '@azure/identity';
-import { UserError } from '../errors';
+import { UserError, errorMessage } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
 import { retryPolicy } from '../registry/retry';
-import { Transport, readBody, type TransportOptions } from '../registry/transport';
+import {
+  answerError,
+  describeStatus,
+  readAnswer,
+  readJsonAnswer,
+  type AnswerSource,
+} from '../net/remoteAnswer';
+import { Transport, type TransportOptions } from '../registry/transport';
 import { kubeconfigSecrets, kubeconfigYaml, parseKubeconfig, replaceKubeloginUsers } from './kubeconfig';
 
 /** The Entra ID application of AKS's managed Entra integration (the audience kubelogin asks for). */
@@ -29,27 +36,35 @@ export interface AksCredentialOptions {
   readonly secrets: SecretRegistry;
 }
 
-function armError(status: number, body: string, options: AksCredentialOptions): UserError {
-  const { cluster } = options;
+const clusterName = ({ cluster }: AksCredentialOptions) =>
+  `AKS cluster '${cluster.name}' in resource group '${cluster.resourceGroup}' (subscription ${cluster.subscriptionId})`;
+
+function armError(
+  status: number,
+  body: Buffer,
+  contentType: string | undefined,
+  options: AksCredentialOptions,
+  source: AnswerSource,
+): UserError {
   let detail = '';
   try {
-    const parsed = JSON.parse(body) as { error?: { code?: string; message?: string } };
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { code?: string; message?: string } };
     detail = [parsed.error?.code, parsed.error?.message].filter(Boolean).join(': ');
   } catch {
-    detail = body.slice(0, 300);
+    detail = '';
   }
-  const where = `AKS cluster '${cluster.name}' in resource group '${cluster.resourceGroup}' (subscription ${cluster.subscriptionId})`;
+  const answered = detail ? `HTTP ${status}, ${detail}` : describeStatus(status, body, contentType);
   const hint =
     status === 404
       ? 'Check the resource group and cluster names.'
       : status === 403 || status === 401
         ? `The service connection's identity needs the 'Azure Kubernetes Service Cluster ${options.admin ? 'Admin' : 'User'} Role' on the cluster.`
-        : options.admin
-          ? 'Admin credentials are refused when the cluster disables local accounts: turn off useClusterAdmin.'
-          : '';
-  return new UserError(
-    `Getting credentials for ${where} failed (HTTP ${status}${detail ? `, ${detail}` : ''}). ${hint}`.trim(),
-  );
+        : status >= 500
+          ? (source.check ?? '')
+          : options.admin
+            ? 'Admin credentials are refused when the cluster disables local accounts: turn off useClusterAdmin.'
+            : '';
+  return new UserError(`${source.service}: ${source.operation} failed (${answered}). ${hint}`.trim());
 }
 
 /**
@@ -70,17 +85,34 @@ export async function fetchAksKubeconfig(options: AksCredentialOptions): Promise
   if (!armToken) throw new UserError(`No Entra ID token was returned for ${options.managementScope}.`);
   secrets.register(armToken.token);
   const transport = new Transport(options.transport, retryPolicy(), options.logger);
-  const res = await transport.send({
-    method: 'POST',
-    url,
-    headers: { authorization: `Bearer ${armToken.token}`, accept: 'application/json', 'content-length': '0' },
-    body: Buffer.alloc(0),
-  });
-  const body = (await readBody(res.body, 4 * 1024 * 1024)).toString('utf8');
-  if (res.status !== 200) throw armError(res.status, body, options);
-  const value = (JSON.parse(body) as { kubeconfigs?: { name?: string; value?: string }[] }).kubeconfigs?.[0]
-    ?.value;
-  if (!value) throw new UserError(`${url.pathname} answered without a kubeconfig.`);
+  const source: AnswerSource = {
+    service: `Azure Resource Manager ${url.host}`,
+    operation: `${action} for ${clusterName(options)}`,
+    check: `Check the connection's cloud (Resource Manager URL ${options.resourceManagerUrl}) and any proxy or firewall between the agent and it.`,
+  };
+  const res = await transport
+    .send({
+      method: 'POST',
+      url,
+      headers: {
+        authorization: `Bearer ${armToken.token}`,
+        accept: 'application/json',
+        'content-length': '0',
+      },
+      body: Buffer.alloc(0),
+    })
+    .catch((err: unknown) => {
+      throw answerError(source, `it could not be reached (${errorMessage(err)})`, err);
+    });
+  if (res.status !== 200) {
+    const body = await readAnswer(res.body, source, 64 * 1024).catch(() => Buffer.alloc(0));
+    throw armError(res.status, body, res.headers['content-type'], options, source);
+  }
+  const answer = (await readJsonAnswer(res.body, source, 4 * 1024 * 1024)) as {
+    kubeconfigs?: { name?: string; value?: string }[];
+  };
+  const value = answer.kubeconfigs?.[0]?.value;
+  if (typeof value !== 'string' || !value) throw answerError(source, 'the answer holds no kubeconfig');
   const text = Buffer.from(value, 'base64').toString('utf8');
   const config = parseKubeconfig(text, `The kubeconfig of AKS cluster '${cluster.name}'`);
   kubeconfigSecrets(config).forEach((s) => secrets.register(s));

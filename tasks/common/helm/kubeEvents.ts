@@ -1,5 +1,13 @@
 import https from 'node:https';
+import { UserError, errorMessage } from '../errors';
 import type { Logger } from '../log';
+import {
+  answerError,
+  describeStatus,
+  readAnswer,
+  readJsonAnswer,
+  type AnswerSource,
+} from '../net/remoteAnswer';
 import { parseKubeconfig } from './kubeconfig';
 
 /** A Kubernetes Event, reduced to what a failure report shows. */
@@ -52,22 +60,31 @@ export function apiAccess(kubeconfigText: string, context?: string): ApiAccess |
   };
 }
 
-function getJson(access: ApiAccess, path: string): Promise<Json> {
+function getJson(access: ApiAccess, path: string, operation: string): Promise<Json> {
+  const url = new URL(path, access.server);
+  const source: AnswerSource = {
+    service: `Kubernetes API ${url.host}`,
+    operation,
+    check: `Check the kubeconfig's server ${access.server} and any proxy between the agent and it.`,
+  };
   return new Promise((resolve, reject) => {
-    const req = https.get(new URL(path, access.server), access.options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`GET ${path}: HTTP ${res.statusCode}`));
-        try {
-          resolve(obj(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-        } catch (err) {
-          reject(new Error(`GET ${path}: the answer is not JSON (${(err as Error).message})`));
-        }
-      });
+    const req = https.get(url, access.options, (res) => {
+      if (res.statusCode !== 200) {
+        void readAnswer(res, source, 64 * 1024)
+          .catch(() => '')
+          .then((body) =>
+            reject(answerError(source, `it answered ${describeStatus(res.statusCode ?? 0, body)}`)),
+          );
+        return;
+      }
+      readJsonAnswer(res, source, 8 * 1024 * 1024).then((json) => resolve(obj(json)), reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path}: timed out`)));
-    req.on('error', reject);
+    req.on('timeout', () => req.destroy(answerError(source, 'it did not answer within 15 s')));
+    req.on('error', (err) =>
+      reject(
+        err instanceof UserError ? err : answerError(source, `it could not be reached (${err.message})`),
+      ),
+    );
   });
 }
 
@@ -94,9 +111,10 @@ export async function recentWarnings(
     list = await getJson(
       access,
       `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=type%3DWarning`,
+      `list Warning events of namespace '${namespace}'`,
     );
   } catch (err) {
-    logger.debug(`Events not read: ${(err as Error).message}`);
+    logger.info(`Events not read: ${errorMessage(err)}`);
     return undefined;
   }
   const events = (Array.isArray(list['items']) ? (list['items'] as unknown[]) : []).map(obj).map((e) => {

@@ -8,6 +8,7 @@ import {
   retryThrottled,
   throttlePolicy,
 } from './throttling';
+import { unusableVaultAnswer, vaultAnswerPolicy } from './vaultAnswers';
 import type { VaultAddress } from './vaultAddress';
 
 type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number];
@@ -80,8 +81,10 @@ function withoutBody(message: string): string {
     : message;
 }
 
-function failure(vault: VaultAddress, err: unknown, what: string): Error {
+function failure(vault: VaultAddress, err: unknown, what: string, operation: string): Error {
   if (err instanceof UserError) return err;
+  const unusable = unusableVaultAnswer(vault, operation, err);
+  if (unusable) return unusable;
   const { statusCode, code, details } = (err ?? {}) as SdkError;
   const inner = details?.error?.innerError?.code ?? details?.error?.innererror?.code;
   const message = withoutBody(errorMessage(err).split('\n')[0] ?? '');
@@ -98,28 +101,6 @@ function failure(vault: VaultAddress, err: unknown, what: string): Error {
   }
   const status = statusCode ? `HTTP ${statusCode}${code ? ` ${code}` : ''}: ` : '';
   return new UserError(`${vault.label}: ${what} failed: ${status}${message}`, { cause: err });
-}
-
-/**
- * Remembers the nextLink of the last list page. SecretClient follows nextLink itself but drops it
- * from the pages it yields, so without this a listing could only restart from the first page.
- */
-function nextLinkRecorder(state: { nextLink?: string }): AdditionalPolicy {
-  return {
-    position: 'perCall',
-    policy: {
-      name: 'releaseGuardKeyVaultNextLink',
-      async sendRequest(request, next) {
-        const response = await next(request);
-        const isList = new URL(request.url).pathname.replace(/\/+$/, '').endsWith('/secrets');
-        if (isList && response.status === 200 && response.bodyAsText) {
-          const body = JSON.parse(response.bodyAsText) as { nextLink?: string | null };
-          state.nextLink = body.nextLink ?? undefined;
-        }
-        return response;
-      },
-    },
-  };
 }
 
 const listed = (p: SecretProperties): ListedSecret => ({
@@ -142,7 +123,9 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
   const client = new SecretClient(vault.url, options.credential, {
     additionalPolicies: [
       ...(options.additionalPolicies ?? []),
-      nextLinkRecorder(listing),
+      vaultAnswerPolicy(vault, (nextLink) => {
+        listing.nextLink = nextLink;
+      }),
       throttlePolicy(gate, stats),
     ],
     retryOptions: { maxRetries: options.sdkRetries ?? 6, retryDelayInMs: 500, maxRetryDelayInMs: 30_000 },
@@ -162,7 +145,7 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
           const result = await pages.next();
           return result.done ? undefined : { items: result.value, nextLink: listing.nextLink };
         }, outer).catch((err: unknown) => {
-          throw failure(vault, err, `listing secrets (page ${page})`);
+          throw failure(vault, err, `listing secrets (page ${page})`, `list secrets (page ${page})`);
         });
         if (!next) return;
         yield next.items.map(listed);
@@ -173,7 +156,8 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
     async getSecret(name, version) {
       const secret = await retryThrottled(() => client.getSecret(name, { version }), outer).catch(
         (err: unknown) => {
-          throw failure(vault, err, `reading secret '${version ? `${name}/${version}` : name}'`);
+          const secret = version ? `${name}/${version}` : name;
+          throw failure(vault, err, `reading secret '${secret}'`, `read secret '${secret}'`);
         },
       );
       const p = secret.properties;

@@ -9,13 +9,14 @@ import type { MountResult, RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
 import { digestOf, digestProblem } from './digest';
 import { Endpoints } from './endpoints';
-import { parseManifest, verifiedManifestDigest, type ParsedManifest } from './manifest';
-import { MANIFEST_ACCEPT, bareMediaType } from './mediaTypes';
+import { parseJsonAnswer } from '../net/remoteAnswer';
+import { manifestFromJson, verifiedManifestDigest, type ParsedManifest } from './manifest';
+import { MANIFEST_ACCEPT, bareMediaType, isManifestType } from './mediaTypes';
 import type { ImageReference } from './reference';
 import { findReferrers, referrersFromApi, type Referrers } from './referrers';
 import { listTags } from './tags';
 import type { Descriptor } from './manifest';
-import { RegistryError } from './registryError';
+import { RegistryError, answerSource } from './registryError';
 import { RegistryHttp } from './registryHttp';
 import { retryPolicy, type RetryPolicy } from './retry';
 import { RequestStats } from './stats';
@@ -117,7 +118,13 @@ export class RegistryClient {
     const header = res.headers['docker-content-digest'];
     const mediaType = bareMediaType(res.headers['content-type']);
     const size = Number(res.headers['content-length'] ?? NaN);
-    if (typeof header !== 'string' || digestProblem(header) || !mediaType || !Number.isFinite(size)) {
+    // A type that is no manifest's (text/html from a proxy) is checked on the body instead.
+    if (
+      typeof header !== 'string' ||
+      digestProblem(header) ||
+      !isManifestType(mediaType) ||
+      !Number.isFinite(size)
+    ) {
       const { digest, mediaType: type, body } = await this.getManifest(ref);
       return { digest, mediaType: type, size: body.length };
     }
@@ -156,7 +163,9 @@ export class RegistryClient {
       where,
       onHeaderMismatch: (message) => this.logger.debug(message),
     });
-    const manifest = parseManifest(body, res.headers['content-type'], where);
+    const contentType = res.headers['content-type'];
+    const json = parseJsonAnswer(body, contentType, answerSource(this.op(at, 'read manifest', 'pull')));
+    const manifest = manifestFromJson(json, contentType, where);
     return { digest, mediaType: manifest.mediaType, size: body.length, body, manifest };
   }
 

@@ -11,6 +11,7 @@ import {
   OCI_MANIFEST,
   bareMediaType,
   isIndexType,
+  MANIFEST_TYPES,
   isManifestType,
 } from './mediaTypes';
 
@@ -83,14 +84,24 @@ function mediaTypeOf(json: Json, contentType: string | undefined): string {
 
 /** Parses manifest bytes; `where` names the image for error messages. */
 export function parseManifest(body: Buffer, contentType: string | undefined, where = ''): ParsedManifest {
-  let json: Json;
+  let json: unknown;
   try {
-    json = JSON.parse(body.toString('utf8')) as Json;
+    json = JSON.parse(body.toString('utf8'));
   } catch {
     return invalid(where, 'it is not JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
+  return manifestFromJson(json, contentType, where);
+}
+
+/** A manifest from its parsed JSON (remoteAnswer's parseJsonAnswer reports bodies that are not JSON). */
+export function manifestFromJson(
+  value: unknown,
+  contentType: string | undefined,
+  where = '',
+): ParsedManifest {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
     invalid(where, 'it is not a JSON object');
+  const json = value as Json;
   const mediaType = mediaTypeOf(json, contentType);
   if (mediaType === DOCKER_SCHEMA1 || mediaType === DOCKER_SCHEMA1_SIGNED || json['schemaVersion'] === 1) {
     throw new UserError(
@@ -119,7 +130,10 @@ export function parseManifest(body: Buffer, contentType: string | undefined, whe
   if (mediaType === OCI_ARTIFACT_MANIFEST) {
     return { ...common, kind: 'artifact', blobs: descriptors(json['blobs'], where, 'blobs') };
   }
-  return invalid(where, `its media type "${mediaType}" is not a manifest type this task copies`);
+  throw new UserError(
+    `The registry answered ${where} with media type "${mediaType || 'none'}", which is not an image manifest or index ` +
+      `(${MANIFEST_TYPES.join(', ')}). Check that the reference names a container image and that no proxy replaces the registry's answers.`,
+  );
 }
 
 /** True for layers Docker marks as not to be pushed (foreign Windows layers). */

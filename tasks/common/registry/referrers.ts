@@ -5,8 +5,10 @@ import type { RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
 import type { ManifestRef, RegistryClient, ResolvedManifest } from './client';
 import { digestTag } from './digest';
-import { parseManifest, type Descriptor } from './manifest';
+import { parseJsonAnswer } from '../net/remoteAnswer';
+import { manifestFromJson, type Descriptor } from './manifest';
 import { OCI_INDEX } from './mediaTypes';
+import { answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
 import { nextPage } from './tags';
 
@@ -40,7 +42,7 @@ export async function referrersFromApi(
   const found: Descriptor[] = [];
   let path: string | URL = `/v2/${at.repository}/referrers/${digest}`;
   for (let page = 0; page < 100; page++) {
-    const { res, body } = await deps.http.callForBody({
+    const call = {
       ...at,
       operation: 'list referrers of',
       subject: digest,
@@ -50,13 +52,20 @@ export async function referrersFromApi(
       headers: { accept: OCI_INDEX },
       scopes: [repositoryScope(at.repository, 'pull')],
       ok: [200, 400, 404, 405, 501],
-    });
+    } as const;
+    const { res, body } = await deps.http.callForBody(call);
     if (res.status !== 200) {
       deps.apiSupport.set(at.registry, false);
       return undefined;
     }
     deps.apiSupport.set(at.registry, true);
-    const index = parseManifest(body, OCI_INDEX, `referrers of ${at.registry}/${at.repository}@${digest}`);
+    const contentType = res.headers['content-type'];
+    const json = parseJsonAnswer(body, contentType, answerSource(call));
+    const index = manifestFromJson(
+      json,
+      contentType ?? OCI_INDEX,
+      `referrers of ${at.registry}/${at.repository}@${digest}`,
+    );
     if (index.kind === 'index') found.push(...index.manifests);
     const next = nextPage(res.headers.link);
     if (!next) break;

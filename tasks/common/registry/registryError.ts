@@ -1,4 +1,5 @@
 import { UserError, errorMessage } from '../errors';
+import { describeStatus, type AnswerSource } from '../net/remoteAnswer';
 
 /** Where a registry request failed: names used in every message. */
 export interface RegistryOperation {
@@ -103,8 +104,9 @@ export function responseError(
   const errors = parseErrorBody(body);
   const first = errors[0];
   const said = errors.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ');
+  const answered = errors.length > 0 || !body ? `HTTP ${status}` : describeStatus(status, body);
   const message = [
-    `Registry request failed: ${where(op)} answered HTTP ${status}${said ? ` (${said})` : ''}.`,
+    `Registry request failed: ${where(op)} answered ${answered}${said ? ` (${said})` : ''}.`,
     hint(op, status, retries, insufficientScope),
   ]
     .filter((part) => part !== '')
@@ -148,4 +150,20 @@ export function networkError(op: RegistryOperation, err: unknown, retries: numbe
     operationOf(op),
     { cause: err },
   );
+}
+
+/**
+ * Where a registry answer came from, for reading it (remoteAnswer): an unusable body fails with
+ * a RegistryError naming the registry, the operation and the image.
+ */
+export function answerSource(op: RegistryOperation, service = `Registry ${op.registry}`): AnswerSource {
+  return {
+    service,
+    operation: where(op),
+    check:
+      `Check that ${op.registry} is a container registry (OCI distribution API) and that no proxy or ` +
+      `firewall between the agent and it replaces or cuts its answers; retry if the network was interrupted.`,
+    fail: (message, cause) =>
+      new RegistryError(message, operationOf(op), cause === undefined ? undefined : { cause }),
+  };
 }

@@ -3,10 +3,16 @@
 import type { Authenticator } from './auth';
 import { parseChallenges } from './challenge';
 import type { Endpoints } from './endpoints';
-import { RegistryError, networkError, responseError, type RegistryOperation } from './registryError';
-import { isRetryableNetworkError } from './retry';
+import { isCutOffAnswer, readAnswer } from '../net/remoteAnswer';
+import {
+  RegistryError,
+  answerSource,
+  networkError,
+  responseError,
+  type RegistryOperation,
+} from './registryError';
 import type { RequestStats } from './stats';
-import { TransportError, readBody, type BodySource, type HttpResponse, type Transport } from './transport';
+import { TransportError, type BodySource, type HttpResponse, type Transport } from './transport';
 
 /** Attempts again of a GET whose answer was cut inside its body. */
 const BODY_RETRIES = 3;
@@ -42,7 +48,7 @@ export class RegistryHttp {
     for (let reauthenticated = false; ; reauthenticated = true) {
       const res = await this.send(call, authorization);
       if (call.ok.includes(res.status)) return res;
-      const body = await this.readCounted(call.registry, res, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
+      const body = await this.readCounted(call, res, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0));
       const challenge = res.headers['www-authenticate'];
       // Only the registry's own answers may say where to sign in: a 401 from another host (an
       // upload Location, a paging Link, a redirect) never makes credentials go anywhere.
@@ -71,14 +77,12 @@ export class RegistryHttp {
       const res = await this.call(call);
       if (call.method === 'HEAD') return { res, body: Buffer.alloc(0) };
       try {
-        return { res, body: await this.readCounted(call.registry, res, limit) };
+        return { res, body: await this.readCounted(call, res, limit) };
       } catch (err) {
         // An answer cut inside its body: a GET is asked again, as after any other network error;
-        // when that does not heal, the failure names the registry and the operation.
-        if (!isRetryableNetworkError(err)) throw err;
-        if (call.method !== 'GET' || call.retry === false || retries >= BODY_RETRIES) {
-          throw networkError(call, err, retries);
-        }
+        // when that does not heal, the failure (naming the registry and the operation) stands.
+        const again = isCutOffAnswer(err) && call.method === 'GET' && call.retry !== false;
+        if (!again || retries >= BODY_RETRIES) throw err;
       }
     }
   }
@@ -90,9 +94,10 @@ export class RegistryHttp {
     return url;
   }
 
-  async readCounted(registry: string, res: HttpResponse, limit: number): Promise<Buffer> {
-    const body = await readBody(res.body, limit);
-    this.stats.of(registry).bytesDownloaded += body.length;
+  /** Reads a whole answer; too large or cut off, it fails naming the call. */
+  async readCounted(op: RegistryOperation, res: HttpResponse, limit: number): Promise<Buffer> {
+    const body = await readAnswer(res.body, answerSource(op), limit);
+    this.stats.of(op.registry).bytesDownloaded += body.length;
     return body;
   }
 

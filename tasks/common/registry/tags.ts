@@ -1,6 +1,7 @@
+import { answerError, parseJsonAnswer } from '../net/remoteAnswer';
 import type { RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
-import { RegistryError } from './registryError';
+import { answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
 
 const MAX_PAGES = 1000;
@@ -8,13 +9,12 @@ const MAX_PAGES = 1000;
 /** Every tag of a repository, following `Link: <...>; rel="next"` pages; [] when it does not exist. */
 export async function listTags(http: RegistryHttp, at: RepositoryLocation): Promise<string[]> {
   const tags: string[] = [];
+  const op = { ...at, operation: 'list tags', access: 'pull' } as const;
   let path: string | URL = `/v2/${at.repository}/tags/list`;
   let query: Record<string, string> | undefined = { n: '1000' };
   for (let page = 0; page < MAX_PAGES; page++) {
     const { res, body } = await http.callForBody({
-      ...at,
-      operation: 'list tags',
-      access: 'pull',
+      ...op,
       method: 'GET',
       path,
       ...(query ? { query } : {}),
@@ -22,8 +22,13 @@ export async function listTags(http: RegistryHttp, at: RepositoryLocation): Prom
       ok: [200, 404],
     });
     if (res.status === 404) return tags;
-    const parsed = parseTagList(body, at);
-    tags.push(...(parsed.tags ?? []));
+    const listed = (
+      parseJsonAnswer(body, res.headers['content-type'], answerSource(op)) as { tags?: unknown }
+    ).tags;
+    if (listed !== undefined && listed !== null && !isNameList(listed)) {
+      throw answerError(answerSource(op), 'the answer\'s "tags" is not a list of names');
+    }
+    tags.push(...(listed ?? []));
     const next = nextPage(res.headers.link);
     if (!next) return tags;
     path = new URL(next, res.url);
@@ -32,18 +37,8 @@ export async function listTags(http: RegistryHttp, at: RepositoryLocation): Prom
   return tags;
 }
 
-function parseTagList(body: Buffer, at: RepositoryLocation): { tags?: string[] | null } {
-  try {
-    return JSON.parse(body.toString('utf8')) as { tags?: string[] | null };
-  } catch {
-    const { registry, repository } = at;
-    throw new RegistryError(
-      `The tag list of ${registry}/${repository} is not JSON (the answer may have been cut short on the way); ` +
-        'run again, and if it persists check the registry and any proxy between the agent and it.',
-      { registry, repository, operation: 'list tags', access: 'pull' },
-    );
-  }
-}
+const isNameList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((t) => typeof t === 'string');
 
 /** The `rel="next"` target of a Link header. */
 export function nextPage(link: string | string[] | undefined): string | undefined {

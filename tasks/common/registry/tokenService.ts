@@ -1,7 +1,8 @@
 // One request to a registry's token service (Docker token GET, OAuth2 form POST, ACR exchange).
-import { RegistryError, networkError, responseError, type RegistryOperation } from './registryError';
+import { readAnswer, readJsonAnswer } from '../net/remoteAnswer';
+import { answerSource, networkError, responseError, type RegistryOperation } from './registryError';
 import type { RequestStats } from './stats';
-import { TransportError, readBody, type Transport } from './transport';
+import { TransportError, type Transport } from './transport';
 
 export interface TokenServiceCall {
   readonly registry: string;
@@ -42,14 +43,10 @@ export async function tokenServiceCall(
     const transportError = err instanceof TransportError ? err : undefined;
     throw networkError(op, transportError ? transportError.cause : err, transportError?.retries ?? 0);
   }
-  const text = await readBody(res.body, 1024 * 1024);
-  if (res.status !== 200) throw responseError(op, res.status, text, res.retries);
-  try {
-    return JSON.parse(text.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new RegistryError(
-      `The token service ${url.host} of ${registry} answered with something else than JSON.`,
-      op,
-    );
+  const source = answerSource(op, `Token service ${url.host} of registry ${registry}`);
+  if (res.status !== 200) {
+    const text = await readAnswer(res.body, source, 1024 * 1024).catch(() => Buffer.alloc(0));
+    throw responseError(op, res.status, text, res.retries);
   }
+  return (await readJsonAnswer(res.body, source, 1024 * 1024)) as Record<string, unknown>;
 }

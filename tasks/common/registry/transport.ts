@@ -6,6 +6,7 @@ import { pipeline, type Readable } from 'node:stream';
 import tls from 'node:tls';
 import type { Logger } from '../log';
 import { trustedCaPems } from '../net/trustedCas';
+import { readAnswer, type AnswerSource } from '../net/remoteAnswer';
 import { ProxyTunnelAgent, proxyAuthorization, proxyBypassed, type ProxySettings } from './proxyAgent';
 import {
   backoffDelay,
@@ -72,19 +73,20 @@ export class TransportError extends Error {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
-/** Reads a whole (small) body; fails beyond `limit` bytes. */
-export async function readBody(res: http.IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      res.destroy();
-      throw new Error(`response body larger than ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Reads a whole (small) body; beyond `limit` bytes, or cut off before its Content-Length, it fails
+ * naming `source` (by default the host that answered).
+ */
+export function readBody(res: http.IncomingMessage, limit?: number, source?: AnswerSource): Promise<Buffer> {
+  const req = (res as { req?: { host?: string; path?: string; method?: string } }).req;
+  return readAnswer(
+    res,
+    source ?? {
+      service: req?.host ?? 'The remote service',
+      operation: `${req?.method ?? 'GET'} ${req?.path ?? ''}`,
+    },
+    limit,
+  );
 }
 
 /** Drops a body so its socket returns to the keep-alive pool. */
@@ -231,6 +233,9 @@ export class Transport {
         headers,
       });
       let answered = false;
+      // A request body that fails mid-way (its source cut off) aborts the request; Node then
+      // reports "socket hang up", so the body's own error is kept to reject with instead.
+      let bodyError: Error | undefined;
       req.setTimeout(this.timeoutMs, () => {
         req.destroy(Object.assign(new Error(`no data for ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
       });
@@ -239,18 +244,22 @@ export class Transport {
         resolve(res);
       });
       req.once('error', (err) => {
-        if (!answered) reject(err);
+        if (!answered) reject(bodyError ?? err);
       });
       if (body === undefined) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);
       else {
         Promise.resolve(body()).then(
-          (stream) =>
-            pipeline(stream, req, (err) => {
+          (stream) => {
+            stream.once('error', (err) => {
+              bodyError = err;
+            });
+            return pipeline(stream, req, (err) => {
               // After an answer (e.g. an early 401) a broken upload is expected; before it the
               // request's own 'error' carries the failure.
               if (err && !answered) req.destroy(err);
-            }),
+            });
+          },
           (err: unknown) => req.destroy(err instanceof Error ? err : new Error(String(err))),
         );
       }
