@@ -88,7 +88,7 @@ describe('registry/client: behaviour against scripted registries', () => {
     });
     await assert.rejects(client.listTags(reg.host, 'app'), (err: unknown) => {
       assert.ok(err instanceof UserError);
-      assert.match(err.message, new RegExp(`The tag list of ${reg.host}/app is not JSON`));
+      assert.match(err.message, new RegExp(`list tags \\(${reg.host}/app\\) failed: .*not JSON`));
       return true;
     });
   });

@@ -1,6 +1,7 @@
 // What the vault answered, checked before the SDK reads it: a body too large, or a success that
 // is not Key Vault's JSON (an HTML page from a proxy or firewall), fails naming the vault, the
 // operation and the secret; the SDK's own errors for such answers are explained the same way.
+import { RestError, isRestError } from '@azure/core-rest-pipeline';
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import type { UserError } from '../errors';
 import {
@@ -48,9 +49,17 @@ export function vaultAnswerPolicy(
     policy: {
       name: 'releaseGuardKeyVaultAnswers',
       async sendRequest(request, next) {
-        const response = await next(request);
-        const text = response.bodyAsText ?? '';
         const source = vaultAnswerSource(vault, vaultOperation(request.url));
+        let response;
+        try {
+          response = await next(request);
+        } catch (err) {
+          // The SDK does not retry an answer cut inside its body ("Error reading response as text:
+          // aborted"); as a reset connection it does.
+          if (isRestError(err) && cutOffProblem(err)) err.code = 'ECONNRESET';
+          throw err;
+        }
+        const text = response.bodyAsText ?? '';
         if (Buffer.byteLength(text) > VAULT_ANSWER_LIMIT) {
           throw answerError(
             source,
@@ -58,6 +67,17 @@ export function vaultAnswerPolicy(
           );
         }
         if (response.status !== 200) return response;
+        // A JSON object that stops short arrived cut off (the connection ended cleanly early): ask again.
+        if (/^\s*\{/.test(text) && jsonAnswerProblem(200, text, 'application/json') !== undefined) {
+          throw new RestError(
+            `${source.service}: ${source.operation}: the answer stops short, it arrived incomplete`,
+            {
+              code: 'ECONNRESET',
+              statusCode: response.status,
+              request,
+            },
+          );
+        }
         const json = parseJsonAnswer(text, response.headers.get('content-type'), source) as {
           nextLink?: unknown;
         };

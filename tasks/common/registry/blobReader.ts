@@ -44,12 +44,16 @@ export class BlobReader {
   private readonly hash: crypto.Hash;
   /** Why the content was refused (wrong size or digest), once it was. */
   failure: string | undefined;
+  /** The source's answer broke off (a network error while reading it): worth reading again. */
+  cutOff: { readonly offset: number; readonly error: unknown } | undefined;
 
   constructor(
     private readonly source: Readable,
     from: HashPoint,
     private readonly blob: SourceBlob,
     private readonly counts: ReaderCounts,
+    /** The source answer's Content-Type, to tell an HTML page from a blob in messages. */
+    readonly contentType?: string,
   ) {
     this.chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     this.toDrop = counts.drop;
@@ -119,7 +123,14 @@ export class BlobReader {
 
   private async next(): Promise<Buffer> {
     for (;;) {
-      const { done, value } = (await this.chunks.next()) as IteratorResult<Buffer, undefined>;
+      let read: IteratorResult<Buffer, undefined>;
+      try {
+        read = (await this.chunks.next()) as IteratorResult<Buffer, undefined>;
+      } catch (err) {
+        this.cutOff = { offset: this.offset, error: err };
+        throw err;
+      }
+      const { done, value } = read;
       if (done) throw this.fail(`received ${this.offset} bytes, expected ${this.blob.size}`);
       this.counts.onRead(value.length);
       if (value.length > this.toDrop) {
@@ -167,11 +178,13 @@ export async function openBlobReader(
       { ...blob.from, operation: 'read blob', access: 'pull', subject: blob.digest },
     );
   }
-  return new BlobReader(body, at, blob, {
-    onRead: (n) => (counters.bytesDownloaded += n),
-    onSent,
-    drop: res.status === 200 ? at.offset : 0,
-  });
+  return new BlobReader(
+    body,
+    at,
+    blob,
+    { onRead: (n) => (counters.bytesDownloaded += n), onSent, drop: res.status === 200 ? at.offset : 0 },
+    res.headers['content-type'],
+  );
 }
 
 function rangeStart(res: HttpResponse): number | undefined {

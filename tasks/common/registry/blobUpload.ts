@@ -7,7 +7,8 @@
 import { errorMessage } from '../errors';
 import { cancelUpload, type RepositoryLocation } from './blobs';
 import { blobStart, openBlobReader, type BlobReader, type HashPoint, type SourceBlob } from './blobReader';
-import { RegistryError } from './registryError';
+import { answerError, isHtml } from '../net/remoteAnswer';
+import { RegistryError, answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
 import { backoffDelay, isRetryableNetworkError, isRetryableStatus, sleep, type RetryPolicy } from './retry';
 import {
@@ -99,11 +100,16 @@ class BlobUpload {
       try {
         await (this.chunked ? this.sendChunks(session, offset) : this.sendWhole(session));
         return;
-      } catch (err) {
+      } catch (caught) {
         const failure = this.reader?.failure;
+        const sourceType = this.reader?.contentType;
+        const cutOff = this.reader?.cutOff;
         this.closeReader();
-        if (failure) throw this.sourceError(failure);
-        const recovery = this.recovery(err);
+        if (failure) throw this.sourceError(failure, sourceType);
+        // The source broke off: the upload failed for it, and the source is read again from
+        // where the registry got to; if that never heals, the failure is the source's.
+        const err = cutOff ? this.sourceCutError(cutOff.offset, cutOff.error) : caught;
+        const recovery = cutOff ? 'resume' : this.recovery(err);
         if (recovery === 'fail' || ++failures > this.retry.maxRetries) throw err;
         await sleep(backoffDelay(failures - 1, this.retry));
         const at = recovery === 'restart' ? undefined : await uploadOffset(this.http, this.target, session);
@@ -216,11 +222,28 @@ class BlobUpload {
     this.reader = undefined;
   }
 
-  private sourceError(failure: string): RegistryError {
+  private sourceError(failure: string, contentType: string | undefined): RegistryError {
     const { from, digest } = this.copy;
+    const html = isHtml('', contentType)
+      ? `: the registry answered an HTML page (Content-Type ${contentType}), typically from a proxy or gateway in front of it`
+      : '';
     return new RegistryError(
-      `The blob ${digest} read from ${from.registry}/${from.repository} is not what its digest says (${failure}); nothing was written for it.`,
+      `The blob ${digest} read from ${from.registry}/${from.repository} is not what its digest says (${failure})${html}; nothing was written for it.`,
       { ...from, operation: 'read blob', access: 'pull', subject: digest },
+    );
+  }
+
+  private sourceCutError(offset: number, cause: unknown): Error {
+    const read = {
+      ...this.copy.from,
+      operation: 'read blob',
+      access: 'pull',
+      subject: this.copy.digest,
+    } as const;
+    return answerError(
+      answerSource(read),
+      `the connection closed after ${offset} of the ${this.copy.size} bytes of the blob, so it arrived incomplete`,
+      cause,
     );
   }
 }
