@@ -136,7 +136,8 @@ export async function registryContent(reg: RegistryFixture): Promise<Record<stri
   return content;
 }
 
-const STACK_LINE = /^\s+at .+(\(.*:\d+:\d+\)|:\d+:\d+)$/m;
+/** A stack frame (`    at fn (file.js:12:34)`), on a line of its own or escaped inside a logging command (`%0A`). */
+const STACK_LINE = /(?:^|%0A|%0D)[ \t]*at [^\n]*?:\d+:\d+\)?(?:$|%0A|%0D)/m;
 
 /** Per-case run times, printed slowest first by printTimings(). */
 const timings: { name: string; ms: number }[] = [];
@@ -178,6 +179,12 @@ export async function expectCleanFailure(
     assert.ok(message.includes(fragment), `'${fragment}' is not named by the message: ${message}${tail}`);
   assert.doesNotMatch(result.stdout, STACK_LINE, `a stack trace in stdout${tail}`);
   assert.doesNotMatch(result.stderr, STACK_LINE, `a stack trace in stderr${tail}`);
+  assert.deepEqual(
+    fs.readdirSync(result.dirs.artifactStaging),
+    [],
+    'the run wrote to the artifact staging folder',
+  );
+  assert.deepEqual(result.artifacts, [], 'a failed run uploaded an artifact');
   assert.deepEqual(treeSnapshot(ws.root), files, 'a file in or beside the workspace changed');
   for (const [i, reg] of registries.entries()) {
     const written = (await reg.requests()).filter((r) => !['GET', 'HEAD'].includes(r.method));
