@@ -21,10 +21,14 @@ import {
   removeCaseWorkspaces,
 } from './badInputKit';
 
+/** Kubernetes connections a case can name: a ServiceAccount one with a wrong token, one on an unknown host. */
+const WRONG_TOKEN = '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f';
+const FAR_CLUSTER = '3d4e5f6a-7b8c-4d9e-8f1a-2b3c4d5e6f7a';
+
 interface Ctx {
   readonly k8s: KubernetesEmulator;
-  /** The endpoint the case's kubernetesServiceConnection gets. */
-  endpoint: EndpointSpec;
+  /** Every connection a case may name, by id. */
+  readonly connections: Record<string, EndpointSpec>;
 }
 
 /** A password a user wrote into repositoryUrl: refused, and never printed, not even in the debug log. */
@@ -45,6 +49,16 @@ const CASES = cases<Ctx>([
     name: 'kubernetesServiceConnection naming no connection',
     inputs: () => ({ kubernetesServiceConnection: randomUUID() }),
     names: () => ["'kubernetesServiceConnection'"],
+  },
+  {
+    name: 'kubernetesServiceConnection with a wrong token',
+    inputs: () => ({ kubernetesServiceConnection: WRONG_TOKEN }),
+    names: () => [`Kubernetes service connection '${WRONG_TOKEN}'`, 'credentials'],
+  },
+  {
+    name: 'kubernetesServiceConnection on an unknown host',
+    inputs: () => ({ kubernetesServiceConnection: FAR_CLUSTER }),
+    names: () => [`api.${UNKNOWN_HOST}`],
   },
   {
     name: 'kubeconfig file that does not exist',
@@ -183,7 +197,7 @@ describe('DeployHelmChart@1 bad inputs: clean failures, nothing changed', functi
   });
 
   /** What a failed run must not have changed in the cluster: every write request and every object. */
-  const cluster = () => ({
+  const clusterState = () => ({
     writes: k8s.requests().filter((r) => !['GET', 'HEAD'].includes(r.method)).length,
     objects: ['Namespace', 'Secret', 'ConfigMap'].map((kind) => k8s.list('v1', kind)),
     workloads: ['Deployment', 'StatefulSet', 'DaemonSet'].map((kind) => k8s.list('apps/v1', kind)),
@@ -191,7 +205,22 @@ describe('DeployHelmChart@1 bad inputs: clean failures, nothing changed', functi
 
   for (const c of CASES) {
     it(c.name, async () => {
-      const ctx: Ctx = { k8s, endpoint: kubernetesEndpoint(k8s, 'Kubeconfig') };
+      const cluster = { url: k8s.url, caPem: k8s.caPem, kubeconfig: () => '' };
+      const ctx: Ctx = {
+        k8s,
+        connections: {
+          [K8S_CONNECTION]: kubernetesEndpoint(k8s, 'Kubeconfig'),
+          [WRONG_TOKEN]: kubernetesEndpoint(
+            { ...cluster, token: 'bad-inputs-wrong-token-5521' },
+            'ServiceAccount',
+          ),
+          [FAR_CLUSTER]: kubernetesEndpoint(
+            { ...cluster, url: `https://api.${UNKNOWN_HOST}:6443`, token: k8s.token },
+            'ServiceAccount',
+          ),
+          [AZURE_CONNECTION]: AZURE_ENDPOINT,
+        },
+      };
       const ws = caseWorkspace(c.files ? caseFiles(c, ctx) : chartFiles());
       const inputs: Record<string, string> = {
         kubernetesServiceConnection: K8S_CONNECTION,
@@ -201,9 +230,8 @@ describe('DeployHelmChart@1 bad inputs: clean failures, nothing changed', functi
         helmPath: toolPath('HELM3_BIN'),
         ...c.inputs(ctx),
       };
-      const endpoints: Record<string, EndpointSpec> = {};
-      if (inputs['kubernetesServiceConnection'] === K8S_CONNECTION) endpoints[K8S_CONNECTION] = ctx.endpoint;
-      if (inputs['azureSubscription'] === AZURE_CONNECTION) endpoints[AZURE_CONNECTION] = AZURE_ENDPOINT;
+      const named = new Set([inputs['kubernetesServiceConnection'], inputs['azureSubscription']]);
+      const endpoints = Object.fromEntries(Object.entries(ctx.connections).filter(([id]) => named.has(id)));
       await expectCleanFailure(
         c.name,
         c.names(ctx),
@@ -219,7 +247,7 @@ describe('DeployHelmChart@1 bad inputs: clean failures, nothing changed', functi
             secrets: [URL_PASSWORD],
             timeoutMs: 90_000,
           }),
-        cluster,
+        clusterState,
       );
     });
   }
