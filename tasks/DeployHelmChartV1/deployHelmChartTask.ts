@@ -3,6 +3,7 @@ import { agentLogger } from '../common/agent/logger';
 import { registryTransportOptions } from '../common/agent/registryClient';
 import { agentSecrets } from '../common/agent/secrets';
 import { setOutput, uploadSummary } from '../common/agent/summary';
+import { UserError } from '../common/errors';
 import { describeChart } from '../common/helm/chartSource';
 import { logFailureDiagnostics } from '../common/helm/failureDiagnostics';
 import { locateHelm, probeHelm } from '../common/helm/findHelm';
@@ -141,6 +142,9 @@ export async function deployHelmChartTask(): Promise<void> {
           defaultNamespace: namespace ?? 'default',
         });
       }
+      // Helm's own error does not say which cluster it could not reach or was refused by.
+      if (err instanceof HelmCommandError)
+        throw new UserError(`${err.message}\nRelease ${target.release} on ${cluster.description}.`);
       throw err;
     }
     setOutput('revision', outcome.revision);

@@ -57,11 +57,11 @@ function readCluster(): ClusterInput {
   const type = inputs.choice('connectionType', CONNECTION_TYPES, 'kubernetesServiceConnection');
   switch (type) {
     case 'kubernetesServiceConnection':
-      return { type, connection: inputs.required('kubernetesServiceConnection') };
+      return { type, connection: inputs.requiredConnection('kubernetesServiceConnection') };
     case 'azureResourceManager':
       return {
         type,
-        azureSubscription: inputs.required('azureSubscription'),
+        azureSubscription: inputs.requiredConnection('azureSubscription'),
         resourceGroup: inputs.required('azureResourceGroup'),
         cluster: inputs.required('kubernetesCluster'),
         useClusterAdmin: inputs.boolean('useClusterAdmin', false),
@@ -92,6 +92,11 @@ function readChangeCause(): string {
   );
 }
 
+/** Read without the debug echo: a user may have written credentials into the URL (refused, never printed). */
+function repositoryUrl(): string | undefined {
+  return inputs.silent('repositoryUrl').trim() || undefined;
+}
+
 function readRevision(): number | undefined {
   const text = inputs.optional('revision');
   if (text === undefined) return undefined;
@@ -110,13 +115,10 @@ export function readInputs(): DeployHelmChartInputs {
   return {
     cluster: readCluster(),
     action,
-    chart:
-      action === 'upgrade' && chartText
-        ? chartSource(chartText, inputs.optional('repositoryUrl'), sources)
-        : undefined,
+    chart: action === 'upgrade' && chartText ? chartSource(chartText, repositoryUrl(), sources) : undefined,
     chartVersion: inputs.optional('chartVersion'),
-    registryConnection: inputs.optional('registryConnection'),
-    registryAzureSubscription: inputs.optional('registryAzureSubscription'),
+    registryConnection: inputs.connection('registryConnection'),
+    registryAzureSubscription: inputs.connection('registryAzureSubscription'),
     releaseName: validateReleaseName(inputs.required('releaseName')),
     namespace: inputs.optional('namespace'),
     createNamespace: inputs.boolean('createNamespace', true),

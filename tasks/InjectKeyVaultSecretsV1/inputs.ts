@@ -35,7 +35,7 @@ function variablePrefix(): string | undefined {
 
 export function readInputs(): InjectKeyVaultSecretsInputs {
   return {
-    azureSubscription: inputs.required('azureSubscription'),
+    azureSubscription: inputs.requiredConnection('azureSubscription'),
     keyVaultName: inputs.required('keyVaultName'),
     runAsPreJob: inputs.boolean('runAsPreJob', false),
     selection: parseSecretSelection(inputs.lines('secrets')),

@@ -26,8 +26,7 @@ export function readInputs(): PinImageDigestsInputs {
   const files = inputs.lines('files');
   if (files.length === 0)
     throw new UserError("Input 'files' is required: glob patterns of the files to pin, one per line.");
-  const platform = inputs.optional('platform');
-  if (platform !== undefined) parsePlatform(platform);
+  const platform = inputs.parsed('platform', (text) => (parsePlatform(text), text));
   return {
     files,
     workingDirectory: inputs.optional('workingDirectory') ?? process.cwd(),
@@ -40,8 +39,8 @@ export function readInputs(): PinImageDigestsInputs {
     failOnDrift: inputs.boolean('failOnDrift', false),
     lockFile: inputs.optional('lockFile'),
     publishLockFile: inputs.boolean('publishLockFile', false),
-    containerRegistry: inputs.optional('containerRegistry'),
-    azureSubscription: inputs.optional('azureSubscription'),
+    containerRegistry: inputs.connection('containerRegistry'),
+    azureSubscription: inputs.connection('azureSubscription'),
     insecureRegistries: inputs.lines('insecureRegistries'),
   };
 }

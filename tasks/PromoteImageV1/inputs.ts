@@ -101,9 +101,9 @@ export function readInputs(): PromoteImageInputs {
   }
   return {
     promotions: list,
-    sourceConnection: inputs.optional('sourceConnection'),
-    targetConnection: inputs.optional('targetConnection'),
-    azureSubscription: inputs.optional('azureSubscription'),
+    sourceConnection: inputs.connection('sourceConnection'),
+    targetConnection: inputs.connection('targetConnection'),
+    azureSubscription: inputs.connection('azureSubscription'),
     expectedDigest: expected ? validateDigest(expected, "input 'expectedDigest'") : undefined,
     lockFile,
     overwrite: inputs.choice('overwrite', OVERWRITE, 'never'),

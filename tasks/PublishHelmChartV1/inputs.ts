@@ -24,8 +24,8 @@ export function readInputs(): PublishHelmChartInputs {
   const chartPath = inputs.filePath('chartPath');
   if (!chartPath)
     throw new UserError("Input 'chartPath' is required: the chart's folder (holding Chart.yaml).");
-  const registryConnection = inputs.optional('registryConnection');
-  const azureSubscription = inputs.optional('azureSubscription');
+  const registryConnection = inputs.connection('registryConnection');
+  const azureSubscription = inputs.connection('azureSubscription');
   if (registryConnection && azureSubscription) {
     throw new UserError(
       "Give 'registryConnection' or 'azureSubscription', not both: they are two ways to sign in to the registry.",

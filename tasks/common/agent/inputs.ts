@@ -19,6 +19,42 @@ export const inputs = {
     return value;
   },
 
+  /**
+   * A service connection input: the connection's id, checked to be one the agent handed this job,
+   * so a wrong or unauthorized connection fails naming the input. Undefined when empty.
+   */
+  connection(name: string): string | undefined {
+    const id = inputs.optional(name);
+    if (id !== undefined && !tl.getEndpointAuthorization(id, true)) {
+      throw new UserError(
+        `Input '${name}' names service connection '${id}', which is not available to this job: check that ` +
+          'the connection exists and that the pipeline is authorized to use it.',
+      );
+    }
+    return id;
+  },
+
+  requiredConnection(name: string): string {
+    const id = inputs.connection(name);
+    if (id === undefined) throw new UserError(`Input '${name}' is required but was empty.`);
+    return id;
+  },
+
+  /**
+   * An optional input turned into a value by `parse`; a UserError from it is prefixed with the
+   * input's name, so the message says which input to fix.
+   */
+  parsed<T>(name: string, parse: (text: string) => T): T | undefined {
+    const value = inputs.optional(name);
+    if (value === undefined) return undefined;
+    try {
+      return parse(value);
+    } catch (err) {
+      if (err instanceof UserError) throw new UserError(`Input '${name}': ${err.message}`);
+      throw err;
+    }
+  },
+
   /** Strict boolean: only true/false spellings are accepted. */
   boolean(name: string, defaultValue: boolean): boolean {
     const value = inputs.optional(name);

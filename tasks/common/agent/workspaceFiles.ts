@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
+import { UserError } from '../errors';
 import { type AllowedFolder, confineFiles } from '../files/workspaceBoundary';
 
 /** System.DefaultWorkingDirectory (the sources folder), where tasks without a working directory input work. */
@@ -34,6 +35,18 @@ const FIND_OPTIONS: tl.FindOptions = {
   followSymbolicLinks: true,
 };
 
+/** findMatch, its failures (minimatch refuses a pattern over 64 KiB) told as the input's. */
+function matchPatterns(workingDirectory: string, patterns: readonly string[], input: string): string[] {
+  try {
+    return tl.findMatch(workingDirectory, [...patterns], FIND_OPTIONS);
+  } catch (err) {
+    throw new UserError(
+      `Input '${input}': its patterns could not be matched under ${workingDirectory} (${(err as Error).message}); ` +
+        'give one glob pattern per line.',
+    );
+  }
+}
+
 /**
  * The files the patterns match under the working directory (files only, each once, sorted). Every
  * match, a link or a folder the glob walked through included, must lie inside the working
@@ -44,7 +57,7 @@ export function findWorkspaceFiles(
   patterns: readonly string[],
   input: string,
 ): string[] {
-  const found = tl.findMatch(workingDirectory, [...patterns], FIND_OPTIONS);
+  const found = matchPatterns(workingDirectory, patterns, input);
   const matched = [...new Set(found.map((f) => path.resolve(f)))];
   confineFiles(matched, [workingFolder(workingDirectory)], input);
   return matched.filter((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() === true).sort();
