@@ -229,6 +229,32 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** Levenshtein distance, case-insensitive. */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + cost));
+    }
+    row = next;
+  }
+  return row[y.length] ?? 0;
+}
+
+/** The candidate closest to `name`, when it is close enough to be a likely typo. */
+export function nearestName(name: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (!best || distance < best.distance) best = { name: candidate, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.name : undefined;
+}
+
 /** The agent's input handling: declared defaults, trimmed values, $(var) macros, rooted file paths. */
 function resolveInputs(
   def: TaskDefinition,
@@ -244,8 +270,12 @@ function resolveInputs(
   for (const [name, value] of Object.entries(given)) {
     const declaredName = canonical.get(name.toLowerCase());
     if (declaredName === undefined) {
-      const names = declared.map((i) => i.name).join(', ');
-      throw new Error(`input '${name}' is not declared in ${def.name}'s task.json (${names})`);
+      const names = declared.map((i) => i.name);
+      const near = nearestName(name, names);
+      const hint = near !== undefined ? `; did you mean '${near}'?` : '';
+      throw new Error(
+        `input '${name}' is not declared in ${def.name}'s task.json${hint} (${names.join(', ')})`,
+      );
     }
     values.set(declaredName, value.trim());
   }

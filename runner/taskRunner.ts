@@ -31,7 +31,7 @@ export type { EndpointSpec } from './agentEnv';
 export type TaskRef = { shipped: string } | { testOnly: string };
 
 export interface TaskRunOptions {
-  task: TaskRef;
+  task?: TaskRef;
   /** By input name or alias; trimmed, `$(var)` expanded, defaults from task.json, as the agent does. */
   inputs?: Record<string, string>;
   /** By connection id (a GUID, or SystemVssConnection); each must be referenced by an input. */
@@ -51,6 +51,13 @@ export interface TaskRunOptions {
   env?: Record<string, string>;
   /** The task.json stage whose Node20_1 target runs; default `execution` (the step itself). */
   stage?: 'prejobexecution' | 'execution' | 'postjobexecution';
+  /**
+   * A work folder shared by the steps of one job (a pipeline run); the caller creates and removes
+   * it. Default: a fresh folder per run, removed by dispose() or disposeTaskRuns().
+   */
+  dirs?: AgentDirs;
+  /** A task folder (holding task.json) found by the caller; overrides `task`. */
+  taskDir?: string;
 }
 
 export interface TaskRun {
@@ -177,18 +184,23 @@ function runProcess(
   });
 }
 
+function taskDirOf(task: TaskRef | undefined): string {
+  if (!task) throw new Error('runTask needs `task` or `taskDir`');
+  return 'shipped' in task ? shippedTaskDir(task.shipped) : testTaskDir(task.testOnly);
+}
+
 /** Runs a task the way the agent does; rejects on a timeout or when a secret shows in its output. */
 export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
-  const taskDir =
-    'shipped' in options.task ? shippedTaskDir(options.task.shipped) : testTaskDir(options.task.testOnly);
+  const taskDir = options.taskDir ?? taskDirOf(options.task);
   const def = readTaskDefinition(taskDir);
   const stage = options.stage ?? 'execution';
   const target = def[stage]?.['Node20_1']?.target;
   if (!target) throw new Error(`${def.name}: task.json has no Node20_1 ${stage} handler`);
   const secrets = collectSecrets(options);
-  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), `rg-task-${def.name}-`));
-  runDirs.add(tempDir);
-  const dirs = agentDirs(tempDir);
+  const shared = options.dirs;
+  const tempDir = shared?.root ?? fs.mkdtempSync(path.join(os.tmpdir(), `rg-task-${def.name}-`));
+  if (!shared) runDirs.add(tempDir);
+  const dirs = shared ?? agentDirs(tempDir);
   for (const dir of Object.values(dirs) as string[]) fs.mkdirSync(dir, { recursive: true });
 
   const env: Record<string, string> = {
@@ -244,6 +256,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
     tempDir,
     dirs,
     dispose: () => {
+      if (shared) return; // the caller owns a shared work folder
       fs.rmSync(tempDir, { recursive: true, force: true });
       runDirs.delete(tempDir);
     },

@@ -11,10 +11,13 @@ import type { TaskRestrictions } from './logCommands';
 /** The parts of task.json the runner needs. */
 export interface TaskDefinition {
   name: string;
+  friendlyName?: string;
+  version?: { Major: number; Minor: number; Patch: number };
   minimumAgentVersion?: string;
   inputs?: {
     name: string;
     type: string;
+    label?: string;
     defaultValue?: string | boolean;
     aliases?: string[];
   }[];
@@ -85,4 +88,14 @@ export function testTaskDir(name: string): string {
 
 export function readTaskDefinition(taskDir: string): TaskDefinition {
   return JSON.parse(fs.readFileSync(path.join(taskDir, 'task.json'), 'utf8')) as TaskDefinition;
+}
+
+/** Every shipped task in the unpacked .vsix: its folder and task.json. */
+export function shippedTasks(): { dir: string; def: TaskDefinition }[] {
+  const tasks = path.join(unpackedVsixDir(), 'tasks');
+  return fs
+    .readdirSync(tasks)
+    .map((name) => path.join(tasks, name))
+    .filter((dir) => fs.existsSync(path.join(dir, 'task.json')))
+    .map((dir) => ({ dir, def: readTaskDefinition(dir) }));
 }
