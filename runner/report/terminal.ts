@@ -15,7 +15,8 @@ export function textTable(
       .map((cell, c) => (right[c] ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [draw(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(draw)];
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return header.every((h) => h === '') ? [rule, ...rows.map(draw)] : [draw(header), rule, ...rows.map(draw)];
 }
 
 function block(b: Block): string[] {
