@@ -11,7 +11,8 @@ export type ToolName =
   | 'HELM3_BIN'
   | 'HELM4_BIN'
   | 'KUBECTL31_BIN'
-  | 'KUBECTL34_BIN';
+  | 'KUBECTL34_BIN'
+  | 'CHROMIUM_BIN';
 
 /**
  * Executable names tried on PATH when env.json has no entry. `helm` may be either major version:
@@ -26,6 +27,7 @@ const pathNames: Record<ToolName, string[]> = {
   HELM4_BIN: ['helm4', 'helm'],
   KUBECTL31_BIN: [],
   KUBECTL34_BIN: [],
+  CHROMIUM_BIN: ['chromium', 'chromium-browser'],
 };
 
 /** The repository root: the nearest folder above this file holding package.json (works from out/ too). */

@@ -9,7 +9,7 @@ import { pack } from './package.mjs';
 import { provision } from './provision.mjs';
 
 async function main() {
-  provision();
+  provision({ browser: false });
   await build();
   pack({ dev: false });
   step('Demo: the release flow of delivery v1.0.2, locally');
