@@ -22,5 +22,7 @@ if (!fs.existsSync(cli) || !packed) {
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
 }
+// `npm run task` runs in the package root: paths on the command line are the caller's.
+if (process.env.npm_lifecycle_event === 'task' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 const { main } = createRequire(import.meta.url)(cli);
 process.exitCode = await main(process.argv.slice(2));
