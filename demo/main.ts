@@ -50,7 +50,9 @@ async function ask(): Promise<boolean> {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const write = (line = '') => process.stdout.write(`${line}\n`);
+  const write = (line = '') => {
+    if (stopping === undefined) process.stdout.write(`${line}\n`);
+  };
   let stopping: Promise<void> | undefined;
   let stopAll: (() => Promise<void>) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -61,6 +63,11 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  // Output piped into a reader that went away (`| head`): stop as on a signal, not mid-run.
+  process.stdout.on('error', () => {
+    stopping ??= (stopAll?.() ?? Promise.resolve()).finally(() => process.exit(1));
+  });
   const result = await runDemo({
     ...(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}),
     reportFile: args.report,

@@ -42,7 +42,7 @@ export interface DemoOptions {
   /** Print every step's log (the report always has them). */
   readonly verbose?: boolean;
   readonly write: (line?: string) => void;
-  /** Called once the environment is up, with a function that stops it (for signal handlers). */
+  /** Called as the environment starts, with a function that stops it (for signal handlers). */
   readonly onStarted?: (stop: () => Promise<void>) => void;
 }
 
@@ -86,8 +86,7 @@ interface Workspace {
   readonly kubeconfigs: { staging: string; production: string };
 }
 
-function prepareWorkspace(env: DemoEnvironment, kubeconfig: string | undefined): Workspace {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-demo-'));
+function prepareWorkspace(root: string, env: DemoEnvironment, kubeconfig: string | undefined): Workspace {
   const sources = path.join(root, 'sources');
   writeSampleService(sources, env.nonprod.host);
   const kubeDir = path.join(root, 'kube');
@@ -110,18 +109,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const kubeconfig = options.kubeconfig ? path.resolve(options.kubeconfig) : undefined;
   if (kubeconfig && !fs.existsSync(kubeconfig)) throw new Error(`--kubeconfig ${kubeconfig}: no such file`);
   write('Starting the registries and emulators on 127.0.0.1 ...');
-  const env = await startDemoEnvironment({ realCluster: kubeconfig !== undefined });
-  let ws: Workspace | undefined;
+  const starting = startDemoEnvironment({ realCluster: kubeconfig !== undefined });
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-demo-'));
   const stop = async () => {
-    await env.stop();
-    if (ws) fs.rmSync(ws.root, { recursive: true, force: true });
+    await (await starting.catch(() => undefined))?.stop(); // a failed start stopped its own parts
+    fs.rmSync(root, { recursive: true, force: true });
   };
-  options.onStarted?.(stop);
+  options.onStarted?.(stop); // from now on a signal handler can stop it all, even mid-start
+  let env: DemoEnvironment;
+  try {
+    env = await starting;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   const stages: ReportStage[] = [];
   const secrets = [...Object.values(env.vaultSecrets), env.nonprodUser.password, env.jobAccessToken];
   try {
     env.description.forEach((l) => write(`  ${l}`));
-    ws = prepareWorkspace(env, kubeconfig);
+    const ws = prepareWorkspace(root, env, kubeconfig);
     write(
       `\nSample service repository: branch release/${SERVICE}/v${VERSION}, ${SERVICE}:v${VERSION} pushed to non-production`,
     );
