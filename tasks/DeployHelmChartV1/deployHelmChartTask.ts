@@ -144,7 +144,9 @@ export async function deployHelmChartTask(): Promise<void> {
       }
       // Helm's own error does not say which cluster it could not reach or was refused by.
       if (err instanceof HelmCommandError)
-        throw new UserError(`${err.message}\nRelease ${target.release} on ${cluster.description}.`);
+        throw new UserError(`${err.message}\nRelease ${target.release} on ${cluster.description}.`, {
+          cause: err,
+        });
       throw err;
     }
     setOutput('revision', outcome.revision);

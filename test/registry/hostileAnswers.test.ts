@@ -95,6 +95,23 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
     });
   }
 
+  it('a token answer cut inside the token is not quoted (the token is not registered as a secret yet)', async () => {
+    const challenger = await startChallenger(`${front.url}/token`);
+    const proxied = await startHostileFront({ upstream: challenger.url });
+    proxied.script({
+      match: (_m, path) => path === '/token',
+      kind: 'wrongType',
+      options: { wrongType: { contentType: 'application/json', body: '{"token":"tok-half-of-a-secret' } },
+    });
+    challenger.realm = `${proxied.url}/token`;
+    const c = client();
+    const err = await failure(c.listTags(proxied.host, 'team/app'));
+    c.close();
+    await Promise.all([proxied.close(), challenger.close()]);
+    assert.match(err.message, /not JSON \(not shown: the answer may carry a credential\)/);
+    assert.ok(!err.message.includes('tok-half'), err.message);
+  });
+
   it('a HEAD of a manifest answered with an HTML page and a digest header is not taken for a manifest', async () => {
     front.script({
       match: (_m, path) => path.includes('/manifests/'),

@@ -9,14 +9,14 @@
 //   agent no longer finds the prefix, and a reader still sees what the data said.
 //
 // The match skips characters that a culture-sensitive IndexOf (the agent's, under ICU or NLS) may
-// ignore: control and format characters, zero-width and invisible code points, and the hyphen and
-// apostrophe that NLS word sort ignores. So `#\u200B#vso[` or `#-#VSO[` is broken as well; the
+// ignore: control and format characters, combining and enclosing marks, zero-width and invisible
+// code points, and the hyphen and apostrophe that NLS word sort ignores. So `#\u200B#vso[` or `#-#VSO[` is broken as well; the
 // characters skipped inside a match are dropped from it.
 
 /** Characters an ICU or NLS culture comparison may treat as absent. */
 /* eslint-disable no-control-regex, no-misleading-character-class -- these characters are what it finds */
 const IGNORABLE =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\u{e0000}-\u{e0fff}'-]/u;
+  /[\p{Cc}\p{Cf}\p{Mn}\p{Me}\u00ad\u034f\u0640\u115f\u1160\u17b4\u17b5\u180a-\u180f\u3164\uffa0\ufff0-\ufff8\u{e0000}-\u{e0fff}'-]/u;
 
 const PREFIX = new RegExp(
   `#(?:${IGNORABLE.source})*#(?:(?:${IGNORABLE.source})*v(?:${IGNORABLE.source})*s(?:${IGNORABLE.source})*o)?(?:${IGNORABLE.source})*\\[`,

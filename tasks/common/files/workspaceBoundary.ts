@@ -97,3 +97,42 @@ export function confineFiles(
   }
   return real;
 }
+
+/** Entries looked at before a folder is taken for too large to be a chart (names only). */
+const MAX_WALKED = 100_000;
+
+/**
+ * Checks that no symbolic link inside `dir` leads outside it: a tool working on the folder (Helm
+ * packaging or rendering a chart, `helm dependency update` writing `Chart.lock` and `charts/`)
+ * follows links, so one leading out would read a file of the agent into the chart, or overwrite
+ * one. Fails naming `input`, each such link and where it leads; links that stay inside are fine.
+ */
+export function assertNoLinksLeaving(dir: string, input: string): void {
+  const root = realLocation(dir);
+  const leaving: string[] = [];
+  const pending = [path.resolve(dir)];
+  for (let walked = 0; pending.length > 0;) {
+    const folder = pending.pop() as string;
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      if (++walked > MAX_WALKED) {
+        throw new UserError(
+          `Input '${input}': ${dir} holds more than ${MAX_WALKED} entries; is it really a chart?`,
+        );
+      }
+      const file = path.join(folder, entry.name);
+      if (entry.isSymbolicLink()) {
+        const target = realLocation(file);
+        if (!isInside(root, target)) leaving.push(`  ${path.relative(path.resolve(dir), file)} -> ${target}`);
+      } else if (entry.isDirectory()) {
+        pending.push(file);
+      }
+    }
+  }
+  if (leaving.length > 0) {
+    throw new UserError(
+      `Input '${input}': ${dir} holds ${leaving.length} symbolic link(s) leading outside it, which Helm would ` +
+        `follow (reading or overwriting files of the agent), so nothing was run:\n${leaving.join('\n')}\n` +
+        'Replace each link by the file itself, or make it lead to a file inside the chart.',
+    );
+  }
+}

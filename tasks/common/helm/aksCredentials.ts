@@ -108,7 +108,11 @@ export async function fetchAksKubeconfig(options: AksCredentialOptions): Promise
     const body = await readAnswer(res.body, source, 64 * 1024).catch(() => Buffer.alloc(0));
     throw armError(res.status, body, res.headers['content-type'], options, source);
   }
-  const answer = (await readJsonAnswer(res.body, source, 4 * 1024 * 1024)) as {
+  const answer = (await readJsonAnswer(
+    res.body,
+    { ...source, carriesCredentials: true },
+    4 * 1024 * 1024,
+  )) as {
     kubeconfigs?: { name?: string; value?: string }[];
   };
   const value = answer.kubeconfigs?.[0]?.value;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
 import { parseOciLocation, type OciLocation } from './ociLocation';
+import { assertNoLinksLeaving } from '../files/workspaceBoundary';
 
 /** Where `helm upgrade` takes the chart from. */
 export type ChartSource =
@@ -42,6 +43,7 @@ export function chartSource(chart: string, repositoryUrl: string | undefined, ba
       if (!fs.existsSync(path.join(resolved, 'Chart.yaml'))) {
         throw new UserError(`The chart folder ${resolved} has no Chart.yaml.`);
       }
+      assertNoLinksLeaving(resolved, 'chart');
       return { kind: 'folder', path: resolved };
     }
     return { kind: 'archive', path: resolved };

@@ -10,6 +10,7 @@ import { ociTag } from './chartVersion';
 import type { HelmRunner } from './helmRunner';
 import { chartRepository, ociUrl, type OciLocation } from './ociLocation';
 import { runOnRegistry } from './registryLogin';
+import { assertNoLinksLeaving } from '../files/workspaceBoundary';
 
 export interface PublishChartOptions {
   readonly chartDir: string;
@@ -49,6 +50,7 @@ const sha256 = (bytes: Buffer): string => `sha256:${crypto.createHash('sha256').
 /** `helm package` into the runner's private folder; returns the archive's path. */
 async function packageChart(deps: PublishDeps, options: PublishChartOptions, name: string): Promise<string> {
   const { helm, logger } = deps;
+  assertNoLinksLeaving(options.chartDir, 'chartPath');
   if (options.updateDependencies && readChartMetadata(options.chartDir).dependencies > 0) {
     await logger.group('helm dependency update', () =>
       helm.mustRun(['dependency', 'update', options.chartDir], { echo: true }),

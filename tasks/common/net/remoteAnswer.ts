@@ -14,6 +14,11 @@ export interface AnswerSource {
   readonly check?: string;
   /** Builds the error (a RegistryError for registries); a UserError by default. */
   readonly fail?: (message: string, cause?: unknown) => UserError;
+  /**
+   * The answer carries a credential (a token service, AKS credentials): its text is never quoted,
+   * not even the start of it, since a cut-off token is not registered as a secret yet.
+   */
+  readonly carriesCredentials?: boolean;
 }
 
 export const DEFAULT_ANSWER_LIMIT = 16 * 1024 * 1024;
@@ -166,7 +171,11 @@ export function parseJsonAnswer(
   try {
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
-    throw answerError(source, `the answer is ${describeBody(text, contentType)}, not JSON`);
+    const described =
+      source.carriesCredentials && !isHtml(text, contentType)
+        ? `${text.length} characters that are not JSON (not shown: the answer may carry a credential)`
+        : `${describeBody(text, contentType)}, not JSON`;
+    throw answerError(source, `the answer is ${described}`);
   }
   if (typeof parsed !== 'object' || parsed === null) {
     throw answerError(

@@ -24,6 +24,12 @@ export type CredentialResolver = (registryHost: string) => Promise<RegistryCrede
 const CLIENT_ID = 'release-guard';
 const DEFAULT_TOKEN_SECONDS = 60;
 
+/** A token realm that passed realmPolicy, with the service the same challenge named. */
+interface CheckedRealm {
+  readonly realm: URL;
+  readonly service?: string;
+}
+
 interface CachedToken {
   readonly scopes: readonly string[];
   readonly header: string;
@@ -206,22 +212,25 @@ export class Authenticator {
     if (entraRefused) {
       this.deps.logger.debug(`Entra ID sign-in not used for ${registry} (${realm.host}): ${entraRefused}.`);
     }
+    // Everything below goes to the realm checked above, never to one a concurrent challenge
+    // names while this sign-in waits (state.realm may change under it).
+    const checked = { realm, ...(state.service ? { service: state.service } : {}) };
     let answer: Record<string, unknown>;
     if (credential.kind === 'refreshToken') {
-      answer = await this.refreshGrant(registry, state, scopes, credential.refreshToken);
+      answer = await this.refreshGrant(registry, checked, scopes, credential.refreshToken);
     } else if (credential.kind === 'entra' && !entraRefused) {
       const known = state.exchanged;
-      const refresh = known ?? (await this.exchange(registry, state, credential));
+      const refresh = known ?? (await this.exchange(registry, state, checked, credential));
       try {
-        answer = await this.refreshGrant(registry, state, scopes, refresh);
+        answer = await this.refreshGrant(registry, checked, scopes, refresh);
       } catch (err) {
         if (known === undefined || !(err instanceof RegistryError) || err.details.status !== 401) throw err;
         state.exchanged = undefined; // the refresh token expired: exchange once more
         answer = await this.refreshGrant(
           registry,
-          state,
+          checked,
           scopes,
-          await this.exchange(registry, state, credential),
+          await this.exchange(registry, state, checked, credential),
         );
       }
     } else {
@@ -250,27 +259,24 @@ export class Authenticator {
     return cached;
   }
 
-  private refreshGrant(registry: string, state: RegistryAuthState, scopes: string[], refreshToken: string) {
+  private refreshGrant(registry: string, at: CheckedRealm, scopes: string[], refreshToken: string) {
     const form = new URLSearchParams({
       grant_type: 'refresh_token',
       client_id: CLIENT_ID,
       refresh_token: refreshToken,
     });
-    if (state.service) form.set('service', state.service);
+    if (at.service) form.set('service', at.service);
     if (scopes.length > 0) form.set('scope', scopes.join(' '));
-    return this.call(registry, scopes, 'POST', this.realmOf(registry, state), {}, form);
+    return this.call(registry, scopes, 'POST', at.realm, {}, form);
   }
 
-  private async exchange(registry: string, state: RegistryAuthState, entra: EntraSignIn): Promise<string> {
-    const refresh = await exchangeEntraToken(
-      this.deps,
-      {
-        registry,
-        realm: this.realmOf(registry, state),
-        ...(state.service ? { service: state.service } : {}),
-      },
-      entra,
-    );
+  private async exchange(
+    registry: string,
+    state: RegistryAuthState,
+    at: CheckedRealm,
+    entra: EntraSignIn,
+  ): Promise<string> {
+    const refresh = await exchangeEntraToken(this.deps, { registry, ...at }, entra);
     state.exchanged = refresh;
     return refresh;
   }

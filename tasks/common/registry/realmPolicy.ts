@@ -16,7 +16,11 @@
 import net from 'node:net';
 import { RegistryError } from './registryError';
 
-/** Suffixes under which each host belongs to a different customer: only the exact host qualifies. */
+/**
+ * Suffixes under which each host belongs to a different customer: only the exact host qualifies.
+ * Hand-kept (the Public Suffix List is the complete answer); a hosting domain missing here falls
+ * back to the last-two-labels rule, which only matters for a realm on another host over HTTPS.
+ */
 const SHARED_SUFFIXES = [
   'azurecr.io',
   'azurecr.cn',
@@ -40,10 +44,39 @@ const SHARED_SUFFIXES = [
   'gitlab.io',
   'ngrok.io',
   'ngrok-free.app',
+  'azurecontainerapps.io',
+  'azurecontainer.io',
+  'azure-api.net',
+  'azurefd.net',
+  'trafficmanager.net',
+  'vercel.app',
+  'netlify.app',
+  'fly.dev',
+  'pages.dev',
+  'workers.dev',
+  'onrender.com',
+  'ondigitalocean.app',
 ];
 
 /** Second-level labels that, under a two-letter country code, form a public suffix (co.uk). */
-const COUNTRY_SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'or', 'ne', 'go']);
+const COUNTRY_SECOND_LEVEL = new Set([
+  'co',
+  'com',
+  'net',
+  'org',
+  'gov',
+  'edu',
+  'ac',
+  'or',
+  'ne',
+  'go',
+  'ltd',
+  'plc',
+  'me',
+  'nom',
+  'sch',
+  'mil',
+]);
 
 function bareHostname(hostname: string): string {
   return hostname

@@ -43,7 +43,10 @@ export async function tokenServiceCall(
     const transportError = err instanceof TransportError ? err : undefined;
     throw networkError(op, transportError ? transportError.cause : err, transportError?.retries ?? 0);
   }
-  const source = answerSource(op, `Token service ${url.host} of registry ${registry}`);
+  const source = {
+    ...answerSource(op, `Token service ${url.host} of registry ${registry}`),
+    carriesCredentials: true,
+  };
   if (res.status !== 200) {
     const text = await readAnswer(res.body, source, 1024 * 1024).catch(() => Buffer.alloc(0));
     throw responseError(op, res.status, text, res.retries);
