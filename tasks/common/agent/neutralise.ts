@@ -14,7 +14,7 @@
 // characters skipped inside a match are dropped from it.
 
 /** Characters an ICU or NLS culture comparison may treat as absent. */
-/* eslint-disable no-control-regex, no-misleading-character-class -- these characters are what it finds */
+/* eslint-disable no-misleading-character-class -- these characters are what it finds */
 const IGNORABLE =
   /[\p{Cc}\p{Cf}\p{Mn}\p{Me}\u00ad\u034f\u0640\u115f\u1160\u17b4\u17b5\u180a-\u180f\u3164\uffa0\ufff0-\ufff8\u{e0000}-\u{e0fff}'-]/u;
 
@@ -22,7 +22,7 @@ const PREFIX = new RegExp(
   `#(?:${IGNORABLE.source})*#(?:(?:${IGNORABLE.source})*v(?:${IGNORABLE.source})*s(?:${IGNORABLE.source})*o)?(?:${IGNORABLE.source})*\\[`,
   'giu',
 );
-/* eslint-enable no-control-regex, no-misleading-character-class */
+/* eslint-enable no-misleading-character-class */
 
 /** One line (no CR or LF) in which no logging command or format prefix can be found. */
 function neutraliseLine(line: string): string {
