@@ -7,7 +7,7 @@ import { defaultChangeCause, normalizeChangeCause } from '../common/helm/changeC
 import { chartSource, type ChartSource } from '../common/helm/chartSource';
 import type { UserPostRenderer } from '../common/helm/postRenderer';
 import { validateReleaseName } from '../common/helm/releaseInfo';
-import { parseValueLines, type ValueAssignment } from '../common/helm/valuesFile';
+import { parseValueLines, VALUE_TYPINGS, type ValueAssignment } from '../common/helm/valuesFile';
 
 export const CONNECTION_TYPES = [
   'kubernetesServiceConnection',
@@ -124,7 +124,7 @@ export function readInputs(): DeployHelmChartInputs {
     createNamespace: inputs.boolean('createNamespace', true),
     valueFiles: inputs.lines('valueFiles').map((f) => path.resolve(sources, f)),
     // Read without the debug echo: values may hold secrets. Only the keys are ever logged.
-    values: parseValueLines(inputs.silent('values')),
+    values: parseValueLines(inputs.silent('values'), inputs.choice('valueTypes', VALUE_TYPINGS, 'set')),
     changeCause: readChangeCause(),
     revision: readRevision(),
     atomic: inputs.boolean('atomic', true),
