@@ -35,6 +35,8 @@ export interface DeployHelmChartInputs {
   readonly chartVersion: string | undefined;
   readonly registryConnection: string | undefined;
   readonly registryAzureSubscription: string | undefined;
+  /** Run `helm dependency update` for a chart folder first. */
+  readonly dependencyUpdate: boolean;
   readonly releaseName: string;
   readonly namespace: string | undefined;
   readonly createNamespace: boolean;
@@ -119,6 +121,7 @@ export function readInputs(): DeployHelmChartInputs {
     chartVersion: inputs.optional('chartVersion'),
     registryConnection: inputs.connection('registryConnection'),
     registryAzureSubscription: inputs.connection('registryAzureSubscription'),
+    dependencyUpdate: inputs.boolean('dependencyUpdate', false),
     releaseName: validateReleaseName(inputs.required('releaseName')),
     namespace: inputs.optional('namespace'),
     createNamespace: inputs.boolean('createNamespace', true),
