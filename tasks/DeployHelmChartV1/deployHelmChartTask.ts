@@ -14,6 +14,7 @@ import { releaseHistory, releaseStatus, type ReleaseTarget } from '../common/hel
 import { usesPlainHttp } from '../common/helm/registryLogin';
 import { signInHelm } from '../common/helm/registrySignIn';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
+import { updateChartDependencies } from './dependencies';
 import { readInputs, type DeployHelmChartInputs } from './inputs';
 import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
 import { renderSummary } from './summary';
@@ -48,6 +49,7 @@ async function runAction(
         readHelmRegistrySignIn(options.registryConnection, options.registryAzureSubscription),
       );
     }
+    await updateChartDependencies(runner, options);
     agentLogger.info(`Change cause: ${options.changeCause}`);
     const result = await agentLogger.group(
       `helm upgrade --install ${target.release} (${describeChart(chart)})`,

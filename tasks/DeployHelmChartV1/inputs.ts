@@ -7,7 +7,7 @@ import { defaultChangeCause, normalizeChangeCause } from '../common/helm/changeC
 import { chartSource, type ChartSource } from '../common/helm/chartSource';
 import type { UserPostRenderer } from '../common/helm/postRenderer';
 import { validateReleaseName } from '../common/helm/releaseInfo';
-import { parseValueLines, type ValueAssignment } from '../common/helm/valuesFile';
+import { parseValueLines, VALUE_TYPINGS, type ValueAssignment } from '../common/helm/valuesFile';
 
 export const CONNECTION_TYPES = [
   'kubernetesServiceConnection',
@@ -35,6 +35,8 @@ export interface DeployHelmChartInputs {
   readonly chartVersion: string | undefined;
   readonly registryConnection: string | undefined;
   readonly registryAzureSubscription: string | undefined;
+  /** Run `helm dependency update` for a chart folder first. */
+  readonly dependencyUpdate: boolean;
   readonly releaseName: string;
   readonly namespace: string | undefined;
   readonly createNamespace: boolean;
@@ -119,12 +121,13 @@ export function readInputs(): DeployHelmChartInputs {
     chartVersion: inputs.optional('chartVersion'),
     registryConnection: inputs.connection('registryConnection'),
     registryAzureSubscription: inputs.connection('registryAzureSubscription'),
+    dependencyUpdate: inputs.boolean('dependencyUpdate', false),
     releaseName: validateReleaseName(inputs.required('releaseName')),
     namespace: inputs.optional('namespace'),
     createNamespace: inputs.boolean('createNamespace', true),
     valueFiles: inputs.lines('valueFiles').map((f) => path.resolve(sources, f)),
     // Read without the debug echo: values may hold secrets. Only the keys are ever logged.
-    values: parseValueLines(inputs.silent('values')),
+    values: parseValueLines(inputs.silent('values'), inputs.choice('valueTypes', VALUE_TYPINGS, 'set')),
     changeCause: readChangeCause(),
     revision: readRevision(),
     atomic: inputs.boolean('atomic', true),

@@ -135,7 +135,16 @@ const CASES = cases<Ctx>([
     inputs: () => ({ values: 'image..tag=1' }),
     names: () => ["'values'", 'image..tag'],
   },
-  { name: 'values key with an index', inputs: () => ({ values: 'hosts[0]=a' }), names: () => ["'values'"] },
+  {
+    name: 'values index that is not a number',
+    inputs: () => ({ values: 'hosts[0]=a\nhosts[first]=b' }),
+    names: () => ["Line 2 of 'values'", 'invalid syntax'],
+  },
+  {
+    name: 'valueTypes not a typing',
+    inputs: () => ({ values: 'a=1', valueTypes: 'yaml' }),
+    names: () => ["'valueTypes'", 'set, string, json'],
+  },
   {
     name: 'valueFiles naming a missing file',
     inputs: () => ({ valueFiles: 'env/missing.yaml' }),

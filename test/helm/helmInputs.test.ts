@@ -9,7 +9,7 @@ import { usesPlainHttp } from '../../tasks/common/helm/registryLogin';
 import { parseValueLines, valuesTree, valuesYaml } from '../../tasks/common/helm/valuesFile';
 
 describe('Helm values lines', () => {
-  it('keeps everything after the first = literally: commas, spaces, quotes, # and =', () => {
+  it('keeps one assignment per line: commas, spaces, quotes, # and = stay in the value', () => {
     const text = [
       'db.password=p@ss,word with "quotes" and \'single\' # not a comment = still value',
       '  image.tag=1.2.3',
@@ -17,32 +17,50 @@ describe('Helm values lines', () => {
       '',
       'trailing=space ',
       'empty=',
+      'spaced.key =x',
     ].join('\n');
     const parsed = parseValueLines(text);
     assert.deepEqual(
-      parsed.map((p) => [p.key, p.path, p.value]),
+      parsed.map((p) => [p.line, p.key]),
       [
-        [
-          'db.password',
-          ['db', 'password'],
-          'p@ss,word with "quotes" and \'single\' # not a comment = still value',
-        ],
-        ['image.tag', ['image', 'tag'], '1.2.3'],
-        ['trailing', ['trailing'], 'space '],
-        ['empty', ['empty'], ''],
+        [1, 'db.password'],
+        [2, 'image.tag'],
+        [5, 'trailing'],
+        [6, 'empty'],
+        [7, 'spaced.key'],
       ],
     );
+    assert.deepEqual(valuesTree(parsed), {
+      db: { password: 'p@ss,word with "quotes" and \'single\' # not a comment = still value' },
+      image: { tag: '1.2.3' },
+      trailing: 'space ',
+      empty: '',
+      spaced: { key: 'x' },
+    });
   });
 
-  it('nests dotted keys, honours \\. as a literal dot, types only true and false', () => {
-    const tree = valuesTree(
-      parseValueLines('a.b.c=1\na.b.d=true\nannotations.example\\.com/x=y\nflag=false\nport=08080'),
-    );
-    assert.deepEqual(tree, {
-      a: { b: { c: '1', d: true } },
+  it('types values as --set, --set-string or --set-json', () => {
+    const lines =
+      'a.b.c=1\na.b.d=true\nannotations.example\\.com/x=y\nflag=FALSE\nport=08080\nl={1,x}\nn=null';
+    assert.deepEqual(valuesTree(parseValueLines(lines)), {
+      a: { b: { c: 1, d: true } },
       annotations: { 'example.com/x': 'y' },
       flag: false,
       port: '08080',
+      l: [1, 'x'],
+      n: null,
+    });
+    assert.deepEqual(valuesTree(parseValueLines(lines, 'string')), {
+      a: { b: { c: '1', d: 'true' } },
+      annotations: { 'example.com/x': 'y' },
+      flag: 'FALSE',
+      port: '08080',
+      l: ['1', 'x'],
+      n: 'null',
+    });
+    assert.deepEqual(valuesTree(parseValueLines('a={"b":[1,null]}\na.c=\n__proto__.x="y"', 'json')), {
+      a: { b: [1, null], c: null },
+      ['__proto__']: { x: 'y' },
     });
   });
 
@@ -62,22 +80,19 @@ describe('Helm values lines', () => {
       '{x}',
       'é ✓',
     ];
-    const lines = tricky.map((v, i) => `k${i}=${v}`).join('\n');
-    const yaml = valuesYaml(valuesTree(parseValueLines(lines)));
+    const lines = tricky.map((v, i) => `k${i}=${v.replace(/^\{/, '\\{')}`).join('\n');
+    const yaml = valuesYaml(valuesTree(parseValueLines(lines, 'string')));
     const back = YAML.parse(yaml, { version: '1.1' }) as Record<string, unknown>;
     tricky.forEach((v, i) => assert.equal(back[`k${i}`], v, `k${i} from ${yaml}`));
   });
 
-  it('refuses lines without a key, list indexes, and a key that is both a value and a map, without echoing the line', () => {
-    assert.throws(
-      () => parseValueLines('just-a-secret-value'),
-      (e: Error) => /Line 1/.test(e.message) && !e.message.includes('just-a-secret'),
-    );
-    assert.throws(() => parseValueLines('=x'), /Line 1/);
-    assert.throws(() => parseValueLines('list[0]=x'), /list indexes/);
-    assert.throws(() => parseValueLines('a..b=x'), /empty part/);
-    assert.throws(() => valuesTree(parseValueLines('a=1\na.b=2')), /'a' to be a map/);
-    assert.throws(() => valuesTree(parseValueLines('a.b=2\na=1')), /is a map/);
+  it('refuses lines without a key or =, and integers a values file would change, without echoing the line', () => {
+    const hidden = (e: Error) => /^Line 2 /.test(e.message) && !e.message.includes('s3cr3t');
+    assert.throws(() => parseValueLines('a=1\njust-a-s3cr3t-value'), hidden);
+    assert.throws(() => parseValueLines('a=1\n=s3cr3t'), hidden);
+    assert.throws(() => parseValueLines('a=1\n.x=s3cr3t'), hidden);
+    assert.throws(() => parseValueLines('a=1\nbig=9007199254740993'), /too many digits/);
+    assert.equal(valuesTree(parseValueLines('big=9007199254740993', 'string')).big, '9007199254740993');
   });
 });
 

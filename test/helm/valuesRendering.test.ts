@@ -1,4 +1,4 @@
-// The `values` lines reach the chart exactly as written, through the private values file, with
+// The `values` lines reach the chart as written (backslashes and a leading brace escaped as for --set), through the private values file, with
 // real Helm 3 and Helm 4 (`helm template` reads the file the way `helm upgrade` does).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -20,9 +20,9 @@ const LITERALS: Record<string, string> = {
   tilde: '~',
   hash: 'value # not a comment',
   equals: 'k=v=w',
-  braces: '{{ .Release.Name }} [x] {y}',
+  braces: '{{ .Release.Name }} [x] {y}', // the leading brace escaped below
   unicode: 'Grüße ✓ 日本',
-  backslash: 'C:\\path\\n',
+  backslash: 'C:\\path\\n', // each backslash doubled below, as --set reads \\ as one
 };
 
 describe('Values lines rendered by real Helm', function () {
@@ -38,7 +38,9 @@ describe('Values lines rendered by real Helm', function () {
       });
       try {
         const lines = [
-          ...Object.entries(LITERALS).map(([k, v]) => `config.${k}=${v}`),
+          ...Object.entries(LITERALS).map(
+            ([k, v]) => `config.${k}=${v.replace(/\\/g, '\\\\').replace(/^\{/, '\\{')}`,
+          ),
           'config.nested.deeper\\.dotted=x',
           'config.enabled=true',
         ].join('\n');

@@ -9,6 +9,8 @@ export interface ChartMetadata {
   readonly version: string;
   readonly appVersion?: string;
   readonly dependencies: number;
+  /** Each dependency's `repository` (`oci://host/path`, `https://...`, `file://...`), where given. */
+  readonly dependencyRepositories: readonly string[];
 }
 
 /** Reads `<chartDir>/Chart.yaml`; a folder without one is not a chart. */
@@ -35,5 +37,11 @@ export function readChartMetadata(chartDir: string): ChartMetadata {
     version: scalar(chart['version']) ?? '',
     ...(appVersion !== undefined ? { appVersion } : {}),
     dependencies: Array.isArray(deps) ? deps.length : 0,
+    dependencyRepositories: Array.isArray(deps)
+      ? deps.flatMap((d: unknown) => {
+          const repository = (d as Record<string, unknown> | null)?.['repository'];
+          return typeof repository === 'string' && repository.trim() !== '' ? [repository.trim()] : [];
+        })
+      : [],
   };
 }

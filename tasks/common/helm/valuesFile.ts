@@ -1,102 +1,69 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { UserError } from '../errors';
+import { applySetLine, SetLineError, type ValueMap, type ValueTyping } from './setValueParser';
 
-/** One `key=value` line of the `values` input: the value exactly as written after the first `=`. */
+/** One `key=value` line of the `values` input. */
 export interface ValueAssignment {
-  /** The key as written (`image.tag`), for the log. */
+  /** Its line number in the input, for messages. */
+  readonly line: number;
+  /** The key as written (`image.tag`, `hosts[0].name`), the only part fit for the log. */
   readonly key: string;
-  /** The key split at unescaped dots (`a\.b.c` -> ['a.b', 'c']). */
-  readonly path: readonly string[];
-  /** `true`/`false` become booleans; everything else stays the literal string. */
-  readonly value: string | boolean;
+  /** The line, leading whitespace and the spaces before the first `=` removed. */
+  readonly text: string;
+  readonly typing: ValueTyping;
 }
 
-type Tree = { [key: string]: Tree | string | boolean };
+/** `valueTypes`: how every line's value is typed, as Helm's `--set`, `--set-string` or `--set-json`. */
+export const VALUE_TYPINGS = ['set', 'string', 'json'] as const satisfies readonly ValueTyping[];
 
-/** Splits a key at dots not preceded by a backslash; `\.` is a literal dot. */
-function keyPath(key: string, line: number): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < key.length; i++) {
-    const c = key[i];
-    if (c === '\\' && key[i + 1] === '.') {
-      current += '.';
-      i++;
-    } else if (c === '.') {
-      parts.push(current);
-      current = '';
-    } else current += c;
+/**
+ * Builds the values tree from the lines in order, each one read as Helm reads a `--set` argument
+ * (see setValueParser.ts). A line Helm would reject fails with Helm's reason and its line number.
+ */
+export function valuesTree(assignments: readonly ValueAssignment[]): ValueMap {
+  const root: ValueMap = {};
+  for (const a of assignments) {
+    try {
+      applySetLine(a.text, a.typing, root);
+    } catch (e) {
+      if (!(e instanceof SetLineError)) throw e;
+      throw new UserError(
+        `Line ${a.line} of 'values' (key ${a.key}): ${e.message}. The value is not shown: it may hold a secret.`,
+      );
+    }
   }
-  parts.push(current);
-  if (parts.some((p) => p.trim() === '')) {
-    throw new UserError(
-      `Line ${line} of 'values': the key '${key}' has an empty part; write keys like image.tag.`,
-    );
-  }
-  if (parts.some((p) => /[[\]]/.test(p))) {
-    throw new UserError(
-      `Line ${line} of 'values': list indexes (${key}) are not supported in 'values'; put lists in a values file ('valueFiles').`,
-    );
-  }
-  return parts.map((p) => p.trim());
+  return root;
 }
 
 /**
- * Parses `key=value` lines. The value is everything after the first `=`, kept literally: commas,
- * spaces, quotes, `#` and `=` included (unlike `--set`, nothing is split or unescaped). Empty lines
- * and lines starting with `#` are skipped.
+ * Parses the `values` input: one `key=value` assignment per line, typed as `typing` says. Empty
+ * lines and lines starting with `#` are skipped. Every line is checked here (by building the tree),
+ * so a bad line fails before anything runs.
  */
-export function parseValueLines(text: string): ValueAssignment[] {
+export function parseValueLines(text: string, typing: ValueTyping = 'set'): ValueAssignment[] {
   const assignments: ValueAssignment[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.replace(/^\s+/, '');
     if (line === '' || line.startsWith('#')) return;
     const eq = line.indexOf('=');
-    if (eq <= 0) {
+    if (eq < 0) {
       throw new UserError(
         `Line ${index + 1} of 'values' is not key=value (the line is not shown: it may hold a secret).`,
       );
     }
-    const key = line.slice(0, eq).trim();
-    const literal = line.slice(eq + 1).replace(/\r$/, '');
-    const value = literal === 'true' ? true : literal === 'false' ? false : literal;
-    assignments.push({ key, path: keyPath(key, index + 1), value });
+    const key = line.slice(0, eq).trimEnd();
+    assignments.push({ line: index + 1, key, text: key + line.slice(eq), typing });
   });
+  valuesTree(assignments);
   return assignments;
-}
-
-/** Nests the assignments (later lines win); a key that is both a value and a map is an error. */
-export function valuesTree(assignments: readonly ValueAssignment[]): Tree {
-  const root: Tree = {};
-  for (const { key, path, value } of assignments) {
-    let node = root;
-    path.slice(0, -1).forEach((part, i) => {
-      const next = node[part];
-      if (next === undefined) node = node[part] = {};
-      else if (typeof next === 'object') node = next;
-      else {
-        throw new UserError(
-          `'values': '${key}' needs '${path.slice(0, i + 1).join('.')}' to be a map, but an earlier line gave it a value.`,
-        );
-      }
-    });
-    const leaf = path[path.length - 1] ?? key;
-    if (typeof node[leaf] === 'object') {
-      throw new UserError(
-        `'values': '${key}' is a map (other lines set keys under it) and can't also be a value.`,
-      );
-    }
-    node[leaf] = value;
-  }
-  return root;
 }
 
 /**
  * YAML for the values: every key and string double-quoted, so Helm's YAML 1.1 reader can't turn
  * `yes`, `0755`, `1:20` or `~` into something else.
  */
-export function valuesYaml(tree: Tree): string {
+export function valuesYaml(tree: ValueMap): string {
   return YAML.stringify(tree, {
     defaultStringType: 'QUOTE_DOUBLE',
     defaultKeyType: 'QUOTE_DOUBLE',
