@@ -28,3 +28,15 @@ export function registerSecret(value: string | undefined): void {
 }
 
 export const agentSecrets: SecretRegistry = { register: registerSecret };
+
+/**
+ * Every value the agent masks: the pipeline's secret variables and what this task registered. For
+ * redacting transformed forms (escaped, base64) the agent's line masking would not catch.
+ */
+export function knownSecrets(): string[] {
+  const variables = tl
+    .getVariables()
+    .filter((v) => v.secret && v.value)
+    .map((v) => v.value);
+  return [...new Set([...variables, ...registered])];
+}

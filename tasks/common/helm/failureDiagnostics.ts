@@ -26,6 +26,14 @@ async function releaseObjectNames(helm: HelmRunner, target: ReleaseTarget): Prom
   return names;
 }
 
+/** What the diagnostics found, for the build summary. */
+export interface FailureDiagnostics {
+  /** `helm status` as Helm prints it (or its error). */
+  readonly status: readonly string[];
+  /** Recent Warning events about the release's objects, one line each. */
+  readonly events: readonly string[];
+}
+
 function eventLine(e: ClusterEvent): string {
   return `${e.time || '-'} ${e.type} ${e.reason} ${e.object}: ${e.message}`;
 }
@@ -33,23 +41,21 @@ function eventLine(e: ClusterEvent): string {
 /**
  * After a failed action, logs why: `helm status` as Helm reports it, then the recent Warning events
  * of the release's objects (and the ReplicaSets and Pods named after them) when the cluster answers.
- * Never throws: a diagnostic that fails is reported in the debug log.
+ * Never throws: a diagnostic that fails is reported in the debug log. Returns what it logged.
  */
 export async function logFailureDiagnostics(
   helm: HelmRunner,
   logger: Logger,
   options: DiagnosticsOptions,
-): Promise<void> {
+): Promise<FailureDiagnostics> {
   const { target } = options;
+  const found = { status: [] as string[], events: [] as string[] };
   await logger.group(`Diagnostics: release ${target.release}`, async () => {
     try {
       const status = await helm.run(['status', target.release, ...targetArgs(target)]);
-      if (status.code === 0)
-        status.stdout
-          .trimEnd()
-          .split(/\r?\n/)
-          .forEach((l) => logger.info(l));
-      else logger.info(`helm status: ${status.stderr.trim()}`);
+      found.status =
+        status.code === 0 ? status.stdout.trimEnd().split(/\r?\n/) : [`helm status: ${status.stderr.trim()}`];
+      found.status.forEach((l) => logger.info(l));
       if (!options.kubeconfig) return;
       const names = await releaseObjectNames(helm, target);
       const events = await recentWarnings(
@@ -64,10 +70,12 @@ export async function logFailureDiagnostics(
       else if (events.length === 0) logger.info('Recent events: no warnings about the release objects.');
       else {
         logger.info('Recent warning events:');
-        events.forEach((e) => logger.info(`  ${eventLine(e)}`));
+        found.events = events.map(eventLine);
+        found.events.forEach((e) => logger.info(`  ${e}`));
       }
     } catch (err) {
       logger.debug(`Diagnostics failed: ${(err as Error).message}`);
     }
   });
+  return found;
 }
