@@ -89,7 +89,7 @@ function canonical(value: unknown): string {
 
 /**
  * The forms a secret takes in rendered objects: as given, JSON-escaped (inside a JSON document in
- * a ConfigMap), base64 (`b64enc`) and line by line; longest first so a longer form wins.
+ * a ConfigMap), base64 (`b64enc`), URL-encoded and line by line; longest first so a longer form wins.
  */
 function secretForms(secrets: readonly string[]): string[] {
   const forms = new Set<string>();
@@ -98,6 +98,7 @@ function secretForms(secrets: readonly string[]): string[] {
     forms.add(secret);
     forms.add(JSON.stringify(secret).slice(1, -1));
     forms.add(Buffer.from(secret, 'utf8').toString('base64'));
+    forms.add(encodeURIComponent(secret));
     for (const line of secret.split(/\r?\n/)) if (line.trim()) forms.add(line.trim());
   }
   return [...forms].filter((f) => f.length > 0).sort((a, b) => b.length - a.length);
