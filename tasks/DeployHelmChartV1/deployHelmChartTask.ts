@@ -173,14 +173,18 @@ export async function deployHelmChartTask(): Promise<void> {
       outcome = await runAction(runner, options, target);
     } catch (err) {
       if (err instanceof HelmCommandError && options.action !== 'uninstall' && options.action !== 'diff') {
+        const attempt =
+          options.action === 'upgrade'
+            ? failedUpgrade(await releaseHistory(runner, target).catch(() => []), before)
+            : undefined;
         const found = await logFailureDiagnostics(runner, agentLogger, {
           target,
           kubeconfig: cluster.kubeconfig,
           since: started,
           defaultNamespace: namespace ?? 'default',
+          ...(attempt?.revision !== undefined ? { failedRevision: attempt.revision } : {}),
         });
-        if (options.action === 'upgrade') {
-          const attempt = failedUpgrade(await releaseHistory(runner, target).catch(() => []), before);
+        if (attempt) {
           setOutput('status', 'failed');
           setOutput('revision', attempt.revision ?? '');
           setOutput('changeCause', options.changeCause);

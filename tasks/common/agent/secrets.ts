@@ -1,3 +1,4 @@
+import * as tlInternal from 'azure-pipelines-task-lib/internal';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { SecretRegistry } from '../log';
 
@@ -34,9 +35,10 @@ export const agentSecrets: SecretRegistry = { register: registerSecret };
  * redacting transformed forms (escaped, base64) the agent's line masking would not catch.
  */
 export function knownSecrets(): string[] {
-  const variables = tl
-    .getVariables()
-    .filter((v) => v.secret && v.value)
-    .map((v) => v.value);
+  // Read from task-lib's vault, not with getVariable(s), which write the values to the debug log.
+  const variables = Object.entries(tlInternal._knownVariableMap)
+    .filter(([, info]) => info.secret)
+    .map(([key]) => tlInternal._vault.retrieveSecret(`SECRET_${key}`) ?? '')
+    .filter((value) => value !== '');
   return [...new Set([...variables, ...registered])];
 }

@@ -12,18 +12,26 @@ export interface DiagnosticsOptions {
   readonly since: Date;
   /** The namespace events are read from when the target names none. */
   readonly defaultNamespace: string;
+  /** The failed revision, whose objects are asked about too (atomic may have rolled them away). */
+  readonly failedRevision?: number;
 }
 
-/** Names of the objects in the release's manifest (`helm get manifest`). */
-async function releaseObjectNames(helm: HelmRunner, target: ReleaseTarget): Promise<string[]> {
-  const result = await helm.run(['get', 'manifest', target.release, ...targetArgs(target)]);
-  if (result.code !== 0) return [];
-  const names: string[] = [];
-  for (const doc of YAML.parseAllDocuments(result.stdout)) {
-    const name = doc.errors.length === 0 ? doc.getIn(['metadata', 'name']) : undefined;
-    if (typeof name === 'string') names.push(name);
+/** Names of the objects in the release's manifest (`helm get manifest`), of `revision` too when given. */
+async function releaseObjectNames(
+  helm: HelmRunner,
+  target: ReleaseTarget,
+  revision?: number,
+): Promise<string[]> {
+  const names = new Set<string>();
+  for (const at of revision !== undefined ? [[], [`--revision=${revision}`]] : [[]]) {
+    const result = await helm.run(['get', 'manifest', target.release, ...targetArgs(target), ...at]);
+    if (result.code !== 0) continue;
+    for (const doc of YAML.parseAllDocuments(result.stdout)) {
+      const name = doc.errors.length === 0 ? doc.getIn(['metadata', 'name']) : undefined;
+      if (typeof name === 'string') names.add(name);
+    }
   }
-  return names;
+  return [...names];
 }
 
 /** What the diagnostics found, for the build summary. */
@@ -57,7 +65,7 @@ export async function logFailureDiagnostics(
         status.code === 0 ? status.stdout.trimEnd().split(/\r?\n/) : [`helm status: ${status.stderr.trim()}`];
       found.status.forEach((l) => logger.info(l));
       if (!options.kubeconfig) return;
-      const names = await releaseObjectNames(helm, target);
+      const names = await releaseObjectNames(helm, target, options.failedRevision);
       const events = await recentWarnings(
         options.kubeconfig,
         target.namespace ?? options.defaultNamespace,

@@ -90,7 +90,8 @@ export async function withUpgradeArgs<T>(
   if (options.createNamespace) args.push('--create-namespace');
   if (options.chartVersion) args.push(`--version=${options.chartVersion}`);
   if (options.chart.kind === 'oci') args.push(...registryFlags(helm, options.plainHttp, 'transfer'));
-  if (options.serverSide) args.push(...serverSideFlags(helm, options.serverSide));
+  // `helm template` applies nothing (Helm 4 takes its --server-side as a plain boolean there).
+  if (options.serverSide && mode !== 'template') args.push(...serverSideFlags(helm, options.serverSide));
   if (mode === 'dry-run') args.push('--dry-run=server', '--output=json');
   else if (mode === 'apply') {
     if (options.atomic) args.push(helm.major >= 4 ? '--rollback-on-failure' : '--atomic');
