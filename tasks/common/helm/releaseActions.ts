@@ -92,7 +92,9 @@ export async function withUpgradeArgs<T>(
   if (options.chart.kind === 'oci') args.push(...registryFlags(helm, options.plainHttp, 'transfer'));
   // `helm template` applies nothing (Helm 4 takes its --server-side as a plain boolean there).
   if (options.serverSide && mode !== 'template') args.push(...serverSideFlags(helm, options.serverSide));
-  if (mode === 'dry-run') args.push('--dry-run=server', '--output=json');
+  // Helm before 3.13 takes a plain --dry-run, which already asks the cluster (lookups, the live release).
+  const oldDryRun = helm.major === 3 && helm.helm.version.minor < 13;
+  if (mode === 'dry-run') args.push(oldDryRun ? '--dry-run' : '--dry-run=server', '--output=json');
   else if (mode === 'apply') {
     if (options.atomic) args.push(helm.major >= 4 ? '--rollback-on-failure' : '--atomic');
     args.push(...waitFlag(helm, options.wait));
