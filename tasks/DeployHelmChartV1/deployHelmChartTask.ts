@@ -1,14 +1,21 @@
 import { readAgentNetworkOptions } from '../common/agent/azureConnection';
 import { agentLogger } from '../common/agent/logger';
 import { registryTransportOptions } from '../common/agent/registryClient';
-import { agentSecrets } from '../common/agent/secrets';
+import { agentSecrets, knownSecrets } from '../common/agent/secrets';
 import { setOutput, uploadSummary } from '../common/agent/summary';
 import { UserError } from '../common/errors';
 import { describeChart } from '../common/helm/chartSource';
+import { diffRelease, type ReleaseDiff } from '../common/helm/diffRelease';
+import { failedUpgrade } from '../common/helm/failedUpgrade';
 import { logFailureDiagnostics } from '../common/helm/failureDiagnostics';
 import { locateHelm, probeHelm } from '../common/helm/findHelm';
 import { HelmCommandError, HelmRunner } from '../common/helm/helmRunner';
-import { rollbackRelease, uninstallRelease, upgradeRelease } from '../common/helm/releaseActions';
+import {
+  rollbackRelease,
+  uninstallRelease,
+  upgradeRelease,
+  type UpgradeOptions,
+} from '../common/helm/releaseActions';
 import { helmProxyEnvironment } from '../common/helm/proxyEnvironment';
 import { releaseHistory, releaseStatus, type ReleaseTarget } from '../common/helm/releaseInfo';
 import { usesPlainHttp } from '../common/helm/registryLogin';
@@ -17,13 +24,14 @@ import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
 import { updateChartDependencies } from './dependencies';
 import { readInputs, type DeployHelmChartInputs } from './inputs';
 import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
-import { renderSummary } from './summary';
+import { renderSummary, type DeploySummary } from './summary';
 
 interface ActionOutcome {
   readonly revision: string;
   readonly status: string;
   readonly changeCause?: string;
   readonly annotated: readonly string[];
+  readonly diff?: ReleaseDiff;
 }
 
 async function runAction(
@@ -33,7 +41,7 @@ async function runAction(
 ): Promise<ActionOutcome> {
   const deps = { helm: runner, logger: agentLogger };
   const common = { ...target, wait: options.wait, timeout: options.timeout, extraArgs: options.extraArgs };
-  if (options.action === 'upgrade' && options.chart) {
+  if ((options.action === 'upgrade' || options.action === 'diff') && options.chart) {
     const chart = options.chart;
     const plainHttp = chart.kind === 'oci' && usesPlainHttp(chart.location.host, options.insecureRegistries);
     if (chart.kind === 'oci') {
@@ -50,23 +58,29 @@ async function runAction(
       );
     }
     await updateChartDependencies(runner, options);
+    const upgrade: UpgradeOptions = {
+      ...common,
+      chart,
+      ...(options.chartVersion ? { chartVersion: options.chartVersion } : {}),
+      createNamespace: options.createNamespace,
+      valueFiles: options.valueFiles,
+      values: options.values,
+      changeCause: options.changeCause,
+      atomic: options.atomic,
+      historyMax: options.historyMax,
+      ...(options.userPostRenderer ? { userPostRenderer: options.userPostRenderer } : {}),
+      plainHttp,
+      serverSide: options.serverSide,
+    };
+    if (options.action === 'diff') {
+      agentLogger.info(`What helm upgrade ${target.release} (${describeChart(chart)}) would change:`);
+      const diff = await diffRelease(deps, upgrade, knownSecrets());
+      return { revision: String(diff.liveRevision ?? ''), status: 'diff', annotated: [], diff };
+    }
     agentLogger.info(`Change cause: ${options.changeCause}`);
     const result = await agentLogger.group(
       `helm upgrade --install ${target.release} (${describeChart(chart)})`,
-      () =>
-        upgradeRelease(deps, {
-          ...common,
-          chart,
-          ...(options.chartVersion ? { chartVersion: options.chartVersion } : {}),
-          createNamespace: options.createNamespace,
-          valueFiles: options.valueFiles,
-          values: options.values,
-          changeCause: options.changeCause,
-          atomic: options.atomic,
-          historyMax: options.historyMax,
-          ...(options.userPostRenderer ? { userPostRenderer: options.userPostRenderer } : {}),
-          plainHttp,
-        }),
+      () => upgradeRelease(deps, upgrade),
     );
     agentLogger.info(
       `kubernetes.io/change-cause set on: ${result.annotated.join(', ') || 'no workload (the chart renders none)'}`,
@@ -109,6 +123,15 @@ async function runAction(
   };
 }
 
+/** The release's revision before an upgrade (undefined: none, or the cluster did not say). */
+async function revisionBefore(runner: HelmRunner, target: ReleaseTarget): Promise<number | undefined> {
+  try {
+    return (await releaseStatus(runner, target))?.revision;
+  } catch {
+    return undefined; // the upgrade itself will say what is wrong with the cluster
+  }
+}
+
 export async function deployHelmChartTask(): Promise<void> {
   const options = readInputs();
   const helm = await probeHelm(locateHelm(options.helmPath));
@@ -132,17 +155,48 @@ export async function deployHelmChartTask(): Promise<void> {
       ...(cluster.context ? { kubeContext: cluster.context } : {}),
     };
     const started = new Date();
+    const before = options.action === 'upgrade' ? await revisionBefore(runner, target) : undefined;
+    const publishSummary = async (extra: Partial<DeploySummary>) =>
+      uploadSummary(
+        'deploy-helm-chart',
+        renderSummary({
+          action: options.action,
+          release: target.release,
+          namespace: namespace ?? 'default',
+          cluster: cluster.description,
+          helmVersion: `Helm ${helm.version.text}`,
+          annotated: [],
+          history: options.action === 'uninstall' ? [] : await releaseHistory(runner, target).catch(() => []),
+          ...extra,
+        }),
+      );
     let outcome: ActionOutcome;
     try {
       outcome = await runAction(runner, options, target);
     } catch (err) {
-      if (err instanceof HelmCommandError && options.action !== 'uninstall') {
-        await logFailureDiagnostics(runner, agentLogger, {
+      if (err instanceof HelmCommandError && options.action !== 'uninstall' && options.action !== 'diff') {
+        const attempt =
+          options.action === 'upgrade'
+            ? failedUpgrade(await releaseHistory(runner, target).catch(() => []), before)
+            : undefined;
+        const found = await logFailureDiagnostics(runner, agentLogger, {
           target,
           kubeconfig: cluster.kubeconfig,
           since: started,
           defaultNamespace: namespace ?? 'default',
+          ...(attempt?.revision !== undefined ? { failedRevision: attempt.revision } : {}),
         });
+        if (attempt) {
+          setOutput('status', 'failed');
+          setOutput('revision', attempt.revision ?? '');
+          setOutput('changeCause', options.changeCause);
+          if (attempt.rolledBackTo !== undefined)
+            agentLogger.info(`Rolled back to revision ${attempt.rolledBackTo} (atomic).`);
+          await publishSummary({
+            changeCause: options.changeCause,
+            failure: { error: err.message, ...attempt, ...found },
+          });
+        }
       }
       // Helm's own error does not say which cluster it could not reach or was refused by.
       if (err instanceof HelmCommandError)
@@ -151,23 +205,21 @@ export async function deployHelmChartTask(): Promise<void> {
         });
       throw err;
     }
+    if (outcome.diff) {
+      const changed = outcome.diff.changes;
+      setOutput('hasChanges', String(changed.length > 0));
+      setOutput('changedObjects', changed.map((c) => c.title).join(', '));
+      await publishSummary({ changes: changed });
+      return;
+    }
     setOutput('revision', outcome.revision);
     setOutput('status', outcome.status);
     setOutput('changeCause', outcome.changeCause ?? '');
     agentLogger.info(`Release ${target.release}: revision ${outcome.revision || '-'}, ${outcome.status}.`);
-    uploadSummary(
-      'deploy-helm-chart',
-      renderSummary({
-        action: options.action,
-        release: target.release,
-        namespace: namespace ?? 'default',
-        cluster: cluster.description,
-        helmVersion: `Helm ${helm.version.text}`,
-        ...(outcome.changeCause ? { changeCause: outcome.changeCause } : {}),
-        annotated: outcome.annotated,
-        history: options.action === 'uninstall' ? [] : await releaseHistory(runner, target),
-      }),
-    );
+    await publishSummary({
+      ...(outcome.changeCause ? { changeCause: outcome.changeCause } : {}),
+      annotated: outcome.annotated,
+    });
   } finally {
     runner.dispose();
   }

@@ -7,6 +7,7 @@ import { defaultChangeCause, normalizeChangeCause } from '../common/helm/changeC
 import { chartSource, type ChartSource } from '../common/helm/chartSource';
 import type { UserPostRenderer } from '../common/helm/postRenderer';
 import { validateReleaseName } from '../common/helm/releaseInfo';
+import { SERVER_SIDE_CHOICES, type ServerSideOptions } from '../common/helm/serverSideApply';
 import { parseValueLines, VALUE_TYPINGS, type ValueAssignment } from '../common/helm/valuesFile';
 
 export const CONNECTION_TYPES = [
@@ -14,7 +15,7 @@ export const CONNECTION_TYPES = [
   'azureResourceManager',
   'kubeconfig',
 ] as const;
-export const ACTIONS = ['upgrade', 'rollback', 'uninstall'] as const;
+export const ACTIONS = ['upgrade', 'rollback', 'uninstall', 'diff'] as const;
 
 export type ClusterInput =
   | { readonly type: 'kubernetesServiceConnection'; readonly connection: string }
@@ -50,6 +51,7 @@ export interface DeployHelmChartInputs {
   readonly historyMax: number;
   readonly extraArgs: readonly string[];
   readonly userPostRenderer: UserPostRenderer | undefined;
+  readonly serverSide: ServerSideOptions;
   readonly insecureRegistries: readonly string[];
   readonly helmPath: string | undefined;
   readonly tempDirectory: string | undefined;
@@ -111,13 +113,13 @@ export function readInputs(): DeployHelmChartInputs {
   const action = inputs.choice('action', ACTIONS, 'upgrade');
   const sources = tl.getVariable('Build.SourcesDirectory') ?? process.cwd();
   const chartText = inputs.optional('chart');
-  if (action === 'upgrade' && !chartText)
-    throw new UserError("Input 'chart' is required for the upgrade action.");
+  const renders = action === 'upgrade' || action === 'diff';
+  if (renders && !chartText) throw new UserError(`Input 'chart' is required for the ${action} action.`);
   const postRenderer = inputs.filePath('postRenderer');
   return {
     cluster: readCluster(),
     action,
-    chart: action === 'upgrade' && chartText ? chartSource(chartText, repositoryUrl(), sources) : undefined,
+    chart: renders && chartText ? chartSource(chartText, repositoryUrl(), sources) : undefined,
     chartVersion: inputs.optional('chartVersion'),
     registryConnection: inputs.connection('registryConnection'),
     registryAzureSubscription: inputs.connection('registryAzureSubscription'),
@@ -138,6 +140,10 @@ export function readInputs(): DeployHelmChartInputs {
     userPostRenderer: postRenderer
       ? { path: path.resolve(postRenderer), args: inputs.lines('postRendererArgs') }
       : undefined,
+    serverSide: {
+      apply: inputs.choice('serverSideApply', SERVER_SIDE_CHOICES, 'auto'),
+      forceConflicts: inputs.boolean('forceConflicts', false),
+    },
     insecureRegistries: inputs.lines('insecureRegistries'),
     helmPath: inputs.filePath('helmPath'),
     tempDirectory: tl.getVariable('Agent.TempDirectory'),

@@ -1,4 +1,14 @@
+import type { ObjectChange } from '../common/helm/manifestDiff';
 import type { HistoryEntry } from '../common/helm/releaseInfo';
+
+/** What a failed upgrade left behind, for the summary. */
+export interface FailureReport {
+  readonly error: string;
+  readonly revision: number | undefined;
+  readonly rolledBackTo: number | undefined;
+  readonly status: readonly string[];
+  readonly events: readonly string[];
+}
 
 export interface DeploySummary {
   readonly action: string;
@@ -9,10 +19,52 @@ export interface DeploySummary {
   readonly changeCause?: string;
   readonly annotated: readonly string[];
   readonly history: readonly HistoryEntry[];
+  /** For the diff action: what an upgrade would change. */
+  readonly changes?: readonly ObjectChange[];
+  readonly failure?: FailureReport;
 }
 
 /** Markdown table cells: no pipes or line breaks from release data. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** A fenced block that data cannot close: the fence is longer than any backtick run in it. */
+function fenced(lines: readonly string[]): string[] {
+  const longest = Math.max(
+    2,
+    ...lines.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((r) => r.length))),
+  );
+  const fence = '`'.repeat(longest + 1);
+  return [fence, ...lines, fence];
+}
+
+function changesSection(changes: readonly ObjectChange[]): string[] {
+  if (changes.length === 0) return ['**No changes:** the release already matches the chart and values.', ''];
+  const count = (kind: ObjectChange['change']) => changes.filter((c) => c.change === kind).length;
+  return [
+    `**${count('added')} to add, ${count('changed')} to change, ${count('removed')} to remove** (diffs in the log).`,
+    '',
+    '| Change | Object |',
+    '| --- | --- |',
+    ...changes.map((c) => `| ${c.change} | \`${cell(c.title)}\` |`),
+    '',
+  ];
+}
+
+function failureSection(f: FailureReport): string[] {
+  const lines = [
+    `**Failed${f.revision !== undefined ? ` at revision ${f.revision}` : ''}.**` +
+      (f.rolledBackTo !== undefined ? ` Rolled back to revision ${f.rolledBackTo} (atomic).` : ''),
+    '',
+    ...fenced(f.error.split(/\r?\n/)),
+    '',
+  ];
+  const notes = f.status.findIndex((l) => l.startsWith('NOTES:'));
+  const shownStatus = notes >= 0 ? f.status.slice(0, notes) : f.status;
+  if (shownStatus.length > 0) lines.push('`helm status`:', '', ...fenced(shownStatus), '');
+  if (f.events.length > 0)
+    lines.push('Recent warning events:', '', ...f.events.map((e) => `- ${cell(e)}`), '');
+  return lines;
+}
 
 /** The build summary: what was done, and the release's `helm history`. */
 export function renderSummary(s: DeploySummary): string {
@@ -23,10 +75,17 @@ export function renderSummary(s: DeploySummary): string {
     '',
   ];
   if (s.changeCause) lines.push(`**Change cause:** ${cell(s.changeCause)}`, '');
+  if (s.failure) lines.push(...failureSection(s.failure));
+  if (s.changes) lines.push(...changesSection(s.changes));
   if (s.annotated.length > 0)
     lines.push(`Annotated: ${s.annotated.map((a) => `\`${cell(a)}\``).join(', ')}`, '');
   if (s.history.length === 0) {
-    lines.push('The release has no history (it was uninstalled).', '');
+    lines.push(
+      s.action === 'uninstall'
+        ? 'The release has no history (it was uninstalled).'
+        : 'The release has no history.',
+      '',
+    );
     return lines.join('\n');
   }
   lines.push(

@@ -168,6 +168,21 @@ const CASES = cases<Ctx>([
     names: () => ["'historyMax'", '0 to 10000'],
   },
   {
+    name: 'serverSideApply not a choice',
+    inputs: () => ({ serverSideApply: 'maybe' }),
+    names: () => ["'serverSideApply'", 'auto, true, false'],
+  },
+  {
+    name: 'forceConflicts on Helm 3',
+    inputs: () => ({ forceConflicts: 'true' }),
+    names: () => ["'forceConflicts: true'", 'needs Helm 4'],
+  },
+  {
+    name: 'diff without a chart',
+    inputs: () => ({ action: 'diff', chart: '' }),
+    names: () => ["'chart'", 'diff'],
+  },
+  {
     name: 'arguments setting the kubeconfig',
     inputs: () => ({ arguments: '--kubeconfig /etc/other' }),
     names: () => ["'arguments'", '--kubeconfig'],

@@ -190,6 +190,12 @@ describe('DeployHelmChart@1 task: real Helm against the Kubernetes API emulator'
         assert.ok(run.groups.includes('Diagnostics: release broken'), run.groups.join(', '));
         assert.match(run.stdout, /STATUS: failed/);
         assert.match(run.stdout, /Warning Failed Deployment\/broken-web: .*ImagePullBackOff/);
+        assert.equal(run.variables['status']?.value, 'failed');
+        assert.equal(run.variables['revision']?.value, '1');
+        assert.equal(run.variables['changeCause']?.value, DEFAULT_CAUSE);
+        const summary = run.summaries.map((s) => s.content).join('\n');
+        assert.match(summary, /\*\*Failed at revision 1\.\*\*\n/);
+        assert.match(summary, /helm upgrade failed/);
       });
     });
   }

@@ -1,3 +1,4 @@
+import * as tlInternal from 'azure-pipelines-task-lib/internal';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { SecretRegistry } from '../log';
 
@@ -28,3 +29,16 @@ export function registerSecret(value: string | undefined): void {
 }
 
 export const agentSecrets: SecretRegistry = { register: registerSecret };
+
+/**
+ * Every value the agent masks: the pipeline's secret variables and what this task registered. For
+ * redacting transformed forms (escaped, base64) the agent's line masking would not catch.
+ */
+export function knownSecrets(): string[] {
+  // Read from task-lib's vault, not with getVariable(s), which write the values to the debug log.
+  const variables = Object.entries(tlInternal._knownVariableMap)
+    .filter(([, info]) => info.secret)
+    .map(([key]) => tlInternal._vault.retrieveSecret(`SECRET_${key}`) ?? '')
+    .filter((value) => value !== '');
+  return [...new Set([...variables, ...registered])];
+}

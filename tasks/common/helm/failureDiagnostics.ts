@@ -12,18 +12,34 @@ export interface DiagnosticsOptions {
   readonly since: Date;
   /** The namespace events are read from when the target names none. */
   readonly defaultNamespace: string;
+  /** The failed revision, whose objects are asked about too (atomic may have rolled them away). */
+  readonly failedRevision?: number;
 }
 
-/** Names of the objects in the release's manifest (`helm get manifest`). */
-async function releaseObjectNames(helm: HelmRunner, target: ReleaseTarget): Promise<string[]> {
-  const result = await helm.run(['get', 'manifest', target.release, ...targetArgs(target)]);
-  if (result.code !== 0) return [];
-  const names: string[] = [];
-  for (const doc of YAML.parseAllDocuments(result.stdout)) {
-    const name = doc.errors.length === 0 ? doc.getIn(['metadata', 'name']) : undefined;
-    if (typeof name === 'string') names.push(name);
+/** Names of the objects in the release's manifest (`helm get manifest`), of `revision` too when given. */
+async function releaseObjectNames(
+  helm: HelmRunner,
+  target: ReleaseTarget,
+  revision?: number,
+): Promise<string[]> {
+  const names = new Set<string>();
+  for (const at of revision !== undefined ? [[], [`--revision=${revision}`]] : [[]]) {
+    const result = await helm.run(['get', 'manifest', target.release, ...targetArgs(target), ...at]);
+    if (result.code !== 0) continue;
+    for (const doc of YAML.parseAllDocuments(result.stdout)) {
+      const name = doc.errors.length === 0 ? doc.getIn(['metadata', 'name']) : undefined;
+      if (typeof name === 'string') names.add(name);
+    }
   }
-  return names;
+  return [...names];
+}
+
+/** What the diagnostics found, for the build summary. */
+export interface FailureDiagnostics {
+  /** `helm status` as Helm prints it (or its error). */
+  readonly status: readonly string[];
+  /** Recent Warning events about the release's objects, one line each. */
+  readonly events: readonly string[];
 }
 
 function eventLine(e: ClusterEvent): string {
@@ -33,25 +49,23 @@ function eventLine(e: ClusterEvent): string {
 /**
  * After a failed action, logs why: `helm status` as Helm reports it, then the recent Warning events
  * of the release's objects (and the ReplicaSets and Pods named after them) when the cluster answers.
- * Never throws: a diagnostic that fails is reported in the debug log.
+ * Never throws: a diagnostic that fails is reported in the debug log. Returns what it logged.
  */
 export async function logFailureDiagnostics(
   helm: HelmRunner,
   logger: Logger,
   options: DiagnosticsOptions,
-): Promise<void> {
+): Promise<FailureDiagnostics> {
   const { target } = options;
+  const found = { status: [] as string[], events: [] as string[] };
   await logger.group(`Diagnostics: release ${target.release}`, async () => {
     try {
       const status = await helm.run(['status', target.release, ...targetArgs(target)]);
-      if (status.code === 0)
-        status.stdout
-          .trimEnd()
-          .split(/\r?\n/)
-          .forEach((l) => logger.info(l));
-      else logger.info(`helm status: ${status.stderr.trim()}`);
+      found.status =
+        status.code === 0 ? status.stdout.trimEnd().split(/\r?\n/) : [`helm status: ${status.stderr.trim()}`];
+      found.status.forEach((l) => logger.info(l));
       if (!options.kubeconfig) return;
-      const names = await releaseObjectNames(helm, target);
+      const names = await releaseObjectNames(helm, target, options.failedRevision);
       const events = await recentWarnings(
         options.kubeconfig,
         target.namespace ?? options.defaultNamespace,
@@ -64,10 +78,12 @@ export async function logFailureDiagnostics(
       else if (events.length === 0) logger.info('Recent events: no warnings about the release objects.');
       else {
         logger.info('Recent warning events:');
-        events.forEach((e) => logger.info(`  ${eventLine(e)}`));
+        found.events = events.map(eventLine);
+        found.events.forEach((e) => logger.info(`  ${e}`));
       }
     } catch (err) {
       logger.debug(`Diagnostics failed: ${(err as Error).message}`);
     }
   });
+  return found;
 }

@@ -1,8 +1,9 @@
 import type { Logger } from '../log';
 import { chartArgs, type ChartSource } from './chartSource';
 import { HelmCommandError, type HelmRunner } from './helmRunner';
-import { installPostRenderer, type UserPostRenderer } from './postRenderer';
+import { installPostRenderer, type ChangeCausePostRenderer, type UserPostRenderer } from './postRenderer';
 import { registryFlags } from './registryLogin';
+import { serverSideFlags, type ServerSideOptions } from './serverSideApply';
 import { releaseStatus, targetArgs, type ReleaseStatus, type ReleaseTarget } from './releaseInfo';
 import { writeValuesFile, type ValueAssignment } from './valuesFile';
 
@@ -33,6 +34,8 @@ export interface UpgradeOptions extends CommonOptions {
   readonly userPostRenderer?: UserPostRenderer;
   /** An oci:// chart on a plain-HTTP registry. */
   readonly plainHttp: boolean;
+  /** Helm 4's server-side apply (`--server-side`, `--force-conflicts`); refused on Helm 3 when asked for. */
+  readonly serverSide?: ServerSideOptions;
 }
 
 export interface RollbackOptions extends CommonOptions {
@@ -58,27 +61,44 @@ export interface UpgradeResult {
 }
 
 /**
- * `helm upgrade --install` with the change cause: as `--description`, and as the
- * `kubernetes.io/change-cause` annotation on every workload through the post-renderer. The values
- * lines go to a private values file (0600) passed last; only their keys are logged.
+ * How the upgrade runs: for real, as a server-side dry run that prints the release as JSON, or as
+ * `helm template` (the same rendering without the cluster).
  */
-export async function upgradeRelease(deps: ActionDeps, options: UpgradeOptions): Promise<UpgradeResult> {
+export type UpgradeMode = 'apply' | 'dry-run' | 'template';
+
+/**
+ * Composes `helm upgrade --install` from the options (values file and post-renderer included) and
+ * runs `body` with the arguments while the post-renderer listens. The values lines go to a
+ * private values file (0600) passed last; only their keys are logged.
+ */
+export async function withUpgradeArgs<T>(
+  deps: ActionDeps,
+  options: UpgradeOptions,
+  mode: UpgradeMode,
+  body: (args: string[], renderer: ChangeCausePostRenderer) => Promise<T>,
+): Promise<T> {
   const { helm, logger } = deps;
   const args = [
-    'upgrade',
+    mode === 'template' ? 'template' : 'upgrade',
     options.release,
     ...chartArgs(options.chart),
-    '--install',
+    ...(mode === 'template' ? [] : ['--install', `--history-max=${options.historyMax}`]),
     ...targetArgs(options),
-    `--history-max=${options.historyMax}`,
     `--timeout=${options.timeout}`,
     `--description=${options.changeCause}`,
   ];
   if (options.createNamespace) args.push('--create-namespace');
   if (options.chartVersion) args.push(`--version=${options.chartVersion}`);
   if (options.chart.kind === 'oci') args.push(...registryFlags(helm, options.plainHttp, 'transfer'));
-  if (options.atomic) args.push(helm.major >= 4 ? '--rollback-on-failure' : '--atomic');
-  args.push(...waitFlag(helm, options.wait));
+  // `helm template` applies nothing (Helm 4 takes its --server-side as a plain boolean there).
+  if (options.serverSide && mode !== 'template') args.push(...serverSideFlags(helm, options.serverSide));
+  // Helm before 3.13 takes a plain --dry-run, which already asks the cluster (lookups, the live release).
+  const oldDryRun = helm.major === 3 && helm.helm.version.minor < 13;
+  if (mode === 'dry-run') args.push(oldDryRun ? '--dry-run' : '--dry-run=server', '--output=json');
+  else if (mode === 'apply') {
+    if (options.atomic) args.push(helm.major >= 4 ? '--rollback-on-failure' : '--atomic');
+    args.push(...waitFlag(helm, options.wait));
+  }
   for (const file of options.valueFiles) args.push(`--values=${file}`);
   if (options.values.length > 0) {
     const file = helm.privatePath('values.yaml');
@@ -93,13 +113,24 @@ export async function upgradeRelease(deps: ActionDeps, options: UpgradeOptions):
   });
   try {
     args.push(...renderer.args, ...options.extraArgs);
+    return await body(args, renderer);
+  } finally {
+    await renderer.close();
+  }
+}
+
+/**
+ * `helm upgrade --install` with the change cause: as `--description`, and as the
+ * `kubernetes.io/change-cause` annotation on every workload through the post-renderer.
+ */
+export async function upgradeRelease(deps: ActionDeps, options: UpgradeOptions): Promise<UpgradeResult> {
+  const { helm, logger } = deps;
+  return withUpgradeArgs(deps, options, 'apply', async (args, renderer) => {
     const result = await helm.run(args, { echo: true });
     for (const failure of renderer.relay.failures) logger.warn(`Post-renderer: ${failure}`);
     if (result.code !== 0) throw new HelmCommandError('upgrade', result);
     return { status: await releaseStatus(helm, options), annotated: renderer.annotated };
-  } finally {
-    await renderer.close();
-  }
+  });
 }
 
 /** `helm rollback` to a revision (default: the previous one). */
