@@ -19,6 +19,14 @@ export function uuidv5(name, namespace) {
 /** The URL namespace of RFC 4122, as used by the community's dev-extension scripts. */
 const NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
 
+/** Gallery flags follow the version: `Preview` below 1.0, never set by hand. Public when public. */
+export function galleryFlags(manifest) {
+  const flags = (manifest.galleryFlags ?? []).filter((f) => f !== 'Preview' && f !== 'Public');
+  if (Number(manifest.version.split('.')[0]) < 1) flags.push('Preview');
+  if (manifest.public) flags.push('Public');
+  return flags;
+}
+
 const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const writeJson = (file, value) => fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
 
@@ -32,7 +40,8 @@ export function stage({ dev }) {
     manifest.name = `${manifest.name} (dev)`;
     manifest.public = false;
   }
-  for (const item of ['overview.md', 'images', 'LICENSE']) {
+  manifest.galleryFlags = galleryFlags(manifest);
+  for (const item of ['overview.md', 'images', 'LICENSE', 'CHANGELOG.md']) {
     const src = path.join(root, item);
     if (fs.existsSync(src)) fs.cpSync(src, path.join(stageDir, item), { recursive: true });
   }
