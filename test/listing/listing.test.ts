@@ -28,6 +28,11 @@ interface OverviewScript {
 }
 interface PackageScript {
   galleryFlags: (manifest: { version: string; public?: boolean; galleryFlags?: string[] }) => string[];
+  devBuildNumber: (argv: string[]) => number | undefined;
+  stage: (options: { dev: boolean; devBuild?: number }) => {
+    stageDir: string;
+    manifest: { version: string };
+  };
 }
 interface Manifest {
   id: string;
@@ -172,6 +177,27 @@ describe('Marketplace listing', function () {
       assert.match(xml, /<InstallationTarget Id="Microsoft\.VisualStudio\.Services\.Cloud"\/>/);
       assert.equal(unzip(vsix(id), 'CHANGELOG.md'), fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8'));
       assert.equal(unzip(vsix(id), 'LICENSE'), fs.readFileSync(path.join(root, 'LICENSE'), 'utf8'));
+    }
+  });
+
+  it('a dev build number becomes the patch of the dev extension and of every dev task (npm run package:dev -- --dev-build N)', async () => {
+    const pkg = await load<PackageScript>('package.mjs');
+    assert.equal(pkg.devBuildNumber(['--dev', '--dev-build', '4711']), 4711);
+    assert.throws(
+      () => pkg.devBuildNumber(['--dev-build', '47a']),
+      /--dev-build: '47a' is not a positive build number/,
+    );
+    try {
+      const { stageDir, manifest: staged } = pkg.stage({ dev: true, devBuild: 4711 });
+      assert.equal(staged.version, manifest.version.replace(/\d+$/, '4711'));
+      for (const folder of fs.readdirSync(path.join(stageDir, 'tasks'))) {
+        const task = readJson<{ version: { Patch: number } }>(
+          path.join(stageDir, 'tasks', folder, 'task.json'),
+        );
+        assert.equal(task.version.Patch, 4711, folder);
+      }
+    } finally {
+      pkg.stage({ dev: true }); // leave the staged dev variant as the packaging test expects it
     }
   });
 });
