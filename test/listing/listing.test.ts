@@ -15,6 +15,7 @@ interface TaskJson {
   version: { Major: number };
   inputs: {
     name: string;
+    type?: string;
     aliases?: string[];
     required?: boolean;
     visibleRule?: string;
