@@ -36,7 +36,7 @@ export function duplicatePackages(metafile) {
 }
 
 /** A task's entry files: index.ts, and the .ts source of any other stage target in task.json (a pre-job stub). */
-function entryPoints(taskDir) {
+export function entryPoints(taskDir) {
   const task = JSON.parse(fs.readFileSync(path.join(taskDir, 'task.json'), 'utf8'));
   const targets = ['prejobexecution', 'execution', 'postjobexecution'].flatMap((stage) =>
     Object.values(task[stage] ?? {}).map((handler) => String(handler?.target ?? '')),

@@ -19,10 +19,32 @@ export function uuidv5(name, namespace) {
 /** The URL namespace of RFC 4122, as used by the community's dev-extension scripts. */
 const NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
 
+/** Gallery flags follow the version: `Preview` below 1.0, never set by hand. Public when public. */
+export function galleryFlags(manifest) {
+  const flags = (manifest.galleryFlags ?? []).filter((f) => f !== 'Preview' && f !== 'Public');
+  if (Number(manifest.version.split('.')[0]) < 1) flags.push('Preview');
+  if (manifest.public) flags.push('Public');
+  return flags;
+}
+
 const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const writeJson = (file, value) => fs.writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
 
-export function stage({ dev }) {
+/**
+ * A dev build number (`--dev-build N`, e.g. the pipeline's Build.BuildId) becomes the patch of the
+ * dev variant's extension and task versions, so each publish from main is newer to the Marketplace
+ * and to agents (which keep a task's code until its version changes).
+ */
+export function devBuildNumber(argv) {
+  const i = argv.indexOf('--dev-build');
+  if (i < 0) return undefined;
+  const n = argv[i + 1];
+  if (!/^[1-9]\d{0,8}$/.test(n ?? ''))
+    throw new Error(`--dev-build: '${n ?? ''}' is not a positive build number`);
+  return Number(n);
+}
+
+export function stage({ dev, devBuild }) {
   const manifest = readJson(path.join(root, 'vss-extension.json'));
   const stageDir = path.join(root, 'build', dev ? 'extension-dev' : 'extension');
   fs.rmSync(stageDir, { recursive: true, force: true });
@@ -31,8 +53,10 @@ export function stage({ dev }) {
     manifest.id = `${manifest.id}-dev`;
     manifest.name = `${manifest.name} (dev)`;
     manifest.public = false;
+    if (devBuild !== undefined) manifest.version = manifest.version.replace(/\d+$/, String(devBuild));
   }
-  for (const item of ['overview.md', 'images', 'LICENSE']) {
+  manifest.galleryFlags = galleryFlags(manifest);
+  for (const item of ['overview.md', 'images', 'LICENSE', 'CHANGELOG.md']) {
     const src = path.join(root, item);
     if (fs.existsSync(src)) fs.cpSync(src, path.join(stageDir, item), { recursive: true });
   }
@@ -48,6 +72,7 @@ export function stage({ dev }) {
       const taskJson = readJson(path.join(target, 'task.json'));
       taskJson.id = uuidv5(`${manifest.publisher}.${manifest.id}.${taskJson.name}`, NAMESPACE);
       taskJson.friendlyName = `${taskJson.friendlyName} (dev)`.slice(0, 40);
+      if (devBuild !== undefined) taskJson.version.Patch = devBuild;
       writeJson(path.join(target, 'task.json'), taskJson);
     }
   }
@@ -55,9 +80,9 @@ export function stage({ dev }) {
   return { stageDir, manifest };
 }
 
-export function pack({ dev }) {
+export function pack({ dev, devBuild }) {
   step(`Package the extension${dev ? ' (dev variant)' : ''}`);
-  const { stageDir, manifest } = stage({ dev });
+  const { stageDir, manifest } = stage({ dev, devBuild });
   const outDir = path.join(root, 'dist');
   fs.mkdirSync(outDir, { recursive: true });
   const vsix = path.join(outDir, `${manifest.publisher}.${manifest.id}-${manifest.version}.vsix`);
@@ -86,7 +111,10 @@ export function pack({ dev }) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    pack({ dev: process.argv.includes('--dev') });
+    const dev = process.argv.includes('--dev');
+    const devBuild = devBuildNumber(process.argv);
+    if (devBuild !== undefined && !dev) throw new Error('--dev-build applies to the dev variant: add --dev');
+    pack({ dev, devBuild });
   } catch (err) {
     console.error(err.message);
     process.exit(1);
