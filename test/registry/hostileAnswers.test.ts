@@ -172,10 +172,13 @@ describe('registry/hostileAnswers: blob reads answered badly fail naming the sou
     ['html502', /answered HTTP 502 with an HTML page/],
     [
       'html200',
-      /is not what its digest says \(received \d+ bytes, expected 4096\): the registry answered an HTML page/,
+      /read blob .* failed: the blob arrived incomplete, the answer ending after \d+ of its 4096 bytes: the registry answered an HTML page/,
     ],
     ['oversized', /is not what its digest says \(received more than the expected 4096 bytes\)/],
-    ['truncated', /read blob .* failed: the connection closed after \d+ of the 4096 bytes of the blob/],
+    [
+      'truncated',
+      /read blob .* failed: the blob arrived incomplete, the answer ending after \d+ of its 4096 bytes/,
+    ],
   ];
   for (const [kind, problem] of cases) {
     it(`a layer answered ${kind}: nothing tagged in the target`, async () => {

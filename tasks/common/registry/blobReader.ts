@@ -131,7 +131,13 @@ export class BlobReader {
         throw err;
       }
       const { done, value } = read;
-      if (done) throw this.fail(`received ${this.offset} bytes, expected ${this.blob.size}`);
+      if (done) {
+        // The answer ended early: cut short on the way (a registry does not store short blobs),
+        // so it is read again from where the target got to, like a connection that broke.
+        const error = new Error(`the answer ended after ${this.offset} of the ${this.blob.size} bytes`);
+        this.cutOff = { offset: this.offset, error };
+        throw error;
+      }
       this.counts.onRead(value.length);
       if (value.length > this.toDrop) {
         const rest = value.subarray(this.toDrop);

@@ -108,7 +108,7 @@ class BlobUpload {
         if (failure) throw this.sourceError(failure, sourceType);
         // The source broke off: the upload failed for it, and the source is read again from
         // where the registry got to; if that never heals, the failure is the source's.
-        const err = cutOff ? this.sourceCutError(cutOff.offset, cutOff.error) : caught;
+        const err = cutOff ? this.sourceCutError(cutOff.offset, cutOff.error, sourceType) : caught;
         const recovery = cutOff ? 'resume' : this.recovery(err);
         if (recovery === 'fail' || ++failures > this.retry.maxRetries) throw err;
         await sleep(backoffDelay(failures - 1, this.retry));
@@ -233,16 +233,19 @@ class BlobUpload {
     );
   }
 
-  private sourceCutError(offset: number, cause: unknown): Error {
+  private sourceCutError(offset: number, cause: unknown, contentType: string | undefined): Error {
     const read = {
       ...this.copy.from,
       operation: 'read blob',
       access: 'pull',
       subject: this.copy.digest,
     } as const;
+    const html = isHtml('', contentType)
+      ? `: the registry answered an HTML page (Content-Type ${contentType}), typically from a proxy or gateway in front of it`
+      : '';
     return answerError(
       answerSource(read),
-      `the connection closed after ${offset} of the ${this.copy.size} bytes of the blob, so it arrived incomplete`,
+      `the blob arrived incomplete, the answer ending after ${offset} of its ${this.copy.size} bytes${html}`,
       cause,
     );
   }

@@ -22,6 +22,22 @@ import { retryPolicy, type RetryPolicy } from './retry';
 import { RequestStats } from './stats';
 import { Transport, discard, type TransportOptions } from './transport';
 
+/** Reads again of a manifest answer that arrived cut short. */
+const MANIFEST_REREADS = 2;
+
+/** Asked for by digest and not matching it, or JSON that stops: a manifest answer cut short. */
+function looksCutShort(body: Buffer, reference: string): boolean {
+  if (isDigest(reference)) return digestOf(body, reference) !== reference;
+  const text = body.toString('utf8').trimStart();
+  if (!text.startsWith('{')) return false;
+  try {
+    JSON.parse(text);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export interface RegistryClientOptions {
   readonly credentials: CredentialResolver;
   /** Hosts (host, host:port or IPv4 CIDR) that may use plain HTTP; loopback hosts always may. */
@@ -144,17 +160,16 @@ export class RegistryClient {
   /** GETs a manifest, hashes the bytes received and parses them. */
   async getManifest(ref: ImageReference | ManifestRef): Promise<FetchedManifest> {
     const at = manifestRef(ref);
-    const { res, body } = await this.http.callForBody(
-      {
-        ...this.op(at, 'read manifest', 'pull'),
-        method: 'GET',
-        path: `/v2/${at.repository}/manifests/${at.reference}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        scopes: [pull(at.repository)],
-        ok: [200],
-      },
-      32 * 1024 * 1024,
-    );
+    let answer = await this.readManifest(at);
+    // An answer cut short but ended cleanly (no Content-Length) shows as a digest that does not
+    // match the one asked for, or as JSON that stops: it is asked for again before it is refused.
+    for (let again = 0; again < MANIFEST_REREADS && looksCutShort(answer.body, at.reference); again++) {
+      this.logger.debug(
+        `The manifest ${at.reference} of ${this.where(at)} arrived incomplete; reading it again.`,
+      );
+      answer = await this.readManifest(at);
+    }
+    const { res, body } = answer;
     const where = this.where(at);
     const header = res.headers['docker-content-digest'];
     const digest = verifiedManifestDigest(body, {
@@ -167,6 +182,20 @@ export class RegistryClient {
     const json = parseJsonAnswer(body, contentType, answerSource(this.op(at, 'read manifest', 'pull')));
     const manifest = manifestFromJson(json, contentType, where);
     return { digest, mediaType: manifest.mediaType, size: body.length, body, manifest };
+  }
+
+  private readManifest(at: ManifestRef) {
+    return this.http.callForBody(
+      {
+        ...this.op(at, 'read manifest', 'pull'),
+        method: 'GET',
+        path: `/v2/${at.repository}/manifests/${at.reference}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        scopes: [pull(at.repository)],
+        ok: [200],
+      },
+      32 * 1024 * 1024,
+    );
   }
 
   /** PUTs manifest bytes as they are (so the digest is kept); returns the digest. */
