@@ -4,16 +4,16 @@
 // post-renderer and extra arguments. Real Helm 4 (Helm 3 where the Helm version matters).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import type http from 'node:http';
 import path from 'node:path';
 import {
+  SUBSCRIPTION,
   TENANT,
   endpointOf,
   ids,
   startAzureTestEnvironment,
   type AzureTestEnvironment,
 } from '../azure/azureTestEnvironment';
-import { startHttpsServer, type RunningHttpsServer } from '../emulators/httpsServer';
+import { startArmEmulator, type ArmEmulator } from '../emulators/armEmulator';
 import { startKubernetesEmulator, type KubernetesEmulator } from '../emulators/kubernetes';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry';
 import { toolPath } from '../support/tools';
@@ -36,9 +36,8 @@ describe('DeployHelmChart@1 task: cluster connections, OCI charts, post-renderer
   this.timeout(240_000);
   let k8s: KubernetesEmulator;
   let azure: AzureTestEnvironment;
-  let arm: RunningHttpsServer;
+  let arm: ArmEmulator;
   let registry: RegistryFixture;
-  const armCalls: { path: string; authorized: boolean }[] = [];
   const helm4 = () => toolPath('HELM4_BIN');
   const stored = (namespace: string, name: string) => k8s.object('apps/v1', 'Deployment', namespace, name);
 
@@ -48,25 +47,12 @@ describe('DeployHelmChart@1 task: cluster connections, OCI charts, post-renderer
       startAzureTestEnvironment(),
       startRegistry({ auth: 'basic' }),
     ]);
-    arm = await startHttpsServer((req: http.IncomingMessage, res: http.ServerResponse) => {
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-      const authorized = azure.entra.issuedTokens.includes(bearer);
-      const url = new URL(req.url ?? '/', 'https://arm.invalid');
-      armCalls.push({ path: url.pathname, authorized });
-      req.resume();
-      if (!authorized)
-        return void res
-          .writeHead(401, { 'content-type': 'application/json' })
-          .end('{"error":{"code":"InvalidAuthenticationToken"}}');
-      if (req.method !== 'POST' || url.pathname !== AKS_PATH || !url.searchParams.get('api-version')) {
-        return void res
-          .writeHead(404, { 'content-type': 'application/json' })
-          .end('{"error":{"code":"ResourceNotFound","message":"not found"}}');
-      }
-      const value = Buffer.from(k8s.kubeconfig(), 'utf8').toString('base64');
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ kubeconfigs: [{ name: 'clusterUser', value }] }));
+    arm = await startArmEmulator({
+      subscriptions: [
+        { id: SUBSCRIPTION, resourceGroups: [{ name: 'rg-shop', managedClusters: ['aks-shop'] }] },
+      ],
+      authorized: (bearer) => azure.entra.issuedTokens.includes(bearer),
+      kubeconfig: () => k8s.kubeconfig(),
     });
   });
   after(async () => {
@@ -125,7 +111,7 @@ describe('DeployHelmChart@1 task: cluster connections, OCI charts, post-renderer
 
   it('AKS credentials through Azure Resource Manager with the AzureRM connection', async () => {
     const connection = 'e0e0e0e0-0000-4000-8000-0000000000aa';
-    const before = armCalls.length;
+    const before = arm.calls.length;
     const run = await deploy({
       helmBin: helm4(),
       endpoints: {
@@ -139,7 +125,7 @@ describe('DeployHelmChart@1 task: cluster connections, OCI charts, post-renderer
             authenticationType: 'spnKey',
             serviceprincipalkey: azure.clientSecret,
           },
-          { resourceManagerUrl: `${arm.url}/` },
+          { resourceManagerUrl: arm.url },
         ),
       },
       inputs: {
@@ -155,7 +141,10 @@ describe('DeployHelmChart@1 task: cluster connections, OCI charts, post-renderer
       env: { NODE_EXTRA_CA_CERTS: azure.entra.caFile },
     });
     assertSucceeded(run);
-    assert.deepEqual(armCalls.slice(before), [{ path: AKS_PATH, authorized: true }]);
+    assert.deepEqual(
+      arm.calls.slice(before).map(({ method, path, authorized }) => ({ method, path, authorized })),
+      [{ method: 'POST', path: AKS_PATH, authorized: true }],
+    );
     assert.equal(changeCauseOf(stored('aks-ns', 'aks-web')), DEFAULT_CAUSE);
   });
 
