@@ -2,13 +2,15 @@
 // inputs, variables and service connections handed over through the environment (agent
 // Handler.cs / TaskRunner.cs), logging commands read back from its output. The environment is
 // built from scratch (PATH, a per-run HOME, the protocol, options.env), never copied from the test
-// process. Every run is leak-checked: a secret in the output makes runTask reject with a LeakError.
+// process. Every run is leak-checked: a secret in the output makes runTask reject with a LeakError,
+// and a Node deprecation warning with a DeprecationWarningError. The Node binary is chosen per run
+// (`node`, else NODE_FOR_TASKS, else this process's), with the task.json handler an agent would pick.
 //
 //   after(disposeTaskRuns);
 //   const run = await runTask({ task: { shipped: 'PromoteImageV1' }, inputs: { sourceImage: '...' } });
 //   assert.equal(run.result, 'Succeeded');
 //   assert.equal(run.variables['digest']?.value, expected);
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,12 +25,14 @@ import {
   outputLines,
   parseTaskOutput,
 } from './logCommands';
-import { readTaskDefinition, shippedTaskDir, testTaskDir } from './vsix';
+import { type TaskDefinition, readTaskDefinition, shippedTaskDir, testTaskDir } from './vsix';
 
 export type { EndpointSpec } from './agentEnv';
 
 /** A shipped task, run from the unpacked .vsix, or a test-only task from build/test-tasks. */
 export type TaskRef = { shipped: string } | { testOnly: string };
+
+type Stage = 'prejobexecution' | 'execution' | 'postjobexecution';
 
 export interface TaskRunOptions {
   task?: TaskRef;
@@ -49,8 +53,14 @@ export interface TaskRunOptions {
   timeoutMs?: number;
   /** Extra environment (NODE_EXTRA_CA_CERTS, DOCKER_CONFIG...); applied last. */
   env?: Record<string, string>;
-  /** The task.json stage whose Node20_1 target runs; default `execution` (the step itself). */
-  stage?: 'prejobexecution' | 'execution' | 'postjobexecution';
+  /**
+   * The Node binary that runs the task, as an agent's own Node 20 or Node 24; default the
+   * NODE_FOR_TASKS environment variable, else the Node running the runner. The task.json handler
+   * matching its major version runs (Node24 from 24 on, else Node20_1).
+   */
+  node?: string;
+  /** The task.json stage whose handler target runs; default `execution` (the step itself). */
+  stage?: Stage;
   /**
    * A work folder shared by the steps of one job (a pipeline run); the caller creates and removes
    * it. Default: a fresh folder per run, removed by dispose() or disposeTaskRuns().
@@ -82,6 +92,8 @@ export interface TaskRun {
   commands: LoggingCommand[];
   /** Lines the log viewer formats (`##[group]`, `##[error]`...). */
   formatLines: string[];
+  /** The Node binary that ran the task. */
+  node: string;
   /** The run's folder: agent work folder, temp, sources, staging, HOME. */
   tempDir: string;
   dirs: AgentDirs;
@@ -115,6 +127,54 @@ export class TaskTimeoutError extends Error {
   }
 }
 
+/**
+ * The task printed a Node deprecation warning (`(node:PID) [DEP0169] DeprecationWarning: ...` on
+ * stderr): on an agent it lands in every log, and it announces code a later Node removes.
+ */
+export class DeprecationWarningError extends Error {
+  override readonly name = 'DeprecationWarningError';
+  constructor(
+    readonly warnings: readonly string[],
+    readonly run: TaskRun,
+  ) {
+    super(`The task printed Node deprecation warning(s) on ${run.node}:\n${warnings.join('\n')}`);
+  }
+}
+
+/** Deprecation warnings in a task's stderr, one line each. */
+export function deprecationWarnings(stderr: string): string[] {
+  return outputLines(stderr).filter((line) => /\[DEP\d{4}\]|DeprecationWarning:/.test(line));
+}
+
+const nodeMajors = new Map<string, number>();
+
+/** The major version of a Node binary (asked once per binary). */
+function nodeMajor(node: string): number {
+  let major = nodeMajors.get(node);
+  if (major === undefined) {
+    const version =
+      node === process.execPath
+        ? process.version
+        : spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    major = Number(/^v(\d+)\./.exec(version)?.[1]);
+    if (!Number.isInteger(major))
+      throw new Error(`${node} --version did not answer a Node version (${version})`);
+    nodeMajors.set(node, major);
+  }
+  return major;
+}
+
+/** The handler an agent picks for that Node: Node24 from 24 on (falling back as the agent does). */
+function handlerFor(def: TaskDefinition, stage: Stage, node: string): { handler: string; target: string } {
+  const handlers = def[stage] ?? {};
+  const order = nodeMajor(node) >= 24 ? ['Node24', 'Node20_1'] : ['Node20_1'];
+  for (const handler of order) {
+    const target = handlers[handler]?.target;
+    if (target) return { handler, target };
+  }
+  throw new Error(`${def.name}: task.json has no ${order.join(' or ')} ${stage} handler`);
+}
+
 const DEFAULT_TIMEOUT_MS = 60_000;
 const runDirs = new Set<string>();
 const processGroups = new Set<number>();
@@ -146,6 +206,7 @@ interface Exited {
 }
 
 function runProcess(
+  node: string,
   entry: string,
   cwd: string,
   env: Record<string, string>,
@@ -153,7 +214,7 @@ function runProcess(
 ): Promise<Exited> {
   return new Promise((resolve, reject) => {
     // A process group of its own, so a timeout or the end of the run also ends the task's children.
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(node, [entry], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -194,8 +255,8 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
   const taskDir = options.taskDir ?? taskDirOf(options.task);
   const def = readTaskDefinition(taskDir);
   const stage = options.stage ?? 'execution';
-  const target = def[stage]?.['Node20_1']?.target;
-  if (!target) throw new Error(`${def.name}: task.json has no Node20_1 ${stage} handler`);
+  const node = options.node ?? (process.env['NODE_FOR_TASKS'] || process.execPath);
+  const { target } = handlerFor(def, stage, node);
   const secrets = collectSecrets(options);
   const shared = options.dirs;
   const tempDir = shared?.root ?? fs.mkdtempSync(path.join(os.tmpdir(), `rg-task-${def.name}-`));
@@ -212,7 +273,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
 
   const cwd = options.cwd ?? dirs.sources;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const exited = await runProcess(path.join(taskDir, target), cwd, env, timeoutMs);
+  const exited = await runProcess(node, path.join(taskDir, target), cwd, env, timeoutMs);
   const printed = [...visibleOutput('stdout', exited.stdout), ...visibleOutput('stderr', exited.stderr)];
   if (exited.timedOut) {
     const tail = outputLines(redact(exited.stdout, secrets)).slice(-10).join('\n');
@@ -253,6 +314,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
     commandErrors: parsed.commandErrors,
     commands: parsed.commands,
     formatLines: parsed.formatLines,
+    node,
     tempDir,
     dirs,
     dispose: () => {
@@ -272,5 +334,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
   const leaks = findLeaks(secrets, texts);
   if (leaks.length > 0) throw new LeakError(leaks, run);
   if (parsed.restricted.length > 0) throw new RestrictionError(parsed.restricted, run);
+  const deprecations = deprecationWarnings(exited.stderr);
+  if (deprecations.length > 0) throw new DeprecationWarningError(deprecations, run);
   return run;
 }
