@@ -19,7 +19,9 @@ import { LeakError, ScannedText, collectSecrets, findLeaks, redact, visibleOutpu
 import {
   LoggingCommand,
   OutputVariable,
+  SUMMARY_ATTACHMENT_TYPE,
   TaskIssue,
+  TaskAttachment,
   TaskResultName,
   UploadedArtifact,
   outputLines,
@@ -82,7 +84,10 @@ export interface TaskRun {
   variables: Record<string, OutputVariable>;
   secrets: string[];
   issues: TaskIssue[];
-  summaries: { path: string; content: string }[];
+  /** Build summary sections (uploadsummary, addattachment of the summary type): title, file, markdown. */
+  summaries: { title: string; path: string; content: string }[];
+  /** Every task.addattachment the agent accepted, summaries included. */
+  attachments: TaskAttachment[];
   artifacts: UploadedArtifact[];
   groups: string[];
   debug: string[];
@@ -289,11 +294,16 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
   }
 
   const parsed = parseTaskOutput(exited.stdout, exited.stderr, def.restrictions);
-  const summaries: { path: string; content: string }[] = [];
-  for (const summary of parsed.summaryPaths) {
+  const summaries: { title: string; path: string; content: string }[] = [];
+  for (const { title, path: summary } of parsed.summarySections) {
     const file = path.resolve(cwd, summary);
-    if (fs.existsSync(file)) summaries.push({ path: summary, content: fs.readFileSync(file, 'utf8') });
-    else parsed.commandErrors.push(`task.uploadsummary: no file at ${summary}`);
+    if (fs.existsSync(file)) summaries.push({ title, path: summary, content: fs.readFileSync(file, 'utf8') });
+    else parsed.commandErrors.push(`summary '${title}': no file at ${summary}`);
+  }
+  for (const attachment of parsed.attachments) {
+    if (attachment.type.toLowerCase() === SUMMARY_ATTACHMENT_TYPE.toLowerCase()) continue; // checked above
+    if (!fs.existsSync(path.resolve(cwd, attachment.path)))
+      parsed.commandErrors.push(`task.addattachment '${attachment.name}': no file at ${attachment.path}`);
   }
   const failed = exited.exitCode !== 0 || parsed.commandErrors.length > 0;
   const settled = parsed.result === 'Canceled' || parsed.result === 'Skipped';
@@ -309,6 +319,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
     issues: parsed.issues,
     summaries,
     artifacts: parsed.artifacts,
+    attachments: parsed.attachments,
     groups: parsed.groups,
     debug: parsed.debug,
     commandErrors: parsed.commandErrors,

@@ -16,7 +16,10 @@ import { signInHelm } from '../common/helm/registrySignIn';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
 import { readInputs, type DeployHelmChartInputs } from './inputs';
 import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
-import { renderSummary } from './summary';
+import { describeFailure, renderSummary } from './summary';
+
+/** The title of the task's build summary section, and of the failure summary runTask uploads. */
+export const SUMMARY_TITLE = 'Deploy Helm chart';
 
 interface ActionOutcome {
   readonly revision: string;
@@ -130,6 +133,15 @@ export async function deployHelmChartTask(): Promise<void> {
       ...(cluster.context ? { kubeContext: cluster.context } : {}),
     };
     const started = new Date();
+    const summaryBase = {
+      action: options.action,
+      release: target.release,
+      namespace: namespace ?? 'default',
+      cluster: cluster.description,
+      helmVersion: `Helm ${helm.version.text}`,
+      changeCause: options.changeCause,
+      annotated: [],
+    };
     let outcome: ActionOutcome;
     try {
       outcome = await runAction(runner, options, target);
@@ -142,6 +154,15 @@ export async function deployHelmChartTask(): Promise<void> {
           defaultNamespace: namespace ?? 'default',
         });
       }
+      if (err instanceof HelmCommandError && options.action !== 'uninstall') {
+        // Outputs and summary also on failure: which revision failed, where the release stands.
+        const history = await releaseHistory(runner, target).catch(() => []);
+        const failure = describeFailure(history);
+        setOutput('revision', failure.revision);
+        setOutput('status', 'failed');
+        setOutput('changeCause', options.changeCause);
+        uploadSummary(SUMMARY_TITLE, renderSummary({ ...summaryBase, failure: failure.text, history }));
+      }
       // Helm's own error does not say which cluster it could not reach or was refused by.
       if (err instanceof HelmCommandError)
         throw new UserError(`${err.message}\nRelease ${target.release} on ${cluster.description}.`);
@@ -152,14 +173,10 @@ export async function deployHelmChartTask(): Promise<void> {
     setOutput('changeCause', outcome.changeCause ?? '');
     agentLogger.info(`Release ${target.release}: revision ${outcome.revision || '-'}, ${outcome.status}.`);
     uploadSummary(
-      'deploy-helm-chart',
+      SUMMARY_TITLE,
       renderSummary({
-        action: options.action,
-        release: target.release,
-        namespace: namespace ?? 'default',
-        cluster: cluster.description,
-        helmVersion: `Helm ${helm.version.text}`,
-        ...(outcome.changeCause ? { changeCause: outcome.changeCause } : {}),
+        ...summaryBase,
+        ...(outcome.changeCause ? { changeCause: outcome.changeCause } : { changeCause: undefined }),
         annotated: outcome.annotated,
         history: options.action === 'uninstall' ? [] : await releaseHistory(runner, target),
       }),

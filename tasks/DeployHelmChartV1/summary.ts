@@ -9,6 +9,31 @@ export interface DeploySummary {
   readonly changeCause?: string;
   readonly annotated: readonly string[];
   readonly history: readonly HistoryEntry[];
+  /** Set when the action failed: which revision failed and where the release stands. */
+  readonly failure?: string;
+}
+
+/**
+ * What a failed action left, from the release's history read after the failure: the revision that
+ * failed (the newest `failed` one) and, when Helm rolled back (`atomic`) or an older revision is
+ * still deployed, where the release stands.
+ */
+export function describeFailure(history: readonly HistoryEntry[]): { revision: string; text: string } {
+  const failed = [...history].reverse().find((h) => h.status === 'failed');
+  const latest = history[history.length - 1];
+  if (!failed) {
+    return {
+      revision: latest ? String(latest.revision) : '',
+      text: latest
+        ? `No revision was recorded as failed; the newest is revision ${latest.revision} (${latest.status}).`
+        : 'The release has no revision: nothing was installed.',
+    };
+  }
+  const now =
+    latest && latest.revision !== failed.revision
+      ? ` The release is now at revision ${latest.revision} (${latest.status}): ${latest.description}.`
+      : '';
+  return { revision: String(failed.revision), text: `Revision ${failed.revision} failed.${now}` };
 }
 
 /** Markdown table cells: no pipes or line breaks from release data. */
@@ -22,6 +47,7 @@ export function renderSummary(s: DeploySummary): string {
     `Namespace \`${cell(s.namespace)}\` on ${cell(s.cluster)}, ${s.helmVersion}.`,
     '',
   ];
+  if (s.failure) lines.push(`**Failed:** ${cell(s.failure)}`, '');
   if (s.changeCause) lines.push(`**Change cause:** ${cell(s.changeCause)}`, '');
   if (s.annotated.length > 0)
     lines.push(`Annotated: ${s.annotated.map((a) => `\`${cell(a)}\``).join(', ')}`, '');

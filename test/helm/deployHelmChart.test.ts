@@ -190,6 +190,16 @@ describe('DeployHelmChart@1 task: real Helm against the Kubernetes API emulator'
         assert.ok(run.groups.includes('Diagnostics: release broken'), run.groups.join(', '));
         assert.match(run.stdout, /STATUS: failed/);
         assert.match(run.stdout, /Warning Failed Deployment\/broken-web: .*ImagePullBackOff/);
+        // Outputs and the build summary also on failure: which revision failed.
+        assert.equal(run.variables['status']?.value, 'failed');
+        assert.equal(run.variables['revision']?.value, '1');
+        assert.equal(run.variables['changeCause']?.value, DEFAULT_CAUSE);
+        assert.deepEqual(
+          run.summaries.map((s) => s.title),
+          ['Deploy Helm chart'],
+        );
+        assert.match(run.summaries[0]?.content ?? '', /\*\*Failed:\*\* Revision 1 failed\./);
+        assert.match(run.summaries[0]?.content ?? '', /\| 1 \| .* \| failed \|/);
       });
     });
   }

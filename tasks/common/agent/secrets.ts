@@ -28,3 +28,13 @@ export function registerSecret(value: string | undefined): void {
 }
 
 export const agentSecrets: SecretRegistry = { register: registerSecret };
+
+/**
+ * Text with every secret registered in this run replaced by `***`, as the agent masks the log:
+ * for what the agent uploads without masking (build summary files).
+ */
+export function maskRegisteredSecrets(text: string): string {
+  return [...registered]
+    .sort((a, b) => b.length - a.length)
+    .reduce((masked, secret) => masked.split(secret).join('***'), text);
+}
