@@ -44,6 +44,29 @@ export interface UploadedArtifact {
   path: string;
 }
 
+/** A `task.addattachment` the agent accepted (type and name checked, as the agent checks them). */
+export interface TaskAttachment {
+  type: string;
+  name: string;
+  path: string;
+}
+
+/** The attachment type the agent shows as a section of the build summary (what uploadsummary sends). */
+export const SUMMARY_ATTACHMENT_TYPE = 'Distributedtask.Core.Summary';
+
+/** A summary section: its title (the attachment name; uploadsummary: the file name) and file. */
+export interface SummarySection {
+  title: string;
+  path: string;
+}
+
+/**
+ * Path.GetInvalidFileNameChars on Windows, the strictest agent: the agent rejects an attachment
+ * whose type or name holds one (TaskCommandExtension ProcessTaskAddAttachmentCommand).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are among those refused
+const INVALID_ATTACHMENT_CHARS = /[\u0000-\u001f"<>|:*?\\/]/;
+
 export interface ParsedTaskOutput {
   /** The agent's merge of every task.complete result; undefined when none was sent. */
   result?: TaskResultName;
@@ -53,8 +76,10 @@ export interface ParsedTaskOutput {
   /** task.setsecret values. */
   secrets: string[];
   issues: TaskIssue[];
-  /** task.uploadsummary paths, as sent. */
-  summaryPaths: string[];
+  /** task.uploadsummary paths and Distributedtask.Core.Summary attachments, in order. */
+  summarySections: SummarySection[];
+  /** Every task.addattachment, summaries included. */
+  attachments: TaskAttachment[];
   artifacts: UploadedArtifact[];
   groups: string[];
   /** task.debug messages and `##[debug]` lines. */
@@ -190,8 +215,24 @@ function applyCommand(
     }
     case 'task.uploadsummary':
       if (cmd.data === '') return void out.commandErrors.push('task.uploadsummary without a path');
-      out.summaryPaths.push(cmd.data);
+      out.summarySections.push({ title: cmd.data.split(/[\\/]/).pop() ?? cmd.data, path: cmd.data });
       return;
+    case 'task.addattachment': {
+      const type = p['type'] ?? '';
+      const name = p['name'] ?? '';
+      if (type === '' || name === '' || cmd.data === '') {
+        return void out.commandErrors.push('task.addattachment without a type, a name or a path');
+      }
+      if (INVALID_ATTACHMENT_CHARS.test(type) || INVALID_ATTACHMENT_CHARS.test(name)) {
+        return void out.commandErrors.push(
+          `task.addattachment: type '${type}' or name '${name}' holds a character a Windows agent refuses`,
+        );
+      }
+      out.attachments.push({ type, name, path: cmd.data });
+      if (type.toLowerCase() === SUMMARY_ATTACHMENT_TYPE.toLowerCase())
+        out.summarySections.push({ title: name, path: cmd.data });
+      return;
+    }
     case 'artifact.upload': {
       const artifact: UploadedArtifact = { path: cmd.data };
       if (p['artifactname'] !== undefined) artifact.artifactName = p['artifactname'];
@@ -235,7 +276,8 @@ export function parseTaskOutput(
     variables: {},
     secrets: [],
     issues: [],
-    summaryPaths: [],
+    summarySections: [],
+    attachments: [],
     artifacts: [],
     groups: [],
     debug: [],

@@ -2,13 +2,15 @@
 // inputs, variables and service connections handed over through the environment (agent
 // Handler.cs / TaskRunner.cs), logging commands read back from its output. The environment is
 // built from scratch (PATH, a per-run HOME, the protocol, options.env), never copied from the test
-// process. Every run is leak-checked: a secret in the output makes runTask reject with a LeakError.
+// process. Every run is leak-checked: a secret in the output makes runTask reject with a LeakError,
+// and a Node deprecation warning with a DeprecationWarningError. The Node binary is chosen per run
+// (`node`, else NODE_FOR_TASKS, else this process's), with the task.json handler an agent would pick.
 //
 //   after(disposeTaskRuns);
 //   const run = await runTask({ task: { shipped: 'PromoteImageV1' }, inputs: { sourceImage: '...' } });
 //   assert.equal(run.result, 'Succeeded');
 //   assert.equal(run.variables['digest']?.value, expected);
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,18 +19,22 @@ import { LeakError, ScannedText, collectSecrets, findLeaks, redact, visibleOutpu
 import {
   LoggingCommand,
   OutputVariable,
+  SUMMARY_ATTACHMENT_TYPE,
   TaskIssue,
+  TaskAttachment,
   TaskResultName,
   UploadedArtifact,
   outputLines,
   parseTaskOutput,
 } from './logCommands';
-import { readTaskDefinition, shippedTaskDir, testTaskDir } from './vsix';
+import { type TaskDefinition, readTaskDefinition, shippedTaskDir, testTaskDir } from './vsix';
 
 export type { EndpointSpec } from './agentEnv';
 
 /** A shipped task, run from the unpacked .vsix, or a test-only task from build/test-tasks. */
 export type TaskRef = { shipped: string } | { testOnly: string };
+
+type Stage = 'prejobexecution' | 'execution' | 'postjobexecution';
 
 export interface TaskRunOptions {
   task?: TaskRef;
@@ -49,8 +55,14 @@ export interface TaskRunOptions {
   timeoutMs?: number;
   /** Extra environment (NODE_EXTRA_CA_CERTS, DOCKER_CONFIG...); applied last. */
   env?: Record<string, string>;
-  /** The task.json stage whose Node20_1 target runs; default `execution` (the step itself). */
-  stage?: 'prejobexecution' | 'execution' | 'postjobexecution';
+  /**
+   * The Node binary that runs the task, as an agent's own Node 20 or Node 24; default the
+   * NODE_FOR_TASKS environment variable, else the Node running the runner. The task.json handler
+   * matching its major version runs (Node24 from 24 on, else Node20_1).
+   */
+  node?: string;
+  /** The task.json stage whose handler target runs; default `execution` (the step itself). */
+  stage?: Stage;
   /**
    * A work folder shared by the steps of one job (a pipeline run); the caller creates and removes
    * it. Default: a fresh folder per run, removed by dispose() or disposeTaskRuns().
@@ -72,7 +84,10 @@ export interface TaskRun {
   variables: Record<string, OutputVariable>;
   secrets: string[];
   issues: TaskIssue[];
-  summaries: { path: string; content: string }[];
+  /** Build summary sections (uploadsummary, addattachment of the summary type): title, file, markdown. */
+  summaries: { title: string; path: string; content: string }[];
+  /** Every task.addattachment the agent accepted, summaries included. */
+  attachments: TaskAttachment[];
   artifacts: UploadedArtifact[];
   groups: string[];
   debug: string[];
@@ -82,6 +97,8 @@ export interface TaskRun {
   commands: LoggingCommand[];
   /** Lines the log viewer formats (`##[group]`, `##[error]`...). */
   formatLines: string[];
+  /** The Node binary that ran the task. */
+  node: string;
   /** The run's folder: agent work folder, temp, sources, staging, HOME. */
   tempDir: string;
   dirs: AgentDirs;
@@ -115,6 +132,54 @@ export class TaskTimeoutError extends Error {
   }
 }
 
+/**
+ * The task printed a Node deprecation warning (`(node:PID) [DEP0169] DeprecationWarning: ...` on
+ * stderr): on an agent it lands in every log, and it announces code a later Node removes.
+ */
+export class DeprecationWarningError extends Error {
+  override readonly name = 'DeprecationWarningError';
+  constructor(
+    readonly warnings: readonly string[],
+    readonly run: TaskRun,
+  ) {
+    super(`The task printed Node deprecation warning(s) on ${run.node}:\n${warnings.join('\n')}`);
+  }
+}
+
+/** Deprecation warnings in a task's stderr, one line each. */
+export function deprecationWarnings(stderr: string): string[] {
+  return outputLines(stderr).filter((line) => /\[DEP\d{4}\]|DeprecationWarning:/.test(line));
+}
+
+const nodeMajors = new Map<string, number>();
+
+/** The major version of a Node binary (asked once per binary). */
+function nodeMajor(node: string): number {
+  let major = nodeMajors.get(node);
+  if (major === undefined) {
+    const version =
+      node === process.execPath
+        ? process.version
+        : spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    major = Number(/^v(\d+)\./.exec(version)?.[1]);
+    if (!Number.isInteger(major))
+      throw new Error(`${node} --version did not answer a Node version (${version})`);
+    nodeMajors.set(node, major);
+  }
+  return major;
+}
+
+/** The handler an agent picks for that Node: Node24 from 24 on (falling back as the agent does). */
+function handlerFor(def: TaskDefinition, stage: Stage, node: string): { handler: string; target: string } {
+  const handlers = def[stage] ?? {};
+  const order = nodeMajor(node) >= 24 ? ['Node24', 'Node20_1'] : ['Node20_1'];
+  for (const handler of order) {
+    const target = handlers[handler]?.target;
+    if (target) return { handler, target };
+  }
+  throw new Error(`${def.name}: task.json has no ${order.join(' or ')} ${stage} handler`);
+}
+
 const DEFAULT_TIMEOUT_MS = 60_000;
 const runDirs = new Set<string>();
 const processGroups = new Set<number>();
@@ -146,6 +211,7 @@ interface Exited {
 }
 
 function runProcess(
+  node: string,
   entry: string,
   cwd: string,
   env: Record<string, string>,
@@ -153,7 +219,7 @@ function runProcess(
 ): Promise<Exited> {
   return new Promise((resolve, reject) => {
     // A process group of its own, so a timeout or the end of the run also ends the task's children.
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(node, [entry], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -194,8 +260,8 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
   const taskDir = options.taskDir ?? taskDirOf(options.task);
   const def = readTaskDefinition(taskDir);
   const stage = options.stage ?? 'execution';
-  const target = def[stage]?.['Node20_1']?.target;
-  if (!target) throw new Error(`${def.name}: task.json has no Node20_1 ${stage} handler`);
+  const node = options.node ?? (process.env['NODE_FOR_TASKS'] || process.execPath);
+  const { target } = handlerFor(def, stage, node);
   const secrets = collectSecrets(options);
   const shared = options.dirs;
   const tempDir = shared?.root ?? fs.mkdtempSync(path.join(os.tmpdir(), `rg-task-${def.name}-`));
@@ -212,7 +278,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
 
   const cwd = options.cwd ?? dirs.sources;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const exited = await runProcess(path.join(taskDir, target), cwd, env, timeoutMs);
+  const exited = await runProcess(node, path.join(taskDir, target), cwd, env, timeoutMs);
   const printed = [...visibleOutput('stdout', exited.stdout), ...visibleOutput('stderr', exited.stderr)];
   if (exited.timedOut) {
     const tail = outputLines(redact(exited.stdout, secrets)).slice(-10).join('\n');
@@ -228,11 +294,16 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
   }
 
   const parsed = parseTaskOutput(exited.stdout, exited.stderr, def.restrictions);
-  const summaries: { path: string; content: string }[] = [];
-  for (const summary of parsed.summaryPaths) {
+  const summaries: { title: string; path: string; content: string }[] = [];
+  for (const { title, path: summary } of parsed.summarySections) {
     const file = path.resolve(cwd, summary);
-    if (fs.existsSync(file)) summaries.push({ path: summary, content: fs.readFileSync(file, 'utf8') });
-    else parsed.commandErrors.push(`task.uploadsummary: no file at ${summary}`);
+    if (fs.existsSync(file)) summaries.push({ title, path: summary, content: fs.readFileSync(file, 'utf8') });
+    else parsed.commandErrors.push(`summary '${title}': no file at ${summary}`);
+  }
+  for (const attachment of parsed.attachments) {
+    if (attachment.type.toLowerCase() === SUMMARY_ATTACHMENT_TYPE.toLowerCase()) continue; // checked above
+    if (!fs.existsSync(path.resolve(cwd, attachment.path)))
+      parsed.commandErrors.push(`task.addattachment '${attachment.name}': no file at ${attachment.path}`);
   }
   const failed = exited.exitCode !== 0 || parsed.commandErrors.length > 0;
   const settled = parsed.result === 'Canceled' || parsed.result === 'Skipped';
@@ -248,11 +319,13 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
     issues: parsed.issues,
     summaries,
     artifacts: parsed.artifacts,
+    attachments: parsed.attachments,
     groups: parsed.groups,
     debug: parsed.debug,
     commandErrors: parsed.commandErrors,
     commands: parsed.commands,
     formatLines: parsed.formatLines,
+    node,
     tempDir,
     dirs,
     dispose: () => {
@@ -272,5 +345,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskRun> {
   const leaks = findLeaks(secrets, texts);
   if (leaks.length > 0) throw new LeakError(leaks, run);
   if (parsed.restricted.length > 0) throw new RestrictionError(parsed.restricted, run);
+  const deprecations = deprecationWarnings(exited.stderr);
+  if (deprecations.length > 0) throw new DeprecationWarningError(deprecations, run);
   return run;
 }

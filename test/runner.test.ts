@@ -99,7 +99,14 @@ describe('task runner: the agent protocol, through ProtocolProbeV1', () => {
 
   it('reads summaries (with their content), artifacts, groups and debug lines', () => {
     const summary = path.join(run.dirs.temp, PROBE.summary.fileName);
-    assert.deepEqual(run.summaries, [{ path: summary, content: PROBE.summary.content }]);
+    const titled = path.join(run.dirs.temp, PROBE.titledSummary.fileName);
+    assert.deepEqual(run.summaries, [
+      { title: PROBE.summary.fileName, path: summary, content: PROBE.summary.content },
+      { title: PROBE.titledSummary.title, path: titled, content: PROBE.titledSummary.content },
+    ]);
+    assert.deepEqual(run.attachments, [
+      { type: 'Distributedtask.Core.Summary', name: PROBE.titledSummary.title, path: titled },
+    ]);
     const artifact = path.join(run.dirs.artifactStaging, 'probe', PROBE.artifact.fileName);
     assert.deepEqual(run.artifacts, [
       { artifactName: PROBE.artifact.name, containerFolder: PROBE.artifact.containerFolder, path: artifact },
@@ -288,6 +295,19 @@ describe('task runner: logging command parser', () => {
     );
     assert.equal(out.result, 'Failed');
     assert.equal(out.message, 'first');
+  });
+
+  it('refuses attachments a Windows agent refuses: no name, or a name with a file-name-invalid character', () => {
+    const out = parseTaskOutput(
+      [
+        '##vso[task.addattachment type=Distributedtask.Core.Summary;name=Deploy: failed;]/tmp/a.md',
+        '##vso[task.addattachment type=Distributedtask.Core.Summary;]/tmp/b.md',
+        '##vso[task.addattachment type=Distributedtask.Core.Summary;name=Deploy (failed);]/tmp/c.md',
+      ].join('\n'),
+      '',
+    );
+    assert.equal(out.commandErrors.length, 2, out.commandErrors.join('\n'));
+    assert.deepEqual(out.summarySections, [{ title: 'Deploy (failed)', path: '/tmp/c.md' }]);
   });
 });
 

@@ -26,6 +26,9 @@ import { readInputs, type DeployHelmChartInputs } from './inputs';
 import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
 import { renderSummary, type DeploySummary } from './summary';
 
+/** The title of the task's build summary section, and of the failure summary runTask uploads. */
+export const SUMMARY_TITLE = 'Deploy Helm chart';
+
 interface ActionOutcome {
   readonly revision: string;
   readonly status: string;
@@ -158,7 +161,7 @@ export async function deployHelmChartTask(): Promise<void> {
     const before = options.action === 'upgrade' ? await revisionBefore(runner, target) : undefined;
     const publishSummary = async (extra: Partial<DeploySummary>) =>
       uploadSummary(
-        'deploy-helm-chart',
+        SUMMARY_TITLE,
         renderSummary({
           action: options.action,
           release: target.release,

@@ -1,4 +1,4 @@
 import { runTask } from '../common/agent/runTask';
-import { deployHelmChartTask } from './deployHelmChartTask';
+import { SUMMARY_TITLE, deployHelmChartTask } from './deployHelmChartTask';
 
-runTask(deployHelmChartTask);
+runTask(SUMMARY_TITLE, deployHelmChartTask);

@@ -57,8 +57,32 @@ export interface DeployHelmChartInputs {
   readonly tempDirectory: string | undefined;
 }
 
+/** HelmDeploy@1's values of its `connectionType` input, which has the same name. */
+const HELM_DEPLOY_CONNECTION_TYPES = {
+  'Azure Resource Manager': 'azureResourceManager',
+  'Kubernetes Service Connection': 'kubernetesServiceConnection',
+} as const;
+
+/** HelmDeploy@1's `command` (alias of `action`): Helm 2's `delete` is Helm 3's `uninstall`. */
+const HELM_DEPLOY_COMMANDS = { delete: 'uninstall' } as const;
+
+function readConnectionType(): ClusterInput['type'] {
+  const type = inputs.choice(
+    'connectionType',
+    CONNECTION_TYPES,
+    'kubernetesServiceConnection',
+    HELM_DEPLOY_CONNECTION_TYPES,
+  );
+  // HelmDeploy@1 YAML without connectionType means Azure Resource Manager there: with only an
+  // Azure subscription given, the default type could not work and that one can.
+  const armOnly =
+    inputs.optional('kubernetesServiceConnection') === undefined &&
+    inputs.optional('azureSubscription') !== undefined;
+  return type === 'kubernetesServiceConnection' && armOnly ? 'azureResourceManager' : type;
+}
+
 function readCluster(): ClusterInput {
-  const type = inputs.choice('connectionType', CONNECTION_TYPES, 'kubernetesServiceConnection');
+  const type = readConnectionType();
   switch (type) {
     case 'kubernetesServiceConnection':
       return { type, connection: inputs.requiredConnection('kubernetesServiceConnection') };
@@ -110,7 +134,7 @@ function readRevision(): number | undefined {
 }
 
 export function readInputs(): DeployHelmChartInputs {
-  const action = inputs.choice('action', ACTIONS, 'upgrade');
+  const action = inputs.choice('action', ACTIONS, 'upgrade', HELM_DEPLOY_COMMANDS);
   const sources = tl.getVariable('Build.SourcesDirectory') ?? process.cwd();
   const chartText = inputs.optional('chart');
   const renders = action === 'upgrade' || action === 'diff';

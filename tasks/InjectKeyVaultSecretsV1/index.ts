@@ -1,4 +1,4 @@
 import { runTask } from '../common/agent/runTask';
-import { injectKeyVaultSecretsTask } from './injectKeyVaultSecretsTask';
+import { SUMMARY_TITLE, injectKeyVaultSecretsTask } from './injectKeyVaultSecretsTask';
 
-runTask(injectKeyVaultSecretsTask);
+runTask(SUMMARY_TITLE, injectKeyVaultSecretsTask);

@@ -14,6 +14,9 @@ import type { Logger } from '../common/log';
 import { allowMultiLineVariables, keyVaultSecrets, setSecretVariables } from './agentSecretValues';
 import { readInputs } from './inputs';
 
+/** The title of the task's build summary section, and of the failure summary runTask uploads. */
+export const SUMMARY_TITLE = 'Inject Key Vault secrets';
+
 export type TaskStage = 'prejob' | 'job';
 
 /**
@@ -107,7 +110,7 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
       `${t.requests} request(s), ${t.throttled} throttled answer(s) waited out, ${seconds.toFixed(1)} s.`,
   );
   uploadSummary(
-    'inject-key-vault-secrets',
+    SUMMARY_TITLE,
     summaryMarkdown(plan, {
       vault: vault.label,
       stage: stage === 'prejob' ? 'pre-job' : 'job',

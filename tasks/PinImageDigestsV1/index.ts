@@ -1,4 +1,4 @@
 import { runTask } from '../common/agent/runTask';
-import { pinImageDigestsTask } from './pinImageDigestsTask';
+import { SUMMARY_TITLE, pinImageDigestsTask } from './pinImageDigestsTask';
 
-runTask(pinImageDigestsTask);
+runTask(SUMMARY_TITLE, pinImageDigestsTask);

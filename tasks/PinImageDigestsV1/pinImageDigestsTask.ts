@@ -15,6 +15,9 @@ import { declarePullScopes, registryImageResolver } from '../common/pinning/regi
 import { readInputs } from './inputs';
 import { summaryMarkdown } from './summaryMarkdown';
 
+/** The title of the task's build summary section, and of the failure summary runTask uploads. */
+export const SUMMARY_TITLE = 'Pin image digests';
+
 /** Registry lookups in flight at once. */
 const CONCURRENCY = 8;
 /** The pipeline artifact the lock file is published as. */
@@ -59,7 +62,7 @@ export async function pinImageDigestsTask(): Promise<void> {
     setOutput('filesChanged', report.filesChanged.length);
     if (written && options.publishLockFile) tl.uploadArtifact(LOCK_ARTIFACT, written, LOCK_ARTIFACT);
     const registryRequests = client.stats.requests;
-    uploadSummary('pin-image-digests', summaryMarkdown(report, { lockFile: written, registryRequests }));
+    uploadSummary(SUMMARY_TITLE, summaryMarkdown(report, { lockFile: written, registryRequests }));
   } finally {
     client.close();
   }

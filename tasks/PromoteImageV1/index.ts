@@ -1,4 +1,4 @@
 import { runTask } from '../common/agent/runTask';
-import { promoteImageTask } from './promoteImageTask';
+import { SUMMARY_TITLE, promoteImageTask } from './promoteImageTask';
 
-runTask(promoteImageTask);
+runTask(SUMMARY_TITLE, promoteImageTask);

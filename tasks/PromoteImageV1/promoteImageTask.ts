@@ -1,6 +1,6 @@
 import { agentLogger } from '../common/agent/logger';
 import { createRegistryClient } from '../common/agent/registryClient';
-import { setOutput, uploadSummary } from '../common/agent/summary';
+import { recordDone, setOutput, uploadSummary } from '../common/agent/summary';
 import { copyImage } from '../common/registry/copy';
 import type { RegistryClient } from '../common/registry/client';
 import type { CopyProgress } from '../common/registry/progress';
@@ -14,6 +14,9 @@ import {
   type PromotionResult,
 } from './summary';
 import { testedDigests } from './testedDigests';
+
+/** The title of the task's build summary section, and of the failure summary runTask uploads. */
+export const SUMMARY_TITLE = 'Promote image';
 
 /** Images promoted at once when `sourceImage` lists several. */
 const IMAGE_CONCURRENCY = 4;
@@ -33,6 +36,7 @@ function promoteEach(
   digests: readonly (string | undefined)[],
   dryRun: boolean,
   preflight = false,
+  promoted?: PromotionResult[],
 ): Promise<PromotionResult[]> {
   const one = async (promotion: Promotion, i: number): Promise<PromotionResult> => {
     const title = `${dryRun || preflight ? 'Check' : 'Promote'} ${promotion.source.toString()} to ${targetRepository(promotion)}`;
@@ -53,7 +57,9 @@ function promoteEach(
       });
     if (several) agentLogger.info(title);
     const report = several ? await copy() : await agentLogger.group(title, copy);
-    return { promotion, report };
+    const result = { promotion, report };
+    if (!dryRun && !preflight) promoted?.push(result);
+    return result;
   };
   return mapLimit(options.promotions, IMAGE_CONCURRENCY, one);
 }
@@ -75,7 +81,16 @@ export async function promoteImageTask(): Promise<void> {
     const pre = await promoteEach(client, options, digests, false, true);
     checked = pre.map((p) => p.report.digest);
   }
-  const results = await promoteEach(client, options, checked, options.dryRun);
+  const promoted: PromotionResult[] = [];
+  let results: PromotionResult[];
+  try {
+    results = await promoteEach(client, options, checked, options.dryRun, false, promoted);
+  } catch (err) {
+    // Images copied at once: some may be in production already. Say which, in the outputs too.
+    promoted.forEach((r) => recordDone(`Promoted ${promotedReference(r)}`));
+    if (promoted.length > 0) setOutput('imageReferences', JSON.stringify(promoted.map(promotedReference)));
+    throw err;
+  }
   for (const result of results) {
     const { report } = result;
     agentLogger.info(
@@ -105,5 +120,5 @@ export async function promoteImageTask(): Promise<void> {
     durationMs: Date.now() - started,
     dryRun: options.dryRun,
   };
-  uploadSummary('promote-image', renderSummary(results, totals));
+  uploadSummary(SUMMARY_TITLE, renderSummary(results, totals));
 }

@@ -1,4 +1,4 @@
 import { runTask } from '../common/agent/runTask';
-import { publishHelmChartTask } from './publishHelmChartTask';
+import { SUMMARY_TITLE, publishHelmChartTask } from './publishHelmChartTask';
 
-runTask(publishHelmChartTask);
+runTask(SUMMARY_TITLE, publishHelmChartTask);

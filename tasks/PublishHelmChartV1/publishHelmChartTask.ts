@@ -14,6 +14,9 @@ import { readInputs } from './inputs';
 import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
 import { renderSummary } from './summary';
 
+/** The title of the task's build summary section, and of the failure summary runTask uploads. */
+export const SUMMARY_TITLE = 'Publish Helm chart';
+
 export async function publishHelmChartTask(): Promise<void> {
   const options = readInputs();
   const { version, registry } = options;
@@ -67,7 +70,7 @@ export async function publishHelmChartTask(): Promise<void> {
     );
     setOutput('chartReference', result.reference);
     setOutput('chartDigest', result.digest);
-    uploadSummary('publish-helm-chart', renderSummary(result, version, helm.version.text));
+    uploadSummary(SUMMARY_TITLE, renderSummary(result, version, helm.version.text));
   } finally {
     runner.dispose();
   }

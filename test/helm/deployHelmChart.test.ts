@@ -196,6 +196,10 @@ describe('DeployHelmChart@1 task: real Helm against the Kubernetes API emulator'
         const summary = run.summaries.map((s) => s.content).join('\n');
         assert.match(summary, /\*\*Failed at revision 1\.\*\*\n/);
         assert.match(summary, /helm upgrade failed/);
+        assert.deepEqual(
+          run.summaries.map((s) => s.title),
+          ['Deploy Helm chart'],
+        );
       });
     });
   }

@@ -192,6 +192,11 @@ describe('PublishHelmChart@1 task: real Helm against real registries', function 
         });
         assert.equal(refused.agentResult, 'Failed');
         assert.match(refused.message ?? '', /already exists with different content/);
+        assert.deepEqual(
+          refused.summaries.map((s) => s.title),
+          ['Publish Helm chart (failed)'],
+        );
+        assert.match(refused.summaries[0]?.content ?? '', /already exists with different content/);
         assert.equal((await getManifest(basic, `${repoPath}/workloads`, '3.0.0'))?.digest, digest);
 
         const forced = await publish({

@@ -95,6 +95,11 @@ describe('InjectKeyVaultSecrets@1: secret variables', function () {
       { variables: { SYSTEM_UNSAFEALLOWMULTILINESECRET: 'false' } },
     );
     assert.equal(run.result, 'Failed');
+    assert.deepEqual(
+      run.summaries.map((s) => s.title),
+      ['Inject Key Vault secrets (failed)'],
+    );
+    assert.match(run.summaries[0]?.content ?? '', /'multi-line' has a multi-line value/);
     assert.match(
       run.message ?? '',
       /'multi-line' has a multi-line value, and the pipeline sets SYSTEM_UNSAFEALLOWMULTILINESECRET to false/,

@@ -112,6 +112,13 @@ describe('PinImageDigests@1 task: pin and lock against a real registry', functio
       /deploy\/app\.yaml:14: .*team\/app:v1 could not be resolved: .*has no linux\/s390x image; it offers linux\/amd64, linux\/arm64/,
     );
     assert.deepEqual(snapshot(path.join(ws, 'deploy')), before);
+    // A failed run still has its summary section, titled, saying what failed.
+    assert.deepEqual(
+      run.summaries.map((s) => s.title),
+      ['Pin image digests (failed)'],
+    );
+    assert.match(run.summaries[0]?.content ?? '', /has no linux\/s390x image/);
+    assert.match(run.summaries[0]?.content ?? '', /Nothing was recorded as done before the failure\./);
   });
 
   it('writes repo@digest with digestOnly', async () => {

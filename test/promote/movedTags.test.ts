@@ -114,5 +114,13 @@ describe('PromoteImage@1: a source tag that moved is not promoted', function () 
     // The other image's copy ran beside it: if written, it is exactly the checked one.
     const worker = await getManifest(prod, 'prod/moving-worker', '4.0.0');
     if (worker) assert.equal(worker.digest, other.digest);
+    // The failed run's summary and imageReferences output say what reached production.
+    const summary = run.summaries.find((s) => s.title === 'Promote image (failed)')?.content ?? '';
+    assert.ok(summary.includes(checked.digest), summary);
+    if (worker) {
+      const reference = `${prod.host}/prod/moving-worker:4.0.0@${other.digest}`;
+      assert.ok(summary.includes(`- Promoted ${reference}`), summary);
+      assert.deepEqual(JSON.parse(run.variables['imageReferences']?.value ?? '[]'), [reference]);
+    } else assert.match(summary, /Nothing was recorded as done before the failure\./);
   });
 });

@@ -55,6 +55,7 @@ const OWN_COMMANDS = new Set([
   'task.debug',
   'task.complete',
   'task.uploadsummary',
+  'task.addattachment',
   'artifact.upload',
 ]);
 
@@ -92,6 +93,9 @@ export function assertOnlyOwnCommands(run: TaskRun, rules: OwnCommandRules): Log
     const variable = cmd.properties['variable'];
     if (cmd.name === 'task.setvariable' && !allowedVariables.has((variable ?? '').toLowerCase())) {
       problems.push(`unexpected variable ${variable ?? ''}`);
+    }
+    if (cmd.name === 'task.addattachment' && cmd.properties['type'] !== 'Distributedtask.Core.Summary') {
+      problems.push(`unexpected attachment type ${cmd.properties['type'] ?? ''}`);
     }
     const artifact = cmd.properties['artifactname'];
     if (cmd.name === 'artifact.upload' && !(rules.artifacts ?? []).includes(artifact ?? '')) {

@@ -3,7 +3,13 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from '../errors';
 
 /**
- * Typed, validated access to task inputs. Only a task's own `inputs.ts` uses it, once, to build
+ * Typed, validated access to task inputs. Inputs given under an alias (task.json `aliases`, the
+ * built-in tasks' names) reach the task under the declared name only: the service resolves aliases
+ * before the job reaches the agent, so a reader cannot tell which name was used. An alias is
+ * therefore declared only where the declared input's syntax is a superset of the built-in's with
+ * the same meaning (AzureKeyVault@2's comma-separated `SecretsFilter`), never where one text means
+ * two things (HelmDeploy@1's `overrideValues: a=1,b=2` is two `--set` values, in `values` one).
+ * Only a task's own `inputs.ts` uses it, once, to build
  * a read-only options object; library code never reads inputs.
  */
 export const inputs = {
@@ -69,10 +75,22 @@ export const inputs = {
     }
   },
 
-  choice<T extends string>(name: string, allowed: readonly T[], defaultValue: T): T {
+  /**
+   * One of `allowed` (any case). `spellings` maps other accepted values to allowed ones: the values
+   * a built-in task takes under the same input name or an alias (HelmDeploy@1's
+   * `connectionType: Azure Resource Manager`), since the agent hands the task only the value.
+   */
+  choice<T extends string>(
+    name: string,
+    allowed: readonly T[],
+    defaultValue: T,
+    spellings: Readonly<Record<string, T>> = {},
+  ): T {
     const value = inputs.optional(name);
     if (value === undefined) return defaultValue;
-    const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+    const match =
+      allowed.find((a) => a.toLowerCase() === value.toLowerCase()) ??
+      Object.entries(spellings).find(([s]) => s.toLowerCase() === value.toLowerCase())?.[1];
     if (match === undefined) {
       throw new UserError(`Input '${name}' must be one of ${allowed.join(', ')}; got '${value}'.`);
     }

@@ -1,18 +1,27 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError, errorMessage } from '../errors';
 import { printableText } from './neutralise';
+import { uploadFailureSummary } from './summary';
 
 /**
  * The one try/catch of every task: a user error ends the task with its message, anything else
- * with its message and the stack in the debug log. The promise is handled here, never left floating.
+ * with its message and the stack in the debug log. A failed run still gets a build summary
+ * section titled `title`, saying what failed and what was done before (unless the task uploaded
+ * its own). The promise is handled here, never left floating.
  */
-export function runTask(main: () => Promise<void>): void {
+export function runTask(title: string, main: () => Promise<void>): void {
   main().then(
     () => undefined,
     (err: unknown) => {
       if (!(err instanceof UserError) && err instanceof Error && err.stack)
         tl.debug(printableText(err.stack));
-      tl.setResult(tl.TaskResult.Failed, printableText(errorMessage(err)));
+      const message = printableText(errorMessage(err));
+      try {
+        uploadFailureSummary(title, message);
+      } catch (summaryErr) {
+        tl.warning(printableText(`The build summary could not be written: ${errorMessage(summaryErr)}`));
+      }
+      tl.setResult(tl.TaskResult.Failed, message);
     },
   );
 }

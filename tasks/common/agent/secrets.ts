@@ -42,3 +42,13 @@ export function knownSecrets(): string[] {
     .filter((value) => value !== '');
   return [...new Set([...variables, ...registered])];
 }
+
+/**
+ * Text with every secret registered in this run replaced by `***`, as the agent masks the log:
+ * for what the agent uploads without masking (build summary files).
+ */
+export function maskRegisteredSecrets(text: string): string {
+  return [...registered]
+    .sort((a, b) => b.length - a.length)
+    .reduce((masked, secret) => masked.split(secret).join('***'), text);
+}
