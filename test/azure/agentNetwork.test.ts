@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { AgentHttpAgents, isProxyBypassed, tlsAgentOptions } from '../../tasks/common/azure/agentNetwork';
+import {
+  AgentHttpAgents,
+  devOpsRequestOptions,
+  isProxyBypassed,
+  tlsAgentOptions,
+} from '../../tasks/common/azure/agentNetwork';
 import { ProxyTunnelAgent } from '../../tasks/common/net/proxyTunnelAgent';
 import { summarizeEntraError } from '../../tasks/common/azure/connectionCredential';
 import { startHttpsServer } from '../emulators/httpsServer';
@@ -66,6 +71,26 @@ describe('agent network settings', () => {
     );
     assert.doesNotThrow(() => new ProxyTunnelAgent({ url: 'proxy.test:3128' }).destroy());
     agents.destroy();
+  });
+
+  it('maps the settings to azure-devops-node-api request options', () => {
+    assert.deepEqual(
+      devOpsRequestOptions({
+        proxy: { url: 'http://proxy.test:3128', username: 'u', password: 'p', bypass: ['x'] },
+        tls: { caFile: '/ca.pem', skipCertValidation: true },
+      }),
+      {
+        proxy: {
+          proxyUrl: 'http://proxy.test:3128',
+          proxyUsername: 'u',
+          proxyPassword: 'p',
+          proxyBypassHosts: ['x'],
+        },
+        cert: { caFile: '/ca.pem', certFile: undefined, keyFile: undefined, passphrase: undefined },
+        ignoreSslError: true,
+      },
+    );
+    assert.deepEqual(devOpsRequestOptions({}), {});
   });
 });
 

@@ -1,6 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError, errorMessage } from '../errors';
 import { printableText } from './neutralise';
+import { quietKnownDeprecations } from './nodeWarnings';
 import { uploadFailureSummary } from './summary';
 
 /**
@@ -10,6 +11,7 @@ import { uploadFailureSummary } from './summary';
  * its own). The promise is handled here, never left floating.
  */
 export function runTask(title: string, main: () => Promise<void>): void {
+  quietKnownDeprecations();
   main().then(
     () => undefined,
     (err: unknown) => {

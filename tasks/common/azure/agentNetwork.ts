@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import { ProxyTunnelAgent } from '../net/proxyTunnelAgent';
 import { trustedCaPems } from '../net/trustedCas';
 
@@ -102,4 +103,24 @@ export class AgentHttpAgents {
     this.direct?.destroy();
     this.tunnel?.destroy();
   }
+}
+
+/** The same settings for azure-devops-node-api (typed-rest-client applies them itself). */
+export function devOpsRequestOptions(network: NetworkOptions): IRequestOptions {
+  const options: IRequestOptions = {};
+  if (network.proxy) {
+    options.proxy = {
+      proxyUrl: network.proxy.url,
+      proxyUsername: network.proxy.username,
+      proxyPassword: network.proxy.password,
+      proxyBypassHosts: [...network.proxy.bypass],
+    };
+  }
+  const t = network.tls;
+  // typed-rest-client takes PEM files only: a client certificate archive (PFX) is not passed on.
+  if (t && (t.caFile || t.certFile)) {
+    options.cert = { caFile: t.caFile, certFile: t.certFile, keyFile: t.keyFile, passphrase: t.passphrase };
+  }
+  if (t?.skipCertValidation) options.ignoreSslError = true;
+  return options;
 }

@@ -1,9 +1,8 @@
-import http from 'node:http';
-import https from 'node:https';
+import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
+import { TaskApi } from 'azure-devops-node-api/TaskApi';
 import { UserError, errorMessage } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import { describeStatus, readAnswer } from '../net/remoteAnswer';
-import { AgentHttpAgents, type NetworkOptions } from './agentNetwork';
+import { type NetworkOptions, devOpsRequestOptions } from './agentNetwork';
 import { jwtExpiry } from './jwtClaims';
 
 /** What a job knows about itself to ask Azure DevOps for an OIDC token (System.* variables). */
@@ -29,9 +28,6 @@ export interface OidcRetryOptions {
 
 export const DEFAULT_OIDC_RETRY: OidcRetryOptions = { attempts: 4, initialDelayMs: 500 };
 
-/** The documented version of Oidctoken - Create (azure-devops-node-api 17 negotiates up to 7.2-preview). */
-const OIDC_API_VERSION = '7.1-preview.1';
-
 /** An assertion is re-fetched this long before it expires. */
 const EXPIRY_MARGIN_MS = 60_000;
 
@@ -54,18 +50,6 @@ const statusOf = (err: unknown): number | undefined => {
 const isTransient = (status: number | undefined) =>
   status === undefined || status === 408 || status === 429 || status >= 500;
 
-/** The `message` of an Azure DevOps error answer (one line, at most 300 characters), if any. */
-function serviceMessage(body: Buffer): string | undefined {
-  try {
-    const message = (JSON.parse(body.toString('utf8')) as { message?: unknown } | null)?.message;
-    return typeof message === 'string' && message.trim()
-      ? message.replace(/\s+/g, ' ').trim().slice(0, 300)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Client assertions for a workload identity federation connection: an OIDC token of the running
  * job for that service connection, fetched from Azure DevOps on first use (not at construction),
@@ -75,7 +59,6 @@ function serviceMessage(body: Buffer): string | undefined {
  */
 export class PipelineOidcAssertion {
   private cached: { token: string; expiresAt: number } | undefined;
-  private agents: AgentHttpAgents | undefined;
   /** Why the last fetch failed; the credential reports it instead of MSAL's rewording. */
   lastFailure: UserError | undefined;
   private readonly retry: OidcRetryOptions;
@@ -108,77 +91,23 @@ export class PipelineOidcAssertion {
     }
   };
 
-  /**
-   * One `POST .../oidctoken` (the REST call azure-devops-node-api's TaskApi.createOidcToken makes),
-   * sent with Node's own HTTP client through the agent's proxy and certificates: the HTTP client
-   * under azure-devops-node-api calls the deprecated url.parse(), which Node 24 reports (DEP0169)
-   * on every run.
-   */
   private async fetchOnce(): Promise<string> {
     const { collectionUri, accessToken, projectId, hubName, planId, jobId } = this.context;
-    const base = collectionUri.endsWith('/') ? collectionUri : `${collectionUri}/`;
-    const url = new URL(
-      `${encodeURIComponent(projectId)}/_apis/distributedtask/hubs/${encodeURIComponent(hubName)}` +
-        `/plans/${encodeURIComponent(planId)}/jobs/${encodeURIComponent(jobId)}/oidctoken`,
-      base,
+    const api = new TaskApi(
+      collectionUri,
+      [new BearerCredentialHandler(accessToken, false)],
+      devOpsRequestOptions(this.options.network),
+      'release-guard-tasks',
     );
-    url.searchParams.set('serviceConnectionId', this.connectionId);
-    url.searchParams.set('api-version', OIDC_API_VERSION);
-    const { status, body, contentType } = await this.post(url, accessToken);
-    const source = { service: `Azure DevOps ${url.host}`, operation: 'oidctoken' };
-    if (status !== 200) {
-      throw Object.assign(new Error(serviceMessage(body) ?? describeStatus(status, body, contentType)), {
-        statusCode: status,
+    const answer = await api.createOidcToken({}, projectId, hubName, planId, jobId, this.connectionId);
+    const token = answer?.oidcToken;
+    if (!token) {
+      throw Object.assign(new Error('Azure DevOps answered without an oidcToken (404 or empty body)'), {
+        statusCode: 404,
       });
-    }
-    let token: unknown;
-    try {
-      token = (JSON.parse(body.toString('utf8')) as { oidcToken?: unknown } | null)?.oidcToken;
-    } catch {
-      token = undefined;
-    }
-    if (typeof token !== 'string' || !token) {
-      throw Object.assign(new Error(`${source.service} answered without an oidcToken`), { statusCode: 404 });
     }
     this.options.secrets.register(token);
     return token;
-  }
-
-  private post(url: URL, accessToken: string) {
-    this.agents ??= new AgentHttpAgents(this.options.network);
-    const agent = this.agents.agentFor(url.href);
-    const payload = Buffer.from('{}', 'utf8');
-    const send = url.protocol === 'http:' ? http.request : https.request;
-    return new Promise<{ status: number; body: Buffer; contentType: string | undefined }>(
-      (resolve, reject) => {
-        const req = send(
-          url,
-          {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${accessToken}`,
-              accept: `application/json;api-version=${OIDC_API_VERSION}`,
-              'content-type': 'application/json',
-              'content-length': String(payload.length),
-              'user-agent': 'release-guard-tasks',
-            },
-            ...(agent ? { agent } : {}),
-            timeout: 60_000,
-          },
-          (res) => {
-            const source = { service: `Azure DevOps ${url.host}`, operation: 'oidctoken' };
-            readAnswer(res, source, 1024 * 1024).then(
-              (body) =>
-                resolve({ status: res.statusCode ?? 0, body, contentType: res.headers['content-type'] }),
-              reject,
-            );
-          },
-        );
-        req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
-        req.on('error', reject);
-        req.end(payload);
-      },
-    );
   }
 
   private async fetchWithRetries(): Promise<string> {
