@@ -2,6 +2,7 @@ import { readAgentNetworkOptions } from '../common/agent/azureConnection';
 import { agentLogger } from '../common/agent/logger';
 import { registryTransportOptions } from '../common/agent/registryClient';
 import { agentSecrets, knownSecrets } from '../common/agent/secrets';
+import { typedSecretForms } from '../common/helm/valuesFile';
 import { setOutput, uploadSummary } from '../common/agent/summary';
 import { UserError } from '../common/errors';
 import { describeChart } from '../common/helm/chartSource';
@@ -137,6 +138,8 @@ async function revisionBefore(runner: HelmRunner, target: ReleaseTarget): Promis
 
 export async function deployHelmChartTask(): Promise<void> {
   const options = readInputs();
+  // A secret in a values line may be printed in its typed form (a diff, Helm's errors): mask that too.
+  typedSecretForms(options.values, knownSecrets()).forEach((form) => agentSecrets.register(form));
   const helm = await probeHelm(locateHelm(options.helmPath));
   agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
   const network = readAgentNetworkOptions();

@@ -94,7 +94,7 @@ describe('DeployHelmChart@1: HelmDeploy@1 YAML as a drop-in', function () {
     assert.equal(result.agentResult, 'Failed');
     assert.match(
       result.message ?? '',
-      /Input 'action' must be one of upgrade, rollback, uninstall; got 'package'/,
+      /Input 'action' must be one of upgrade, rollback, uninstall, diff; got 'package'/,
     );
   });
 

@@ -67,6 +67,13 @@ function git(dir: string, ...args: string[]) {
   assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
 }
 
+/** `version` one step up, as `npm run version` bumps it. */
+function bumped(version: string, level: 'minor' | 'patch'): string {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
+  return level === 'minor' ? `${major}.${minor + 1}.0` : `${major}.${minor}.${patch + 1}`;
+}
+const escaped = (text: string) => text.replace(/\./g, '\\.');
+
 const appendLine = (dir: string, file: string) => fs.appendFileSync(path.join(dir, file), '\n// changed\n');
 
 describe('versioning', function () {
@@ -102,22 +109,31 @@ describe('versioning', function () {
 
   it('a change to one task flags that task only; bumping it clears the check and opens a changelog entry', async () => {
     const dir = temp();
+    const promoteBefore = taskVersion(dir, 'PromoteImageV1');
+    const pinBefore = taskVersion(dir, 'PinImageDigestsV1');
+    const promoteAfter = bumped(promoteBefore, 'patch');
     appendLine(dir, 'tasks/PromoteImageV1/summary.ts');
     const problems = await state.versionProblems(dir);
     assert.equal(problems.length, 1, problems.join('\n'));
     assert.match(
       problems[0] ?? '',
-      /^PromoteImage: its shipped files changed .* still 1\.0\.0.*npm run version -- PromoteImage patch/,
+      new RegExp(
+        `^PromoteImage: its shipped files changed .* still ${escaped(promoteBefore)}.*npm run version -- PromoteImage patch`,
+      ),
     );
 
     const before = fs.readFileSync(path.join(dir, 'tasks/PromoteImageV1/task.json'), 'utf8');
     const result = await script.version(dir, 'promoteimage', 'patch');
-    assert.deepEqual(result.tasks, [{ name: 'PromoteImage', from: '1.0.0', to: '1.0.1' }]);
+    assert.deepEqual(result.tasks, [{ name: 'PromoteImage', from: promoteBefore, to: promoteAfter }]);
     const after = fs.readFileSync(path.join(dir, 'tasks/PromoteImageV1/task.json'), 'utf8');
-    assert.equal(taskVersion(dir, 'PromoteImageV1'), '1.0.1');
+    assert.equal(taskVersion(dir, 'PromoteImageV1'), promoteAfter);
     assert.equal(after.split('\n').length, before.split('\n').length, 'only the version numbers changed');
-    assert.equal(after.replace(/"Patch": 1/, '"Patch": 0'), before);
-    assert.equal(taskVersion(dir, 'PinImageDigestsV1'), '1.0.0');
+    const patchOf = (v: string) => v.split('.')[2] ?? '';
+    assert.equal(
+      after.replace(`"Patch": ${patchOf(promoteAfter)}`, `"Patch": ${patchOf(promoteBefore)}`),
+      before,
+    );
+    assert.equal(taskVersion(dir, 'PinImageDigestsV1'), pinBefore);
     const ext = readJson<{ version: string }>(path.join(dir, 'vss-extension.json')).version;
     assert.equal(ext, result.extension.to);
     assert.equal(result.extension.to.split('.')[2], String(Number(result.extension.from.split('.')[2]) + 1));
@@ -126,12 +142,13 @@ describe('versioning', function () {
       changelog.indexOf(`## ${ext}`) < changelog.indexOf(`## ${result.extension.from}`),
       'newest entry first',
     );
-    assert.match(changelog, new RegExp(`PromoteImage@1 1\\.0\\.1: ${script.PLACEHOLDER}`));
+    assert.match(changelog, new RegExp(`PromoteImage@1 ${escaped(promoteAfter)}: ${script.PLACEHOLDER}`));
     assert.deepEqual(await state.versionProblems(dir), []);
   });
 
   it('a change to tasks/common flags every task that bundles it', async () => {
     const dir = temp();
+    const deployBefore = taskVersion(dir, 'DeployHelmChartV1');
     appendLine(dir, 'tasks/common/errors.ts');
     const flagged = (await state.versionProblems(dir)).map((p) => p.split(':')[0]).sort();
     assert.deepEqual(flagged, [
@@ -142,7 +159,7 @@ describe('versioning', function () {
       'PublishHelmChart',
     ]);
     await script.version(dir, 'all', 'minor');
-    assert.equal(taskVersion(dir, 'DeployHelmChartV1'), '1.1.0');
+    assert.equal(taskVersion(dir, 'DeployHelmChartV1'), bumped(deployBefore, 'minor'));
     assert.deepEqual(await state.versionProblems(dir), []);
   });
 
@@ -151,12 +168,16 @@ describe('versioning', function () {
     const baseline = state.readBaseline(dir);
     const promote = baseline.tasks.PromoteImage;
     assert.ok(promote);
-    baseline.tasks.PromoteImage = { ...promote, version: '1.2.0' };
+    const current = taskVersion(dir, 'PromoteImageV1');
+    const higher = bumped(current, 'minor');
+    baseline.tasks.PromoteImage = { ...promote, version: higher };
     baseline.extension = '9.0.0';
     state.writeBaseline(dir, baseline);
     const problems = await state.versionProblems(dir);
     assert.ok(
-      problems.some((p) => /^PromoteImage: version 1\.0\.0 is lower than 1\.2\.0/.test(p)),
+      problems.some((p) =>
+        new RegExp(`^PromoteImage: version ${escaped(current)} is lower than ${escaped(higher)}`).test(p),
+      ),
       problems.join('\n'),
     );
     assert.ok(
@@ -190,6 +211,7 @@ describe('versioning', function () {
 
   it('refuses an unknown task, an unknown level and a major bump of a task, changing nothing', async () => {
     const dir = temp();
+    const promoteBefore = taskVersion(dir, 'PromoteImageV1');
     const manifestBefore = fs.readFileSync(path.join(dir, 'vss-extension.json'), 'utf8');
     await assert.rejects(
       script.version(dir, 'PromoteImages', 'patch'),
@@ -201,6 +223,6 @@ describe('versioning', function () {
     );
     await assert.rejects(script.version(dir, 'PromoteImage', 'major'), /tasks\/<Name>V<N\+1>/);
     assert.equal(fs.readFileSync(path.join(dir, 'vss-extension.json'), 'utf8'), manifestBefore);
-    assert.equal(taskVersion(dir, 'PromoteImageV1'), '1.0.0');
+    assert.equal(taskVersion(dir, 'PromoteImageV1'), promoteBefore);
   });
 });

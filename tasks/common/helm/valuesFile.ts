@@ -80,3 +80,32 @@ export function writeValuesFile(file: string, assignments: readonly ValueAssignm
   fs.chmodSync(file, 0o600);
   return [...new Set(assignments.map((a) => a.key))];
 }
+
+function leaves(value: unknown, out: string[]): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number' || typeof value === 'boolean') out.push(String(value));
+  else if (Array.isArray(value)) value.forEach((v) => leaves(v, out));
+  else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => leaves(v, out));
+  return out;
+}
+
+/**
+ * The forms a secret takes once a values line holding it is typed: `--set` removes backslash
+ * escapes (`tok\en` becomes `token`), so the rendered chart (a diff, Helm's error) shows a text the
+ * agent does not know as secret. Returns each value of a line holding one of `secrets` that does
+ * not contain that secret as it is, to be registered too.
+ */
+export function typedSecretForms(
+  assignments: readonly ValueAssignment[],
+  secrets: readonly string[],
+): string[] {
+  const forms = new Set<string>();
+  for (const a of assignments) {
+    const held = secrets.filter((s) => s !== '' && a.text.includes(s));
+    if (held.length === 0) continue;
+    for (const leaf of leaves(valuesTree([a]), [])) {
+      if (leaf.length >= 3 && !held.some((s) => leaf.includes(s))) forms.add(leaf);
+    }
+  }
+  return [...forms];
+}
