@@ -82,6 +82,17 @@ describe('registry/client: behaviour against scripted registries', () => {
     assert.equal(reg.seen.length, 2, 'the cut answer, then the whole one');
   });
 
+  it('asks again when an answer ends cleanly but early (no Content-Length), mid-JSON', async () => {
+    let answers = 0;
+    const reg = await serve((_req, res) => {
+      const body = JSON.stringify({ name: 'app', tags: ['a', 'b'] });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(answers++ === 0 ? body.slice(0, 20) : body);
+    });
+    assert.deepEqual(await client.listTags(reg.host, 'app'), ['a', 'b']);
+    assert.equal(reg.seen.length, 2, 'the short answer, then the whole one');
+  });
+
   it('a tag list that is not JSON fails naming the registry and repository', async () => {
     const reg = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"app","tags":["a');
@@ -91,6 +102,7 @@ describe('registry/client: behaviour against scripted registries', () => {
       assert.match(err.message, new RegExp(`list tags \\(${reg.host}/app\\) failed: .*not JSON`));
       return true;
     });
+    assert.equal(reg.seen.length, 4, 'read again 3 times before it is refused');
   });
 
   it('reads referrers from the API (all pages) and finds cosign tags, remembering the API exists', async () => {

@@ -160,6 +160,18 @@ function truncated(source: AnswerSource, size: number, announced: number, cause?
   return error;
 }
 
+/** True for a body that starts as a JSON object but stops: an answer cut short on the way. */
+export function stopsMidJson(body: Buffer | string): boolean {
+  const text = (typeof body === 'string' ? body : body.toString('utf8')).trimStart();
+  if (!text.startsWith('{')) return false;
+  try {
+    JSON.parse(text);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Parses an answer that must be JSON (an object or an array); anything else fails naming the source. */
 export function parseJsonAnswer(
   body: Buffer | string,

@@ -9,7 +9,7 @@ import type { MountResult, RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
 import { digestOf, digestProblem } from './digest';
 import { Endpoints } from './endpoints';
-import { parseJsonAnswer } from '../net/remoteAnswer';
+import { parseJsonAnswer, stopsMidJson } from '../net/remoteAnswer';
 import { manifestFromJson, verifiedManifestDigest, type ParsedManifest } from './manifest';
 import { MANIFEST_ACCEPT, bareMediaType, isManifestType } from './mediaTypes';
 import type { ImageReference } from './reference';
@@ -27,15 +27,7 @@ const MANIFEST_REREADS = 2;
 
 /** Asked for by digest and not matching it, or JSON that stops: a manifest answer cut short. */
 function looksCutShort(body: Buffer, reference: string): boolean {
-  if (isDigest(reference)) return digestOf(body, reference) !== reference;
-  const text = body.toString('utf8').trimStart();
-  if (!text.startsWith('{')) return false;
-  try {
-    JSON.parse(text);
-    return false;
-  } catch {
-    return true;
-  }
+  return isDigest(reference) ? digestOf(body, reference) !== reference : stopsMidJson(body);
 }
 
 export interface RegistryClientOptions {

@@ -29,6 +29,11 @@ export interface RegistryCall extends RegistryOperation {
   /** Statuses handed back to the caller; any other answer throws a RegistryError. */
   readonly ok: readonly number[];
   readonly retry?: boolean;
+  /**
+   * callForBody: a 200 answer whose body this says arrived cut short (JSON that stops) is asked for
+   * again like one whose connection broke. For answers that must be JSON.
+   */
+  readonly cutShortIf?: (body: Buffer) => boolean;
 }
 
 const USER_AGENT = 'release-guard (node)';
@@ -76,14 +81,19 @@ export class RegistryHttp {
     for (let retries = 0; ; retries++) {
       const res = await this.call(call);
       if (call.method === 'HEAD') return { res, body: Buffer.alloc(0) };
+      const canAgain = call.method === 'GET' && call.retry !== false && retries < BODY_RETRIES;
+      let body: Buffer;
       try {
-        return { res, body: await this.readCounted(call, res, limit) };
+        body = await this.readCounted(call, res, limit);
       } catch (err) {
         // An answer cut inside its body: a GET is asked again, as after any other network error;
         // when that does not heal, the failure (naming the registry and the operation) stands.
-        const again = isCutOffAnswer(err) && call.method === 'GET' && call.retry !== false;
-        if (!again || retries >= BODY_RETRIES) throw err;
+        if (!isCutOffAnswer(err) || !canAgain) throw err;
+        continue;
       }
+      // Ended cleanly but early (no Content-Length): only the content tells; asked again too.
+      if (canAgain && res.status === 200 && call.cutShortIf?.(body)) continue;
+      return { res, body };
     }
   }
 

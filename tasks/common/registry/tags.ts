@@ -1,4 +1,4 @@
-import { answerError, parseJsonAnswer } from '../net/remoteAnswer';
+import { answerError, parseJsonAnswer, stopsMidJson } from '../net/remoteAnswer';
 import type { RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
 import { answerSource } from './registryError';
@@ -20,6 +20,7 @@ export async function listTags(http: RegistryHttp, at: RepositoryLocation): Prom
       ...(query ? { query } : {}),
       scopes: [repositoryScope(at.repository, 'pull')],
       ok: [200, 404],
+      cutShortIf: stopsMidJson,
     });
     if (res.status === 404) return tags;
     const listed = (
