@@ -5,7 +5,7 @@ import { agentLogger } from '../common/agent/logger';
 import { registryTransportOptions } from '../common/agent/registryClient';
 import { agentSecrets, registerSecret } from '../common/agent/secrets';
 import { UserError } from '../common/errors';
-import { fetchAksKubeconfig } from '../common/helm/aksCredentials';
+import { fetchAksKubeconfig } from '../common/kubernetes/aksCredentials';
 import type { HelmRunner } from '../common/helm/helmRunner';
 import {
   kubeconfigSecrets,
@@ -13,7 +13,7 @@ import {
   parseKubeconfig,
   serviceAccountKubeconfig,
   skipTlsVerify,
-} from '../common/helm/kubeconfig';
+} from '../common/kubernetes/kubeconfig';
 import type { ClusterInput } from './inputs';
 
 /** How Helm reaches the cluster. */

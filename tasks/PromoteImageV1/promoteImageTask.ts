@@ -1,10 +1,10 @@
 import { agentLogger } from '../common/agent/logger';
 import { createRegistryClient } from '../common/agent/registryClient';
 import { recordDone, setOutput, uploadSummary } from '../common/agent/summary';
-import { copyImage } from '../common/registry/copy';
+import { copyImage } from '../common/copy/copy';
 import type { RegistryClient } from '../common/registry/client';
-import type { CopyProgress } from '../common/registry/progress';
-import { mapLimit } from '../common/registry/pool';
+import type { CopyProgress } from '../common/copy/progress';
+import { mapLimit } from '../common/net/limiter';
 import { readInputs, type PromoteImageInputs, type Promotion } from './inputs';
 import {
   formatBytes,

@@ -5,7 +5,7 @@ import {
   devOpsRequestOptions,
   isProxyBypassed,
   tlsAgentOptions,
-} from '../../tasks/common/azure/agentNetwork';
+} from '../../tasks/common/net/agentNetwork';
 import { ProxyTunnelAgent } from '../../tasks/common/net/proxyTunnelAgent';
 import { summarizeEntraError } from '../../tasks/common/azure/connectionCredential';
 import { startHttpsServer } from '../emulators/httpsServer';

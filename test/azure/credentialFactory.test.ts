@@ -2,7 +2,7 @@
 // and the OIDC fixture. The emulators' CA is trusted through the agent CA setting (tls.caFile),
 // which exercises the SDK network policy.
 import assert from 'node:assert/strict';
-import type { NetworkOptions } from '../../tasks/common/azure/agentNetwork';
+import type { NetworkOptions } from '../../tasks/common/net/agentNetwork';
 import {
   type AzureCredentialContext,
   createAzureCredential,

@@ -3,7 +3,7 @@
 // helper printed (it may be a secret), nor a broken `auth` value.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { DockerConfigCredentials } from '../../tasks/common/credentials/dockerConfig';
+import { DockerConfigCredentials } from '../../tasks/common/registry/dockerConfig';
 import { UserError } from '../../tasks/common/errors';
 import { recordingSecrets } from '../registry/registryTestKit';
 import { writeCredentialHelpers, writeDockerConfig, type HelperBin } from './credentialHelpers';

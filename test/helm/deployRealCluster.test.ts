@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
-import { apiAccess } from '../../tasks/common/helm/kubeEvents';
+import { apiAccess } from '../../tasks/common/kubernetes/kubeEvents';
 import { toolPath } from '../support/tools';
 import { DEFAULT_CAUSE, assertSucceeded, changeCauseOf, deploy, disposeTaskRuns } from './deployTestKit';
 import { HELMS, copyChart, removeTempDirs } from './helmTestKit';

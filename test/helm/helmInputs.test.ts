@@ -1,7 +1,7 @@
 // Pure pieces of the Helm tasks: values lines, change cause, chart version, Helm version check.
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
-import { defaultChangeCause, normalizeChangeCause } from '../../tasks/common/helm/changeCause';
+import { defaultChangeCause, normalizeChangeCause } from '../../tasks/common/helm/postRender/changeCause';
 import { chooseChartVersion, ociTag, versionFromBranch } from '../../tasks/common/helm/chartVersion';
 import { checkSupportedHelm, parseHelmVersion } from '../../tasks/common/helm/helmVersion';
 import { parseOciLocation } from '../../tasks/common/helm/ociLocation';

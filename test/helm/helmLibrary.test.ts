@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import YAML from 'yaml';
-import { annotateWorkloads } from '../../tasks/common/helm/annotateWorkloads';
+import { annotateWorkloads } from '../../tasks/common/helm/postRender/annotateWorkloads';
 import { checkExtraArguments, helmDuration, splitArguments } from '../../tasks/common/helm/arguments';
 import { chartContentDigest } from '../../tasks/common/helm/chartArchive';
 import { locateHelm, probeHelm } from '../../tasks/common/helm/findHelm';
@@ -16,7 +16,7 @@ import {
   replaceKubeloginUsers,
   serviceAccountKubeconfig,
   skipTlsVerify,
-} from '../../tasks/common/helm/kubeconfig';
+} from '../../tasks/common/kubernetes/kubeconfig';
 import { makeTempDir, removeTempDirs } from './helmTestKit';
 
 /** A fake helm printing `version` (a shell script), in its own folder. */

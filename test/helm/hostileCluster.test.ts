@@ -4,8 +4,8 @@
 // action and the cluster; unread events are reported naming the API server and the namespace.
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import assert from 'node:assert/strict';
-import { fetchAksKubeconfig } from '../../tasks/common/helm/aksCredentials';
-import { recentWarnings } from '../../tasks/common/helm/kubeEvents';
+import { fetchAksKubeconfig } from '../../tasks/common/kubernetes/aksCredentials';
+import { recentWarnings } from '../../tasks/common/kubernetes/kubeEvents';
 import { HOSTILE_KINDS, type HostileFront, startHostileFront } from '../emulators/hostileAnswers';
 import { recordingLogger, recordingSecrets } from '../registry/registryTestKit';
 import { assertNamesWhere, failure } from '../support/failureMessages';

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import YAML from 'yaml';
-import { CHANGE_CAUSE_ANNOTATION } from '../../tasks/common/helm/annotateWorkloads';
+import { CHANGE_CAUSE_ANNOTATION } from '../../tasks/common/helm/postRender/annotateWorkloads';
 import { probeHelm } from '../../tasks/common/helm/findHelm';
 import { HelmRunner } from '../../tasks/common/helm/helmRunner';
-import { installPostRenderer, type ChangeCausePostRenderer } from '../../tasks/common/helm/postRenderer';
+import { installPostRenderer, type ChangeCausePostRenderer } from '../../tasks/common/helm/postRender/postRenderer';
 import { silentLogger } from '../../tasks/common/log';
 import { toolPath } from '../support/tools';
 import { HELMS, fixtureChart, makeTempDir, removeTempDirs } from './helmTestKit';

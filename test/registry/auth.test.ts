@@ -2,7 +2,7 @@
 // for all scopes of a copy), ACR's Entra exchange, refresh tokens, and clear refusals.
 import assert from 'node:assert/strict';
 import { UserError } from '../../tasks/common/errors';
-import { copyImage } from '../../tasks/common/registry/copy';
+import { copyImage } from '../../tasks/common/copy/copy';
 import { parseImageReference } from '../../tasks/common/registry/reference';
 import { RegistryError } from '../../tasks/common/registry/registryError';
 import { startRegistry, type RegistryFixture, type RegistryUser } from '../fixtures/registry';

@@ -5,9 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../tasks/common/log';
 import { Authenticator, type RegistryCredential } from '../../tasks/common/registry/auth';
-import { retryPolicy } from '../../tasks/common/registry/retry';
+import { retryPolicy } from '../../tasks/common/net/retry';
 import { RequestStats } from '../../tasks/common/registry/stats';
-import { Transport } from '../../tasks/common/registry/transport';
+import { Transport } from '../../tasks/common/net/transport';
 import { recordingSecrets } from './registryTestKit';
 
 interface TokenCall {

@@ -2,7 +2,7 @@
 // the registry reports (GET on the session -> Range) instead of starting over, a session the
 // registry dropped starts over, and a registry refusing a whole-blob PUT gets chunks.
 import assert from 'node:assert/strict';
-import { copyImage, type CopyOptions } from '../../tasks/common/registry/copy';
+import { copyImage, type CopyOptions } from '../../tasks/common/copy/copy';
 import { parseImageReference } from '../../tasks/common/registry/reference';
 import { startRegistry, type RegistryFixture, type RegistryRequest } from '../fixtures/registry';
 import { blobExists, getManifest, pushImage, type PushedImage } from '../fixtures/registry/images';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { UserError } from '../../tasks/common/errors';
 import type { RegistryClient } from '../../tasks/common/registry/client';
-import { copyImage, type CopyOptions } from '../../tasks/common/registry/copy';
+import { copyImage, type CopyOptions } from '../../tasks/common/copy/copy';
 import { parseImageReference } from '../../tasks/common/registry/reference';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry';
 import { blobExists, getManifest, listTags, pushImage, pushReferrer } from '../fixtures/registry/images';

@@ -1,7 +1,7 @@
 // Registries that misbehave, through the fixture's fault proxy: mounts refused with 401,
 // throttling with Retry-After, server errors during an upload.
 import assert from 'node:assert/strict';
-import { copyImage, type CopyOptions } from '../../tasks/common/registry/copy';
+import { copyImage, type CopyOptions } from '../../tasks/common/copy/copy';
 import { parseImageReference } from '../../tasks/common/registry/reference';
 import { RegistryError } from '../../tasks/common/registry/registryError';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { copyImage } from '../../tasks/common/registry/copy';
+import { copyImage } from '../../tasks/common/copy/copy';
 import { parseImageReference } from '../../tasks/common/registry/reference';
 import { RegistryError } from '../../tasks/common/registry/registryError';
 import {

@@ -2,7 +2,7 @@
 // at 50 %, uploaded whole (one PUT: the cut restarts it) or in 16 MiB chunks (the cut resumes at
 // the last chunk the registry has). Not part of `npm test`; after a build:
 //   npx mocha --timeout 600000 out/test/registry/largeBlob.bench.js
-import { copyImage } from '../../tasks/common/registry/copy';
+import { copyImage } from '../../tasks/common/copy/copy';
 import { parseImageReference } from '../../tasks/common/registry/reference';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry';
 import { pushImage, type PushedImage } from '../fixtures/registry/images';

@@ -5,7 +5,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   retryPolicy,
-} from '../../tasks/common/registry/retry';
+} from '../../tasks/common/net/retry';
 
 describe('registry/retry', () => {
   it('parses Retry-After seconds and HTTP dates, capped, and ignores garbage', () => {

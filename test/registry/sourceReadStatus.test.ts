@@ -2,7 +2,7 @@
 // source read fails (403, 404), the error is the source's, with its status and hint, and it is
 // not retried or reported as a network failure of the target.
 import assert from 'node:assert/strict';
-import { copyImage } from '../../tasks/common/registry/copy';
+import { copyImage } from '../../tasks/common/copy/copy';
 import { parseImageReference } from '../../tasks/common/registry/reference';
 import { RegistryError } from '../../tasks/common/registry/registryError';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry';

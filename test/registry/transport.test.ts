@@ -5,8 +5,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { silentLogger } from '../../tasks/common/log';
-import { retryPolicy } from '../../tasks/common/registry/retry';
-import { Transport, TransportError, readBody, type HttpRequest } from '../../tasks/common/registry/transport';
+import { retryPolicy } from '../../tasks/common/net/retry';
+import { Transport, TransportError, readBody, type HttpRequest } from '../../tasks/common/net/transport';
 import { startForwardProxy, type ForwardProxy } from '../emulators/forwardProxy';
 import { startHttpsServer, type RunningHttpsServer } from '../emulators/httpsServer';
 

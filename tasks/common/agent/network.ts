@@ -1,5 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { NetworkOptions, ProxySettings, TlsSettings } from '../azure/agentNetwork';
+import type { NetworkOptions, ProxySettings, TlsSettings } from '../net/agentNetwork';
 import { UserError, errorMessage } from '../errors';
 import { registerSecret } from './secrets';
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import type { NetworkOptions } from '../azure/agentNetwork';
+import type { NetworkOptions } from '../net/agentNetwork';
 import { UserError } from '../errors';
 import { RegistryClient } from '../registry/client';
-import type { TransportOptions } from '../registry/transport';
+import type { TransportOptions } from '../net/transport';
 import { entraRegistryCredential } from './entraRegistryCredential';
 import { readAgentNetworkOptions } from './network';
 import { agentLogger } from './logger';

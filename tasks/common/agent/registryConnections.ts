@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { DockerConfigCredentials, configKeyHost } from '../credentials/dockerConfig';
+import { DockerConfigCredentials, configKeyHost } from '../registry/dockerConfig';
 import { UserError } from '../errors';
 import type { CredentialResolver, RegistryCredential } from '../registry/auth';
 import { entraRegistryCredential } from './entraRegistryCredential';

@@ -1,7 +1,7 @@
 import type { TokenCredentialOptions } from '@azure/identity';
 import { errorMessage } from '../errors';
 import { cutOffProblem, jsonAnswerProblem } from '../net/remoteAnswer';
-import { AgentHttpAgents, type NetworkOptions } from './agentNetwork';
+import { AgentHttpAgents, type NetworkOptions } from '../net/agentNetwork';
 
 type AdditionalPolicy = NonNullable<TokenCredentialOptions['additionalPolicies']>[number];
 type PipelineResponse = Awaited<ReturnType<AdditionalPolicy['policy']['sendRequest']>>;

@@ -2,7 +2,7 @@ import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearerto
 import { TaskApi } from 'azure-devops-node-api/TaskApi';
 import { UserError, errorMessage } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import { type NetworkOptions, devOpsRequestOptions } from './agentNetwork';
+import { type NetworkOptions, devOpsRequestOptions } from '../net/agentNetwork';
 import { jwtExpiry } from './jwtClaims';
 
 /** What a job knows about itself to ask Azure DevOps for an OIDC token (System.* variables). */

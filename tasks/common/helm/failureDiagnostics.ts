@@ -1,7 +1,7 @@
 import YAML from 'yaml';
 import type { Logger } from '../log';
 import type { HelmRunner } from './helmRunner';
-import { recentWarnings, type ClusterEvent } from './kubeEvents';
+import { recentWarnings, type ClusterEvent } from '../kubernetes/kubeEvents';
 import { targetArgs, type ReleaseTarget } from './releaseInfo';
 
 export interface DiagnosticsOptions {

@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import { CHANGE_CAUSE_ANNOTATION } from './annotateWorkloads';
+import { CHANGE_CAUSE_ANNOTATION } from './postRender/annotateWorkloads';
 import { unifiedDiff } from './unifiedDiff';
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
-import { backoffDelay, parseRetryAfter, retryPolicy, sleep } from '../registry/retry';
+import { backoffDelay, parseRetryAfter, retryPolicy, sleep } from '../net/retry';
 
 type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number];
 

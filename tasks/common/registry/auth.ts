@@ -8,7 +8,7 @@ import { assertRealmAllowed, realmRefusal } from './realmPolicy';
 import { RegistryError } from './registryError';
 import type { RequestStats } from './stats';
 import { tokenServiceCall } from './tokenService';
-import type { Transport } from './transport';
+import type { Transport } from '../net/transport';
 
 export type RegistryCredential =
   | { readonly kind: 'anonymous' }

@@ -9,7 +9,7 @@ import { repositoryScope } from './challenge';
 import { digestAlgorithm, digestMismatch } from './digest';
 import { RegistryError } from './registryError';
 import type { RegistryHttp } from './registryHttp';
-import type { HttpResponse } from './transport';
+import type { HttpResponse } from '../net/transport';
 
 /** The hash of a blob's first `offset` bytes. */
 export interface HashPoint {

@@ -10,7 +10,7 @@ import { blobStart, openBlobReader, type BlobReader, type HashPoint, type Source
 import { answerError, isHtml } from '../net/remoteAnswer';
 import { RegistryError, answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
-import { backoffDelay, isRetryableNetworkError, isRetryableStatus, sleep, type RetryPolicy } from './retry';
+import { backoffDelay, isRetryableNetworkError, isRetryableStatus, sleep, type RetryPolicy } from '../net/retry';
 import {
   completeUpload,
   sendChunk,

@@ -1,7 +1,7 @@
 // Blobs: existence, cross-repository mounts, cancelled upload sessions. Copies: blobUpload.ts.
 import { RegistryError } from './registryError';
 import type { RegistryHttp } from './registryHttp';
-import { discard } from './transport';
+import { discard } from '../net/transport';
 import { repositoryScope } from './challenge';
 
 export interface RepositoryLocation {

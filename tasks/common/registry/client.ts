@@ -3,7 +3,7 @@
 import type { Logger, SecretRegistry } from '../log';
 import { Authenticator, type CredentialResolver } from './auth';
 import * as blobs from './blobs';
-import { BlobLocations } from './blobTransfer';
+import { BlobLocations } from '../copy/blobTransfer';
 import { copyBlob } from './blobUpload';
 import type { MountResult, RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
@@ -18,9 +18,9 @@ import { listTags } from './tags';
 import type { Descriptor } from './manifest';
 import { RegistryError, answerSource } from './registryError';
 import { RegistryHttp } from './registryHttp';
-import { retryPolicy, type RetryPolicy } from './retry';
+import { retryPolicy, type RetryPolicy } from '../net/retry';
 import { RequestStats } from './stats';
-import { Transport, discard, type TransportOptions } from './transport';
+import { Transport, discard, type TransportOptions } from '../net/transport';
 
 /** Reads again of a manifest answer that arrived cut short. */
 const MANIFEST_REREADS = 2;

@@ -5,7 +5,7 @@ import type { SecretRegistry } from '../log';
 import { RegistryError } from './registryError';
 import type { RequestStats } from './stats';
 import { tokenServiceCall } from './tokenService';
-import type { Transport } from './transport';
+import type { Transport } from '../net/transport';
 
 /** Entra ID sign-in: the tenant is read after the first token (a lazily loaded credential learns it then). */
 export interface EntraSignIn {

@@ -8,12 +8,12 @@ export {
   type RegistryClientOptions,
   type ResolvedManifest,
 } from './client';
-export { copyImage, type CopyOptions, type CopyReport } from './copy';
+export { copyImage, type CopyOptions, type CopyReport } from '../copy/copy';
 export { digestProblem, validateDigest } from './digest';
 export { isLoopbackHost } from './endpoints';
 export { parseManifest, platformName, type Descriptor, type ParsedManifest, type Platform } from './manifest';
 export * from './mediaTypes';
-export type { CopyProgress } from './progress';
+export type { CopyProgress } from '../copy/progress';
 export {
   familiarString,
   imageReference,
@@ -23,8 +23,8 @@ export {
 } from './reference';
 export type { Referrers } from './referrers';
 export { RegistryError, type RegistryErrorDetails, type RegistryOperation } from './registryError';
-export type { RetryPolicy } from './retry';
+export type { RetryPolicy } from '../net/retry';
 export { RequestStats, type RegistryCounters } from './stats';
 export { ACR_TOKEN_USERNAME, toolSignIn, type ToolLogin, type ToolSignInOptions } from './toolSignIn';
-export type { TransportOptions } from './transport';
-export type { ProxySettings } from './proxyAgent';
+export type { TransportOptions } from '../net/transport';
+export type { ProxySettings } from '../net/proxyAgent';

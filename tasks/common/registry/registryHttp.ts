@@ -12,7 +12,7 @@ import {
   type RegistryOperation,
 } from './registryError';
 import type { RequestStats } from './stats';
-import { TransportError, type BodySource, type HttpResponse, type Transport } from './transport';
+import { TransportError, type BodySource, type HttpResponse, type Transport } from '../net/transport';
 
 /** Attempts again of a GET whose answer was cut inside its body. */
 const BODY_RETRIES = 3;

@@ -2,7 +2,7 @@
 import { readAnswer, readJsonAnswer } from '../net/remoteAnswer';
 import { answerSource, networkError, responseError, type RegistryOperation } from './registryError';
 import type { RequestStats } from './stats';
-import { TransportError, type Transport } from './transport';
+import { TransportError, type Transport } from '../net/transport';
 
 export interface TokenServiceCall {
   readonly registry: string;

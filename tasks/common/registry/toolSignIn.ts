@@ -8,9 +8,9 @@ import { parseChallenges } from './challenge';
 import { exchangeEntraToken } from './entraExchange';
 import { assertRealmAllowed } from './realmPolicy';
 import { networkError } from './registryError';
-import { retryPolicy } from './retry';
+import { retryPolicy } from '../net/retry';
 import { RequestStats } from './stats';
-import { Transport, TransportError, discard, type TransportOptions } from './transport';
+import { Transport, TransportError, discard, type TransportOptions } from '../net/transport';
 
 /** The user name ACR expects with a refresh token from `/oauth2/exchange`. */
 export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';

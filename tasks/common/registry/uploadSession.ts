@@ -6,7 +6,7 @@ import type { RepositoryLocation } from './blobs';
 import { repositoryScope } from './challenge';
 import { RegistryError } from './registryError';
 import type { RegistryHttp } from './registryHttp';
-import { discard, type HttpResponse } from './transport';
+import { discard, type HttpResponse } from '../net/transport';
 
 export interface UploadSession {
   url: URL;

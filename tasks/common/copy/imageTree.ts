@@ -1,8 +1,8 @@
 // The full manifest tree of an image: index -> child manifests -> blobs, read once.
-import type { RepositoryLocation } from './blobs';
-import type { FetchedManifest, RegistryClient } from './client';
-import { blobsOf, childrenOf, platformName, type Descriptor, type ParsedManifest } from './manifest';
-import { mapLimit } from './pool';
+import type { RepositoryLocation } from '../registry/blobs';
+import type { FetchedManifest, RegistryClient } from '../registry/client';
+import { blobsOf, childrenOf, platformName, type Descriptor, type ParsedManifest } from '../registry/manifest';
+import { mapLimit } from '../net/limiter';
 
 export interface ManifestNode {
   readonly digest: string;

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../../errors';
 
 /** What the task process does with the manifests Helm rendered. */
 export type RenderTransform = (manifests: Buffer) => Promise<Buffer>;

@@ -1,7 +1,7 @@
 // The registry transport's proxy settings: the shared tunnel agent, plus the agent's bypass list.
-import type { TunnelProxy } from '../net/proxyTunnelAgent';
+import type { TunnelProxy } from './proxyTunnelAgent';
 
-export { ProxyTunnelAgent, proxyAuthorization } from '../net/proxyTunnelAgent';
+export { ProxyTunnelAgent, proxyAuthorization } from './proxyTunnelAgent';
 
 export interface ProxySettings extends TunnelProxy {
   /** Request URLs (or hosts) matching one of these go direct. */

@@ -1,13 +1,13 @@
 // Which referrers (signatures, SBOMs, attestations) of an image the target lacks, read from the
 // source with their trees, and how the target will list them (its API or the fallback tag).
 import type { Logger } from '../log';
-import type { RepositoryLocation } from './blobs';
-import type { RegistryClient } from './client';
-import { digestTag } from './digest';
+import type { RepositoryLocation } from '../registry/blobs';
+import type { RegistryClient } from '../registry/client';
+import { digestTag } from '../registry/digest';
 import { readTree, type ManifestNode } from './imageTree';
-import type { Descriptor } from './manifest';
-import { OCI_INDEX } from './mediaTypes';
-import { RegistryError } from './registryError';
+import type { Descriptor } from '../registry/manifest';
+import { OCI_INDEX } from '../registry/mediaTypes';
+import { RegistryError } from '../registry/registryError';
 
 export interface ReferrerPlan {
   /** Referrer manifests (with their trees) to push by digest. */

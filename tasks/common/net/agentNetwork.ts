@@ -3,8 +3,8 @@ import type http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
-import { ProxyTunnelAgent } from '../net/proxyTunnelAgent';
-import { trustedCaPems } from '../net/trustedCas';
+import { ProxyTunnelAgent } from './proxyTunnelAgent';
+import { trustedCaPems } from './trustedCas';
 
 /** The agent's proxy (`Agent.ProxyUrl`, `Agent.ProxyUsername`, `Agent.ProxyPassword`, `Agent.ProxyBypassList`). */
 export interface ProxySettings {

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { UserError } from '../errors';
-import type { Logger } from '../log';
+import { UserError } from '../../errors';
+import type { Logger } from '../../log';
 import { annotateWorkloads } from './annotateWorkloads';
-import type { HelmRunner } from './helmRunner';
-import { runProcess } from './processRunner';
+import type { HelmRunner } from '../helmRunner';
+import { runProcess } from '../processRunner';
 import { startPostRenderRelay, type PostRenderRelay } from './postRenderRelay';
 
 /** The Helm 4 plugin name of the change-cause post-renderer. */

@@ -5,8 +5,8 @@ import https from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import tls from 'node:tls';
 import type { Logger } from '../log';
-import { trustedCaPems } from '../net/trustedCas';
-import { readAnswer, type AnswerSource } from '../net/remoteAnswer';
+import { trustedCaPems } from './trustedCas';
+import { readAnswer, type AnswerSource } from './remoteAnswer';
 import { ProxyTunnelAgent, proxyAuthorization, proxyBypassed, type ProxySettings } from './proxyAgent';
 import {
   backoffDelay,

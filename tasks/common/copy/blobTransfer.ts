@@ -1,10 +1,10 @@
 // The blob phase of a copy: decide per blob whether to mount, skip or stream it, then do it with
 // bounded concurrency. Mounts come from the source repository (same registry) or from a
 // repository of the target registry this run already put the blob in.
-import type { RepositoryLocation } from './blobs';
-import type { RegistryClient } from './client';
-import type { Descriptor } from './manifest';
-import { mapLimit } from './pool';
+import type { RepositoryLocation } from '../registry/blobs';
+import type { RegistryClient } from '../registry/client';
+import type { Descriptor } from '../registry/manifest';
+import { mapLimit } from '../net/limiter';
 import type { ProgressReporter } from './progress';
 
 /** Where this run has seen each blob: registry -> digest -> repository. */

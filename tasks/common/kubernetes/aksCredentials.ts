@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { UserError, errorMessage } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import { retryPolicy } from '../registry/retry';
+import { retryPolicy } from '../net/retry';
 import {
   answerError,
   describeStatus,
@@ -9,7 +9,7 @@ import {
   readJsonAnswer,
   type AnswerSource,
 } from '../net/remoteAnswer';
-import { Transport, type TransportOptions } from '../registry/transport';
+import { Transport, type TransportOptions } from '../net/transport';
 import { kubeconfigSecrets, kubeconfigYaml, parseKubeconfig, replaceKubeloginUsers } from './kubeconfig';
 
 /** The Entra ID application of AKS's managed Entra integration (the audience kubelogin asks for). */

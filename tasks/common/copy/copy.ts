@@ -1,17 +1,17 @@
 // Copies an image (and its referrers) between repositories or registries over the OCI API, in an
 // order that can never leave a broken tag: blobs, child manifests, index, referrers, tags last.
 import { UserError } from '../errors';
-import type { RepositoryLocation } from './blobs';
-import { repositoryScope } from './challenge';
-import type { RegistryClient } from './client';
-import { validateDigest } from './digest';
+import type { RepositoryLocation } from '../registry/blobs';
+import { repositoryScope } from '../registry/challenge';
+import type { RegistryClient } from '../registry/client';
+import { validateDigest } from '../registry/digest';
 import { blobsOfTree, platformsOf, postOrder, readTree, type ManifestNode } from './imageTree';
-import type { Descriptor } from './manifest';
-import { OCI_INDEX } from './mediaTypes';
-import { mapLimit } from './pool';
+import type { Descriptor } from '../registry/manifest';
+import { OCI_INDEX } from '../registry/mediaTypes';
+import { mapLimit } from '../net/limiter';
 import { ProgressReporter, type CopyProgress } from './progress';
 import { countPlanned, planBlobs, transferBlobs, type BlobCounts } from './blobTransfer';
-import { validateTag, type ImageReference } from './reference';
+import { validateTag, type ImageReference } from '../registry/reference';
 import { emptyPlan, planReferrers, type ReferrerPlan } from './referrerPlan';
 
 export interface CopyOptions {
