@@ -4,8 +4,8 @@
 // Entra ID, the Azure DevOps pipeline OIDC endpoint, Key Vault, and a Kubernetes API server
 // (unless --kubeconfig names a real cluster). stop() ends all of it and removes its files.
 import crypto from 'node:crypto';
-import { startRegistry, type RegistryFixture } from '../test/fixtures/registry';
-import { pushImage, pushReferrer, type PushedImage } from '../test/fixtures/registry/images';
+import { startRegistry, type RegistryFixture } from '../test/emulators/registry';
+import { pushImage, pushReferrer, type PushedImage } from '../test/emulators/registry/images';
 import { startEntraIdEmulator, type EntraIdEmulator } from '../test/emulators/entraIdEmulator';
 import { startKeyVaultEmulator, type KeyVaultEmulator } from '../test/emulators/keyVaultEmulator';
 import { startKubernetesEmulator, type KubernetesEmulator } from '../test/emulators/kubernetes';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runProcess } from '../tasks/common/helm/processRunner';
-import { getManifest } from '../test/fixtures/registry/images';
+import { getManifest } from '../test/emulators/registry/images';
 import { readConnectionsFile } from '../runner/pipeline/connections';
 import { gitVariables } from '../runner/pipeline/gitVariables';
 import { readPipelineFile } from '../runner/pipeline/pipelineFile';

@@ -12,8 +12,8 @@ import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const out = (p) => path.join(root, 'out', 'test', p);
-const { startRegistry } = require(out('fixtures/registry/index.js'));
-const { pushImage } = require(out('fixtures/registry/images.js'));
+const { startRegistry } = require(out('emulators/registry/index.js'));
+const { pushImage } = require(out('emulators/registry/images.js'));
 const { runTask, disposeTaskRuns } = require(out('support/taskRunner.js'));
 const { findTool } = require(out('support/tools.js'));
 

@@ -32,17 +32,17 @@ function testFiles(dir) {
  * identity path (which printed DEP0169 there) and the pre-job stage included.
  */
 const NODE24_TESTS = [
-  'promote/promoteImage.test.js',
-  'promote/promoteAcr.test.js',
-  'pinning/pinTask.test.js',
-  'pinning/verifyTask.test.js',
-  'keyvault/injectVariables.test.js',
-  'keyvault/injectFiles.test.js',
-  'keyvault/dropInAzureKeyVault.test.js',
-  'helm/deployHelmChart.test.js',
-  'helm/dropInHelmDeploy.test.js',
-  'helm/publishHelmChart.test.js',
-  'helm/publishEntra.test.js',
+  'tasks/PromoteImage/promoteImage.test.js',
+  'tasks/PromoteImage/promoteAcr.test.js',
+  'tasks/PinImageDigests/pinTask.test.js',
+  'tasks/PinImageDigests/verifyTask.test.js',
+  'tasks/InjectKeyVaultSecrets/injectVariables.test.js',
+  'tasks/InjectKeyVaultSecrets/injectFiles.test.js',
+  'tasks/InjectKeyVaultSecrets/dropInAzureKeyVault.test.js',
+  'tasks/DeployHelmChart/deployHelmChart.test.js',
+  'tasks/DeployHelmChart/dropInHelmDeploy.test.js',
+  'tasks/PublishHelmChart/publishHelmChart.test.js',
+  'tasks/PublishHelmChart/publishEntra.test.js',
 ];
 
 /** Runs mocha over `files` (a fresh instance, the files unloaded first), counting into the totals. */

@@ -1,9 +1,9 @@
-// DeployHelmChart@1 bad-input corpus (see badInputKit.ts) with real Helm 3 against the Kubernetes
+// DeployHelmChart@1 bad-input corpus (see badInputCases.ts) with real Helm 3 against the Kubernetes
 // API emulator: every case fails cleanly, names the input or file, writes nothing to the cluster
 // and leaves every file as it was.
 import { randomUUID } from 'node:crypto';
 import { type KubernetesEmulator, startKubernetesEmulator } from '../emulators/kubernetes';
-import { K8S_CONNECTION, RUN_VARIABLES, kubernetesEndpoint } from '../helm/deployTestKit';
+import { K8S_CONNECTION, RUN_VARIABLES, kubernetesEndpoint } from '../tasks/DeployHelmChart/deployRun';
 import { type EndpointSpec, disposeTaskRuns, runTask } from '../support/taskRunner';
 import { toolPath } from '../support/tools';
 import {
@@ -19,7 +19,7 @@ import {
   expectCleanFailure,
   printTimings,
   removeCaseWorkspaces,
-} from './badInputKit';
+} from './badInputCases';
 
 /** Kubernetes connections a case can name: a ServiceAccount one with a wrong token, one on an unknown host. */
 const WRONG_TOKEN = '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f';

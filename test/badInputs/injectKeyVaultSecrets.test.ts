@@ -1,4 +1,4 @@
-// InjectKeyVaultSecrets@1 bad-input corpus (see badInputKit.ts) against the Entra ID and Key Vault
+// InjectKeyVaultSecrets@1 bad-input corpus (see badInputCases.ts) against the Entra ID and Key Vault
 // emulators: every case fails cleanly, names the input, file or secret, sets no variable and
 // leaves every file as it was.
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import {
   CONNECTION_ID,
   type KeyVaultTestEnvironment,
   startKeyVaultTestEnvironment,
-} from '../keyvault/keyVaultTestEnvironment';
+} from '../support/keyVaultEnvironment';
 import { type EndpointSpec, disposeTaskRuns, runTask } from '../support/taskRunner';
 import {
   HUGE,
@@ -18,7 +18,7 @@ import {
   expectCleanFailure,
   printTimings,
   removeCaseWorkspaces,
-} from './badInputKit';
+} from './badInputCases';
 
 const SEEDS: SeedSecret[] = [{ name: 'db-password', value: 'bad-inputs-db-secret-4417' }];
 const WRONG_CLIENT_SECRET = 'kv~wrong-client-secret-0000';

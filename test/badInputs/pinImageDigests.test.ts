@@ -1,9 +1,9 @@
-// PinImageDigests@1 bad-input corpus (see badInputKit.ts): every case fails cleanly, names the
+// PinImageDigests@1 bad-input corpus (see badInputCases.ts): every case fails cleanly, names the
 // input or the file (and line), and leaves every file and both registries as they were.
 import { randomUUID } from 'node:crypto';
-import { type RegistryFixture, type RegistryUser, startRegistry } from '../fixtures/registry';
-import { pushImage } from '../fixtures/registry/images';
-import { registryConnection } from '../promote/promoteSupport';
+import { type RegistryFixture, type RegistryUser, startRegistry } from '../emulators/registry';
+import { pushImage } from '../emulators/registry/images';
+import { registryConnection } from '../tasks/PromoteImage/promoteRun';
 import { type EndpointSpec, disposeTaskRuns, runTask } from '../support/taskRunner';
 import {
   HUGE,
@@ -14,7 +14,7 @@ import {
   expectCleanFailure,
   printTimings,
   removeCaseWorkspaces,
-} from './badInputKit';
+} from './badInputCases';
 
 interface Ctx {
   /** Anonymous registry holding team/app:v1. */

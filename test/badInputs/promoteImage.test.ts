@@ -1,10 +1,10 @@
-// PromoteImage@1 bad-input corpus (see badInputKit.ts): every case fails cleanly, names the input,
+// PromoteImage@1 bad-input corpus (see badInputCases.ts): every case fails cleanly, names the input,
 // and leaves the workspace and both registries as they were.
 import { randomUUID } from 'node:crypto';
-import { type RegistryFixture, type RegistryUser, startRegistry } from '../fixtures/registry';
-import { type PushedImage, pushImage } from '../fixtures/registry/images';
+import { type RegistryFixture, type RegistryUser, startRegistry } from '../emulators/registry';
+import { type PushedImage, pushImage } from '../emulators/registry/images';
 import { type EndpointSpec, disposeTaskRuns, runTask } from '../support/taskRunner';
-import { registryConnection } from '../promote/promoteSupport';
+import { registryConnection } from '../tasks/PromoteImage/promoteRun';
 import {
   HUGE,
   UNKNOWN_HOST,
@@ -14,7 +14,7 @@ import {
   expectCleanFailure,
   printTimings,
   removeCaseWorkspaces,
-} from './badInputKit';
+} from './badInputCases';
 
 interface Ctx {
   /** Anonymous registry holding app:1.0.0. */

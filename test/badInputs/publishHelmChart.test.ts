@@ -1,9 +1,9 @@
-// PublishHelmChart@1 bad-input corpus (see badInputKit.ts) with real Helm 3 against a basic-auth
+// PublishHelmChart@1 bad-input corpus (see badInputCases.ts) with real Helm 3 against a basic-auth
 // registry: every case fails cleanly, names the input or file, pushes nothing and leaves every
 // file as it was.
 import { randomUUID } from 'node:crypto';
-import { type RegistryFixture, type RegistryUser, startRegistry } from '../fixtures/registry';
-import { registryConnection } from '../promote/promoteSupport';
+import { type RegistryFixture, type RegistryUser, startRegistry } from '../emulators/registry';
+import { registryConnection } from '../tasks/PromoteImage/promoteRun';
 import { type EndpointSpec, disposeTaskRuns, runTask } from '../support/taskRunner';
 import { toolPath } from '../support/tools';
 import {
@@ -19,7 +19,7 @@ import {
   expectCleanFailure,
   printTimings,
   removeCaseWorkspaces,
-} from './badInputKit';
+} from './badInputCases';
 
 interface Ctx {
   readonly reg: RegistryFixture;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runDemo, type DemoResult } from '../../demo/run';
-import { runningRegistries } from '../fixtures/registry';
+import { runningRegistries } from '../emulators/registry';
 import { findLeaks, type KnownSecret } from '../support/leakCheck';
 import { repoRoot, toolPath } from '../support/tools';
 

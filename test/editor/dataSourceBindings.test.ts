@@ -9,7 +9,7 @@ import { parseOciLocation } from '../../tasks/common/helm/ociLocation';
 import type { ArmEmulator } from '../emulators/armEmulator';
 import { repoRoot } from '../support/tools';
 import { resolveBinding, type Offer } from './dataSourceBindings';
-import { CONNECTION_ID, bindingEndpoint, shippedTasks, startEditorArm } from './editorFixture';
+import { CONNECTION_ID, bindingEndpoint, shippedTasks, startEditorArm } from './editorEnvironment';
 
 const values = (offers: readonly Offer[]) => offers.map((o) => o.value);
 const connection = { azureSubscription: CONNECTION_ID };

@@ -14,7 +14,7 @@ import type { ArmEmulator } from '../emulators/armEmulator';
 import { readPngHeader } from '../support/png';
 import { parseVisibleRule } from '../support/taskJsonRules';
 import { repoRoot, toolPath } from '../support/tools';
-import { shippedTasks, startEditorArm, type TaskJson } from './editorFixture';
+import { shippedTasks, startEditorArm, type TaskJson } from './editorEnvironment';
 import { writePreviewSite } from './previewSite';
 
 const SCREENSHOTS = path.join(repoRoot(), 'images', 'screenshots');

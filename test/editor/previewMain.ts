@@ -2,7 +2,7 @@
 // dist/editor-preview/) with pickers filled from the ARM emulator, then stops it.
 import path from 'node:path';
 import { repoRoot } from '../support/tools';
-import { startEditorArm } from './editorFixture';
+import { startEditorArm } from './editorEnvironment';
 import { writePreviewSite } from './previewSite';
 
 async function main(): Promise<void> {

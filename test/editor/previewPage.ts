@@ -7,7 +7,7 @@
 // a rule that did not parse or names an input the page does not have.
 import { parseVisibleRule } from '../support/taskJsonRules';
 import type { Offer } from './dataSourceBindings';
-import type { TaskInput, TaskJson } from './editorFixture';
+import type { TaskInput, TaskJson } from './editorEnvironment';
 
 /** Offers of a bound input: one list, or one list per value of the input it depends on. */
 export type PreviewOffers = Record<string, { dependsOn?: string; lists: Record<string, Offer[]> }>;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ArmEmulator } from '../emulators/armEmulator';
 import { resolveBinding } from './dataSourceBindings';
-import { CONNECTION_ID, bindingEndpoint, shippedTasks, type TaskJson } from './editorFixture';
+import { CONNECTION_ID, bindingEndpoint, shippedTasks, type TaskJson } from './editorEnvironment';
 import { dependencyOf, renderPreview, type PreviewOffers } from './previewPage';
 
 export async function previewOffers(task: TaskJson, arm: ArmEmulator): Promise<PreviewOffers> {

@@ -3,7 +3,7 @@
 // judged (a success checked by the scenario, or a clean failure), and the counts the suite prints.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { FAULT_KINDS, noFaults, type FaultCounts } from '../fixtures/fault-proxy';
+import { FAULT_KINDS, noFaults, type FaultCounts } from '../emulators/faultProxy';
 import type { TaskRun } from '../support/taskRunner';
 
 export const DEFAULT_SCHEDULES = 8;

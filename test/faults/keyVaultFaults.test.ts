@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SeedSecret } from '../emulators/keyVaultEmulator';
-import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy';
-import { secretVariables } from '../keyvault/injectTaskRun';
+import { startFaultProxy, type FaultProxy } from '../emulators/faultProxy';
+import { secretVariables } from '../tasks/InjectKeyVaultSecrets/injectRun';
 import {
   CONNECTION_ID,
   MULTI_LINE_VALUE,
@@ -17,7 +17,7 @@ import {
   largeValue,
   startKeyVaultTestEnvironment,
   type KeyVaultTestEnvironment,
-} from '../keyvault/keyVaultTestEnvironment';
+} from '../support/keyVaultEnvironment';
 import { disposeTaskRuns, runTask, type TaskRun } from '../support/taskRunner';
 import { addFaults, judge, scenarioTally, scheduleCount, scheduleSeed } from './faultRuns';
 import { partialFiles, readTree } from './workspaceFiles';

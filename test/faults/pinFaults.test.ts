@@ -6,16 +6,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readLockFile } from '../../tasks/common/lockfile/readImageLock';
-import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy';
-import { startRegistry, type RegistryFixture } from '../fixtures/registry';
-import type { PushedImage } from '../fixtures/registry/images';
+import { startFaultProxy, type FaultProxy } from '../emulators/faultProxy';
+import { startRegistry, type RegistryFixture } from '../emulators/registry';
+import type { PushedImage } from '../emulators/registry/images';
 import {
   createWorkspace,
   expectedText,
   pushFixtureImages,
   runPinTask,
   taskFixtureFiles,
-} from '../pinning/taskWorkspace';
+} from '../tasks/PinImageDigests/pinWorkspace';
 import { disposeTaskRuns } from '../support/taskRunner';
 import { addFaults, judge, scenarioTally, scheduleCount, scheduleSeed } from './faultRuns';
 import { partialFiles, readTree } from './workspaceFiles';

@@ -3,16 +3,16 @@
 // seeded schedule. Every run must succeed with exactly the source's content under the target tag,
 // or fail cleanly naming the registry; no run may leave a target tag over incomplete content.
 import assert from 'node:assert/strict';
-import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy';
-import { startRegistry, type RegistryFixture } from '../fixtures/registry';
+import { startFaultProxy, type FaultProxy } from '../emulators/faultProxy';
+import { startRegistry, type RegistryFixture } from '../emulators/registry';
 import {
   getManifest,
   listTags,
   pushImage,
   pushReferrer,
   type PushedImage,
-} from '../fixtures/registry/images';
-import { output, promote } from '../promote/promoteSupport';
+} from '../emulators/registry/images';
+import { output, promote } from '../tasks/PromoteImage/promoteRun';
 import { disposeTaskRuns } from '../support/taskRunner';
 import { addFaults, judge, scenarioTally, scheduleCount, scheduleSeed } from './faultRuns';
 import { brokenTags } from './registryWalk';

@@ -3,10 +3,10 @@
 // must publish the chart with the digest it reports, or fail cleanly naming the registry; no run
 // may leave the version's tag over incomplete content.
 import assert from 'node:assert/strict';
-import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy';
-import { startRegistry, type RegistryFixture, type RegistryUser } from '../fixtures/registry';
-import { getManifest } from '../fixtures/registry/images';
-import { HELMS, copyChart, removeTempDirs } from '../helm/helmTestKit';
+import { startFaultProxy, type FaultProxy } from '../emulators/faultProxy';
+import { startRegistry, type RegistryFixture, type RegistryUser } from '../emulators/registry';
+import { getManifest } from '../emulators/registry/images';
+import { HELMS, copyChart, removeTempDirs } from '../support/helmUnderTest';
 import { disposeTaskRuns, runTask } from '../support/taskRunner';
 import { toolPath } from '../support/tools';
 import { addFaults, judge, scenarioTally, scheduleCount, scheduleSeed } from './faultRuns';

@@ -1,8 +1,8 @@
 // Walks what a registry's tags point at, straight at the registry (not through the fault proxy):
 // every tag's manifest, each child manifest of an index and each blob (config, layers) must be
 // there. A tag pointing at anything incomplete is a broken tag.
-import { blobExists, getManifest, listTags } from '../fixtures/registry/images';
-import type { RegistryFixture } from '../fixtures/registry';
+import { blobExists, getManifest, listTags } from '../emulators/registry/images';
+import type { RegistryFixture } from '../emulators/registry';
 
 interface ManifestBody {
   manifests?: { digest: string }[];

@@ -13,7 +13,7 @@ import {
   TENANT,
   ids,
   startAzureTestEnvironment,
-} from '../azure/azureTestEnvironment';
+} from '../support/azureEnvironment';
 import { type MarketplaceEmulator, startMarketplaceEmulator } from '../emulators/marketplaceEmulator';
 import { repoRoot } from '../support/tools';
 

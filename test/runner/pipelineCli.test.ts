@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRegistry, type RegistryFixture } from '../fixtures/registry';
-import { getManifest, pushImage, type PushedImage } from '../fixtures/registry/images';
+import { startRegistry, type RegistryFixture } from '../emulators/registry';
+import { getManifest, pushImage, type PushedImage } from '../emulators/registry/images';
 import { findLeaks } from '../support/leakCheck';
 import { repoRoot } from '../support/tools';
 

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startKubernetesEmulator, type KubernetesEmulator } from '../emulators/kubernetes';
-import { type RegistryFixture, startRegistry } from '../fixtures/registry';
-import { K8S_CONNECTION, deploy, kubernetesEndpoint } from '../helm/deployTestKit';
-import { copyChart, removeTempDirs } from '../helm/helmTestKit';
+import { type RegistryFixture, startRegistry } from '../emulators/registry';
+import { K8S_CONNECTION, deploy, kubernetesEndpoint } from '../tasks/DeployHelmChart/deployRun';
+import { copyChart, removeTempDirs } from '../support/helmUnderTest';
 import { disposeTaskRuns, runTask } from '../support/taskRunner';
 import { toolPath } from '../support/tools';
 

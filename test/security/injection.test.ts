@@ -11,15 +11,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startKubernetesEmulator, type KubernetesEmulator } from '../emulators/kubernetes';
-import { type RegistryFixture, startRegistry } from '../fixtures/registry';
-import { pushImage } from '../fixtures/registry/images';
-import { K8S_CONNECTION, deploy, kubernetesEndpoint } from '../helm/deployTestKit';
-import { HELMS, copyChart, removeTempDirs } from '../helm/helmTestKit';
-import { injectRunner } from '../keyvault/injectTaskRun';
-import {
-  type KeyVaultTestEnvironment,
-  startKeyVaultTestEnvironment,
-} from '../keyvault/keyVaultTestEnvironment';
+import { type RegistryFixture, startRegistry } from '../emulators/registry';
+import { pushImage } from '../emulators/registry/images';
+import { K8S_CONNECTION, deploy, kubernetesEndpoint } from '../tasks/DeployHelmChart/deployRun';
+import { HELMS, copyChart, removeTempDirs } from '../support/helmUnderTest';
+import { injectRunner } from '../tasks/InjectKeyVaultSecrets/injectRun';
+import { type KeyVaultTestEnvironment, startKeyVaultTestEnvironment } from '../support/keyVaultEnvironment';
 import {
   FILE_NAME_PAYLOADS,
   PAYLOADS,

@@ -1,0 +1,121 @@
+// Shared pieces of the registry library's integration tests (test/common/registry/ and test/common/copy/).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger, SecretRegistry } from '../../tasks/common/log';
+import type { RegistryCredential } from '../../tasks/common/registry/auth';
+import { RegistryClient } from '../../tasks/common/registry/client';
+import type { RegistryFixture, RegistryRequest } from '../emulators/registry';
+
+export interface RecordingLogger extends Logger {
+  readonly lines: string[];
+}
+
+export function recordingLogger(): RecordingLogger {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => lines.push(`info: ${m}`),
+    debug: (m) => lines.push(`debug: ${m}`),
+    warn: (m) => lines.push(`warn: ${m}`),
+    group: (_title, body) => body(),
+  };
+}
+
+export interface RecordingSecrets extends SecretRegistry {
+  readonly values: Set<string>;
+}
+
+export function recordingSecrets(): RecordingSecrets {
+  const values = new Set<string>();
+  return { values, register: (v) => values.add(v) };
+}
+
+/** A client whose credential per registry host comes from `credentials` (anonymous otherwise). */
+export function testClient(
+  credentials: Record<string, RegistryCredential> = {},
+  extra: { logger?: Logger; secrets?: SecretRegistry; maxRetries?: number; uploadChunkBytes?: number } = {},
+): RegistryClient {
+  return new RegistryClient({
+    credentials: (host) => Promise.resolve(credentials[host] ?? { kind: 'anonymous' }),
+    logger: extra.logger ?? recordingLogger(),
+    secrets: extra.secrets ?? recordingSecrets(),
+    retry: { maxRetries: extra.maxRetries ?? 3, baseDelayMs: 20, maxDelayMs: 2000 },
+    ...(extra.uploadChunkBytes !== undefined ? { uploadChunkBytes: extra.uploadChunkBytes } : {}),
+  });
+}
+
+export function basic(user: { username: string; password: string }): RegistryCredential {
+  return { kind: 'basic', username: user.username, password: user.password };
+}
+
+/** Requests that change something in the registry. */
+export function writes(requests: readonly RegistryRequest[]): RegistryRequest[] {
+  return requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+}
+
+/** Blob upload requests (not mounts): what would move layer bytes. */
+export function blobUploads(requests: readonly RegistryRequest[]): RegistryRequest[] {
+  return requests.filter(
+    (r) => r.path.includes('/blobs/uploads/') && !(r.method === 'POST' && r.query.includes('mount=')),
+  );
+}
+
+export async function stopAll(fixtures: readonly (RegistryFixture | undefined)[]): Promise<void> {
+  await Promise.all(fixtures.map((f) => (f ? f.stop() : Promise.resolve())));
+}
+
+/** One request a scripted server received: what tests check for credentials that went astray. */
+export interface SeenRequest {
+  readonly method: string;
+  /** Path and query. */
+  readonly url: string;
+  readonly authorization?: string;
+  readonly body: string;
+}
+
+export interface ScriptedServer {
+  /** `127.0.0.1:PORT` */
+  readonly host: string;
+  readonly seen: SeenRequest[];
+  stop(): Promise<void>;
+}
+
+/** A loopback HTTP server answering with `route`, recording every request (headers and body). */
+export async function scriptedServer(
+  route: (req: SeenRequest, res: http.ServerResponse) => void,
+): Promise<ScriptedServer> {
+  const seen: SeenRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const request: SeenRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '/',
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      seen.push(request);
+      route(request, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Body bytes the client sent per blob upload session (PATCH and PUT on /blobs/uploads/<id>). */
+export function uploadBytesBySession(requests: readonly RegistryRequest[]): Map<string, number> {
+  const sessions = new Map<string, number>();
+  for (const r of blobUploads(requests)) {
+    if (r.method !== 'PATCH' && r.method !== 'PUT') continue;
+    sessions.set(r.path, (sessions.get(r.path) ?? 0) + (r.bodyBytes ?? 0));
+  }
+  return sessions;
+}

@@ -1,0 +1,132 @@
+// PromoteImage@1 when a source tag moves: after the lock file pinned it (the lock file's digest is
+// enforced, not the tag's current one), and between the checks and the copies of several images
+// (the copies promote exactly the digests that were checked). Either way the moved-to image is
+// never promoted and the message names both digests.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildImageLock, serializeImageLock } from '../../../tasks/common/lockfile/imageLock';
+import { startRegistry, type RegistryFixture } from '../../emulators/registry';
+import {
+  blobExists,
+  getManifest,
+  listTags,
+  pushImage,
+  type PushedImage,
+} from '../../emulators/registry/images';
+import { disposeTaskRuns } from '../../support/taskRunner';
+import { failureOf, promote } from './promoteRun';
+import { startTagMovingProxy, type TagMovingProxy } from '../../emulators/tagMovingProxy';
+
+/** Re-points `repository:tag` at `image` (already pushed under another tag) in an anonymous registry. */
+async function retag(
+  reg: RegistryFixture,
+  repository: string,
+  tag: string,
+  image: PushedImage,
+): Promise<void> {
+  const res = await fetch(`http://${reg.host}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { 'content-type': image.mediaType },
+    body: image.body,
+  });
+  if (res.status !== 201) throw new Error(`retag ${repository}:${tag}: HTTP ${res.status}`);
+}
+
+describe('PromoteImage@1: a source tag that moved is not promoted', function () {
+  this.timeout(180_000);
+  let nonprod: RegistryFixture;
+  let prod: RegistryFixture;
+  let proxy: TagMovingProxy | undefined;
+  const dirs: string[] = [];
+
+  before(async () => {
+    [nonprod, prod] = await Promise.all([startRegistry(), startRegistry()]);
+  });
+  after(async () => {
+    disposeTaskRuns();
+    await proxy?.close();
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    await Promise.all([nonprod?.stop(), prod?.stop()]);
+  });
+
+  it('lock file: a tag moved after locking fails naming both digests, and nothing is written', async () => {
+    const locked = await pushImage(nonprod, 'locked/api', { format: 'oci', tag: '1.2.3' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lock-moved-'));
+    dirs.push(dir);
+    const lockFile = path.join(dir, 'image-lock.json');
+    fs.writeFileSync(
+      lockFile,
+      serializeImageLock(
+        buildImageLock(
+          [
+            {
+              reference: `${nonprod.host}/locked/api:1.2.3`,
+              resolved: `${nonprod.host}/locked/api:1.2.3@${locked.digest}`,
+              digest: locked.digest,
+              mediaType: locked.mediaType,
+              platforms: [],
+              occurrences: [{ file: 'deploy/api.yaml', line: 7 }],
+            },
+          ],
+          new Date(),
+        ),
+      ),
+    );
+    // After the tests ran on the locked image, someone pushes another one to the same tag.
+    const moved = await pushImage(nonprod, 'locked/api', { format: 'oci', tag: '1.2.3' });
+    assert.notEqual(moved.digest, locked.digest);
+    const run = await promote({
+      inputs: {
+        sourceImage: `${nonprod.host}/locked/api:1.2.3`,
+        targetImage: `${prod.host}/prod/api`,
+        lockFile,
+      },
+      variables: { 'Pipeline.Workspace': dir }, // where a downloaded lock file lies
+    });
+    const message = failureOf(run);
+    assert.ok(message.includes(locked.digest), `names the locked digest: ${message}`);
+    assert.ok(message.includes(moved.digest), `names the digest the tag moved to: ${message}`);
+    assert.deepEqual(await listTags(prod, 'prod/api'), [], 'no tag written');
+    assert.equal(await getManifest(prod, 'prod/api', moved.digest), undefined, 'no manifest written');
+    for (const blob of moved.blobs) {
+      assert.equal(await blobExists(prod, 'prod/api', blob.digest), false, `blob ${blob.digest} not copied`);
+    }
+  });
+
+  it('several images: a tag moved between the checks and the copies is not promoted', async () => {
+    const checked = await pushImage(nonprod, 'moving/api', { format: 'oci', tag: '4.0.0' });
+    const other = await pushImage(nonprod, 'moving/worker', { format: 'oci', tag: '4.0.0' });
+    const later = await pushImage(nonprod, 'moving/api', { format: 'oci', tag: 'next' });
+    const port = Number(nonprod.host.split(':')[1]);
+    proxy = await startTagMovingProxy(port, '/v2/moving/api/manifests/4.0.0', () =>
+      retag(nonprod, 'moving/api', '4.0.0', later),
+    );
+    const run = await promote({
+      inputs: {
+        sourceImage: `${proxy.host}/moving/api:4.0.0\n${proxy.host}/moving/worker:4.0.0`,
+        targetImage: `${prod.host}/prod/moving-api\n${prod.host}/prod/moving-worker`,
+      },
+    });
+    assert.ok(proxy.reads() >= 2, `the tag was read by the checks and again by the copy (${proxy.reads()})`);
+    assert.equal((await getManifest(nonprod, 'moving/api', '4.0.0'))?.digest, later.digest, 'the tag moved');
+    const message = failureOf(run);
+    assert.ok(message.includes(checked.digest), `names the checked digest: ${message}`);
+    assert.ok(message.includes(later.digest), `names the digest the tag moved to: ${message}`);
+    const promoted = await getManifest(prod, 'prod/moving-api', '4.0.0');
+    assert.notEqual(promoted?.digest, later.digest, 'the unchecked image was promoted');
+    assert.equal(await getManifest(prod, 'prod/moving-api', later.digest), undefined);
+    // The other image's copy ran beside it: if written, it is exactly the checked one.
+    const worker = await getManifest(prod, 'prod/moving-worker', '4.0.0');
+    if (worker) assert.equal(worker.digest, other.digest);
+    // The failed run's summary and imageReferences output say what reached production.
+    const summary = run.summaries.find((s) => s.title === 'Promote image (failed)')?.content ?? '';
+    assert.ok(summary.includes(checked.digest), summary);
+    if (worker) {
+      const reference = `${prod.host}/prod/moving-worker:4.0.0@${other.digest}`;
+      assert.ok(summary.includes(`- Promoted ${reference}`), summary);
+      assert.deepEqual(JSON.parse(run.variables['imageReferences']?.value ?? '[]'), [reference]);
+    } else assert.match(summary, /Nothing was recorded as done before the failure\./);
+  });
+});
