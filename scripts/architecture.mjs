@@ -18,7 +18,8 @@ function walk(dir) {
   return out;
 }
 
-const specifierPattern = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const specifierPattern =
+  /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function resolveLocal(from, spec) {
   if (!spec.startsWith('.')) return undefined;
