@@ -17,7 +17,7 @@ import {
   imageIn,
   listTags,
   pushManifest,
-  resolveManifest,
+  findManifest,
 } from '../../tasks/common/registry';
 
 type Route = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void;
@@ -160,13 +160,13 @@ describe('registry/client: behaviour against scripted registries', () => {
       res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : manifest);
     });
     const ref = imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' });
-    assert.deepEqual(await resolveManifest(client.http, ref), {
+    assert.deepEqual(await findManifest(client.http, ref), {
       digest,
       mediaType: OCI_MANIFEST,
       size: manifest.length,
     });
     withHeader = false;
-    assert.deepEqual(await resolveManifest(client.http, ref), {
+    assert.deepEqual(await findManifest(client.http, ref), {
       digest,
       mediaType: OCI_MANIFEST,
       size: manifest.length,
@@ -214,8 +214,8 @@ describe('registry/client: behaviour against scripted registries', () => {
     stops.push(() => https.stop());
     const host = `localhost:${https.port}`;
     assert.equal(
-      (await resolveManifest(client.http, imageIn({ registry: host, repository: 'app' }, { tag: 'v1' })))
-        .digest,
+      (await findManifest(client.http, imageIn({ registry: host, repository: 'app' }, { tag: 'v1' })))
+        ?.digest,
       digest,
     );
     assert.equal(client.stats.of(host).requests, 1, 'no plain-HTTP retry was needed');

@@ -7,7 +7,7 @@ import { parseImageReference } from '../../tasks/common/registry/reference';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry';
 import { pushImage } from '../fixtures/registry/images';
 import { testClient } from './registryTestKit';
-import { resolveManifest } from '../../tasks/common/registry';
+import { findManifest } from '../../tasks/common/registry';
 
 describe('registry/endpoints: concurrent first contact with a plain-HTTP registry', function () {
   this.timeout(60_000);
@@ -32,7 +32,7 @@ describe('registry/endpoints: concurrent first contact with a plain-HTTP registr
     );
     const client = testClient();
     const refs = Array.from({ length: 30 }, (_, i) => parseImageReference(`${reg.host}/race/app${i % 6}:v1`));
-    const resolved = await Promise.all(refs.map((ref) => resolveManifest(client.http, ref)));
-    resolved.forEach((r, i) => assert.equal(r.digest, images[i % 6]?.digest));
+    const resolved = await Promise.all(refs.map((ref) => findManifest(client.http, ref)));
+    resolved.forEach((r, i) => assert.equal(r?.digest, images[i % 6]?.digest));
   });
 });

@@ -10,7 +10,7 @@ import type { RegistryClient } from '../../tasks/common/registry/client';
 import { OCI_MANIFEST } from '../../tasks/common/registry/mediaTypes';
 import { RegistryError } from '../../tasks/common/registry/registryError';
 import { scriptedServer, testClient, type ScriptedServer, type SeenRequest } from './registryTestKit';
-import { copyBlob, imageIn, listTags, resolveManifest } from '../../tasks/common/registry';
+import { copyBlob, imageIn, listTags, findManifest } from '../../tasks/common/registry';
 
 const sha = (b: Buffer | string): string => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
 const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, layers: [] }));
@@ -74,7 +74,7 @@ describe('registry: credentials go only to their own host', () => {
       const other = await tokenService();
       const reg = await bearerRegistry(() => `http://${other.host}/token`);
       await assert.rejects(
-        resolveManifest(
+        findManifest(
           client({ [reg.host]: credentialsOf(kind) }).http,
           imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }),
         ),
@@ -101,7 +101,7 @@ describe('registry: credentials go only to their own host', () => {
     });
     port = reg.host.split(':')[1] ?? '';
     await assert.rejects(
-      resolveManifest(
+      findManifest(
         client({ [reg.host]: credentialsOf('basic') }).http,
         imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }),
       ),
@@ -128,11 +128,11 @@ describe('registry: credentials go only to their own host', () => {
       res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="reg"` }).end();
     });
     host = reg.host;
-    const resolved = await resolveManifest(
+    const resolved = await findManifest(
       client({ [reg.host]: credentialsOf('basic') }).http,
       imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }),
     );
-    assert.equal(resolved.digest, sha(manifest));
+    assert.equal(resolved?.digest, sha(manifest));
     const tokenCalls = reg.seen.filter((r) => r.url.startsWith('/token'));
     assert.equal(tokenCalls.length, 1);
     assert.equal(tokenCalls[0]?.authorization, basicAuth);
@@ -142,7 +142,7 @@ describe('registry: credentials go only to their own host', () => {
     const other = await tokenService();
     const reg = await bearerRegistry(() => `http://${other.host}/oauth2/token`);
     let asked = 0;
-    const resolved = await resolveManifest(
+    const resolved = await findManifest(
       client({
         [reg.host]: {
           kind: 'entra',
@@ -151,7 +151,7 @@ describe('registry: credentials go only to their own host', () => {
       }).http,
       imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }),
     );
-    assert.equal(resolved.digest, sha(manifest));
+    assert.equal(resolved?.digest, sha(manifest));
     assert.equal(asked, 0, 'no Entra token was even requested');
     assert.deepEqual(
       other.seen.map((r) => `${r.method} ${r.url.split('?')[0]} ${r.authorization ?? '-'}`),

@@ -5,7 +5,7 @@ import { parseImageReference } from '../../tasks/common/registry/reference';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry';
 import { pushImage } from '../fixtures/registry/images';
 import { testClient } from './registryTestKit';
-import { resolveManifest } from '../../tasks/common/registry';
+import { findManifest } from '../../tasks/common/registry';
 
 describe('registry/auth: where an Entra ID token may go', function () {
   this.timeout(60_000);
@@ -29,15 +29,15 @@ describe('registry/auth: where an Entra ID token may go', function () {
     const port = reg.host.split(':')[1];
     // The token service is at 127.0.0.1: same host name as 127.0.0.1:<port>, not as localhost:<port>.
     const elsewhere = testClient({ [`localhost:${port}`]: entra });
-    const resolved = await resolveManifest(
+    const resolved = await findManifest(
       elsewhere.http,
       parseImageReference(`localhost:${port}/public/app:v1`),
     );
-    assert.equal(resolved.digest, image.digest);
+    assert.equal(resolved?.digest, image.digest);
     assert.equal(asked, 0, 'the Entra token was not sent to a token service on another host');
     const own = testClient({ [reg.host]: entra });
     assert.equal(
-      (await resolveManifest(own.http, parseImageReference(`${reg.host}/public/app:v1`))).digest,
+      (await findManifest(own.http, parseImageReference(`${reg.host}/public/app:v1`)))?.digest,
       image.digest,
     );
     assert.equal(asked, 1, 'the registry on the token service host got the exchange');

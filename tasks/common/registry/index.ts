@@ -1,27 +1,25 @@
 // The registry protocol's front door: what the copy engine, pinning, Helm, the agent layer and the
 // task folders use. Calls take the client's `http` (the registry HTTP layer); nothing here calls up.
 export type { CredentialResolver, RegistryCredential } from './credential';
-export { RegistryClient, type RegistryClientOptions, type RepositoryAccess } from './client';
+export { RegistryClient, type RepositoryAccess } from './client';
 export type { RegistryHttp } from './registryHttp';
 export {
   findManifest,
   getManifest,
   pushManifest,
-  resolveManifest,
   type FetchedManifest,
   type ResolvedManifest,
 } from './manifests';
-export { hasBlob, tryMount, type MountResult } from './blobs';
-export { copyBlob, type BlobCopy } from './blobUpload';
+export { hasBlob, tryMount } from './blobs';
+export { copyBlob } from './blobUpload';
 export { listTags } from './tags';
 export { findReferrers, referrersFromApi, type Referrers, type ReferrersDeps } from './referrers';
 export { digestProblem, digestTag, validateDigest } from './digest';
 export { DockerConfigCredentials, configKeyHost } from './dockerConfig';
-export { isInsecureRegistry, isLoopbackHost } from './endpoints';
+export { isInsecureRegistry } from './endpoints';
 export {
   blobsOf,
   childrenOf,
-  parseManifest,
   platformName,
   type Descriptor,
   type ParsedManifest,
@@ -37,6 +35,5 @@ export {
   type ImageReference,
   type RepositoryLocation,
 } from './reference';
-export { RegistryError, type RegistryErrorDetails, type RegistryOperation } from './registryError';
-export { RequestStats, type RegistryCounters } from './stats';
-export { ACR_TOKEN_USERNAME, toolSignIn, type ToolLogin, type ToolSignInOptions } from './toolSignIn';
+export { RegistryError } from './registryError';
+export { toolSignIn, type ToolLogin, type ToolSignInOptions } from './toolSignIn';

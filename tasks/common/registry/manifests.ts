@@ -40,22 +40,13 @@ function looksCutShort(body: Buffer, reference: string): boolean {
   return isDigest(reference) ? digestOf(body, reference) !== reference : stopsMidJson(body);
 }
 
-/** Digest, media type and size of a manifest: HEAD, or GET and hash when no digest header. */
-export async function resolveManifest(http: RegistryHttp, ref: ImageReference): Promise<ResolvedManifest> {
-  const found = await headManifest(http, ref, [200]);
-  if (!found) throw new Error('unreachable: a missing manifest throws');
-  return found;
-}
-
-/** Like resolveManifest, but undefined when the tag or digest does not exist. */
-export function findManifest(http: RegistryHttp, ref: ImageReference): Promise<ResolvedManifest | undefined> {
-  return headManifest(http, ref, [200, 404]);
-}
-
-async function headManifest(
+/**
+ * Digest, media type and size of a manifest: HEAD, or GET and hash when no digest header;
+ * undefined when the tag or digest does not exist.
+ */
+export async function findManifest(
   http: RegistryHttp,
   ref: ImageReference,
-  ok: readonly number[],
 ): Promise<ResolvedManifest | undefined> {
   const reference = versionOf(ref);
   const res = await http.call({
@@ -63,7 +54,7 @@ async function headManifest(
     method: 'HEAD',
     path: `/v2/${ref.repository}/manifests/${reference}`,
     headers: { accept: MANIFEST_ACCEPT },
-    ok,
+    ok: [200, 404],
   });
   discard(res.body);
   if (res.status === 404) return undefined;
