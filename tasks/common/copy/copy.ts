@@ -28,7 +28,7 @@ export interface CopyOptions {
   /** Tags to set on the target (none: the image is copied by digest only). */
   readonly tags: readonly string[];
   /** Fail before any write unless the source resolves to this digest. */
-  readonly expectedDigest?: string | undefined;
+  readonly expectedDigest?: string;
   /** 'never': a target tag pointing elsewhere fails the copy before any write. */
   readonly overwrite: 'never' | 'always';
   readonly copyReferrers: boolean;
