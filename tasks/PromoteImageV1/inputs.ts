@@ -1,14 +1,19 @@
 import { inputs } from '../common/agent/inputs';
 import { UserError } from '../common/errors';
-import { validateDigest } from '../common/registry/digest';
-import { parseImageReference, validateTag, type ImageReference } from '../common/registry/reference';
+import {
+  parseImageReference,
+  validateDigest,
+  validateTag,
+  type ImageReference,
+  type RepositoryLocation,
+} from '../common/registry';
 
 export const OVERWRITE = ['never', 'always'] as const;
 
 /** One image to promote: where from, where to, under which tags. */
 export interface Promotion {
   readonly source: ImageReference;
-  readonly target: { readonly registry: string; readonly repository: string };
+  readonly target: RepositoryLocation;
   /** The target tag first, then the additional tags; no duplicates. */
   readonly tags: readonly string[];
 }

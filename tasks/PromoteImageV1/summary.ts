@@ -1,4 +1,4 @@
-import type { CopyReport } from '../common/copy/copy';
+import type { CopyReport } from '../common/copy';
 import type { Promotion } from './inputs';
 
 export function formatBytes(bytes: number): string {

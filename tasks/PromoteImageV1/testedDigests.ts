@@ -3,8 +3,7 @@ import { defaultWorkingDirectory, lockFileFolders } from '../common/agent/worksp
 import type { Logger } from '../common/log';
 import { UserError } from '../common/errors';
 import { confineFiles } from '../common/files/workspaceBoundary';
-import { findLocked } from '../common/lockfile/findLocked';
-import { readLockFile } from '../common/lockfile/readImageLock';
+import { findLocked, readLockFile } from '../common/lockfile';
 import type { PromoteImageInputs } from './inputs';
 
 /**
@@ -18,7 +17,7 @@ export function testedDigests(options: PromoteImageInputs, logger: Logger): (str
   const lock = readLockFile(file);
   const missing: string[] = [];
   const digests = options.promotions.map(({ source }) => {
-    const locked = findLocked(lock, source.toString());
+    const locked = findLocked(lock, source);
     if (!locked) missing.push(source.toString());
     else logger.info(`Lock file ${file}: ${source.toString()} was tested as ${locked.digest}.`);
     return locked?.digest;

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, SecretRegistry } from '../../tasks/common/log';
-import type { RegistryCredential } from '../../tasks/common/registry/auth';
+import type { RegistryCredential } from '../../tasks/common/registry/credential';
 import { RegistryClient } from '../../tasks/common/registry/client';
 import type { RegistryFixture, RegistryRequest } from '../emulators/registry';
 

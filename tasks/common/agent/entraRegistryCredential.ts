@@ -1,4 +1,4 @@
-import type { RegistryCredential } from '../registry/auth';
+import type { RegistryCredential } from '../registry';
 import { readAzureRmConnection } from './azureRmEndpoint';
 
 /**

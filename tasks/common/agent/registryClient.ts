@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { NetworkOptions } from '../net/agentNetwork';
 import { UserError } from '../errors';
-import { RegistryClient } from '../registry/client';
+import { RegistryClient } from '../registry';
 import type { TransportOptions } from '../net/transport';
 import { entraRegistryCredential } from './entraRegistryCredential';
 import { readAgentNetworkOptions } from './network';

@@ -1,9 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { DockerConfigCredentials, configKeyHost } from '../registry/dockerConfig';
 import { UserError } from '../errors';
-import type { CredentialResolver, RegistryCredential } from '../registry/auth';
+import {
+  DockerConfigCredentials,
+  configKeyHost,
+  type CredentialResolver,
+  type RegistryCredential,
+} from '../registry';
 import { entraRegistryCredential } from './entraRegistryCredential';
 import { registerSecret, agentSecrets } from './secrets';
 

@@ -1,29 +1,17 @@
 // The blob phase of a copy: decide per blob whether to mount, skip or stream it, then do it with
 // bounded concurrency. Mounts come from the source repository (same registry) or from a
 // repository of the target registry this run already put the blob in.
-import type { RepositoryLocation } from '../registry/blobs';
-import type { RegistryClient } from '../registry/client';
-import type { Descriptor } from '../registry/manifest';
+import {
+  copyBlob,
+  hasBlob,
+  tryMount,
+  type Descriptor,
+  type RegistryHttp,
+  type RepositoryLocation,
+} from '../registry';
 import { mapLimit } from '../net/limiter';
+import type { BlobLocations } from './blobLocations';
 import type { ProgressReporter } from './progress';
-
-/** Where this run has seen each blob: registry -> digest -> repository. */
-export class BlobLocations {
-  private readonly byRegistry = new Map<string, Map<string, string>>();
-
-  remember(at: RepositoryLocation, digest: string): void {
-    let digests = this.byRegistry.get(at.registry);
-    if (!digests) {
-      digests = new Map();
-      this.byRegistry.set(at.registry, digests);
-    }
-    digests.set(digest, at.repository);
-  }
-
-  find(registry: string, digest: string): string | undefined {
-    return this.byRegistry.get(registry)?.get(digest);
-  }
-}
 
 export interface BlobCounts {
   mounted: number;
@@ -39,7 +27,9 @@ interface BlobPlan {
 }
 
 export interface BlobPhase {
-  readonly client: RegistryClient;
+  readonly http: RegistryHttp;
+  /** Where this run has put each blob (mount sources). */
+  readonly locations: BlobLocations;
   readonly source: RepositoryLocation;
   readonly target: RepositoryLocation;
   readonly concurrency: number;
@@ -52,24 +42,22 @@ export interface BlobPhase {
  * is mounted from there; the others are asked for with HEAD, skipped when present, else streamed.
  */
 export async function planBlobs(phase: BlobPhase, blobs: readonly Descriptor[]): Promise<BlobPlan> {
-  const { client, source, target } = phase;
+  const { http, locations, source, target } = phase;
   if (source.registry === target.registry) {
     return { mount: blobs.map((blob) => ({ blob, from: source.repository })), stream: [] };
   }
   const mount: BlobPlan['mount'] = [];
   const unknown: Descriptor[] = [];
   for (const blob of blobs) {
-    const known = client.blobLocations.find(target.registry, blob.digest);
+    const known = locations.find(target.registry, blob.digest);
     if (known === target.repository) phase.counts.skipped++;
     else if (known) mount.push({ blob, from: known });
     else unknown.push(blob);
   }
-  const present = await mapLimit(unknown, phase.concurrency, (b) =>
-    client.hasBlob(target.registry, target.repository, b.digest),
-  );
+  const present = await mapLimit(unknown, phase.concurrency, (b) => hasBlob(http, target, b.digest));
   const stream = unknown.filter((_, i) => !present[i]);
   phase.counts.skipped += unknown.length - stream.length;
-  unknown.filter((_, i) => present[i]).forEach((b) => client.blobLocations.remember(target, b.digest));
+  unknown.filter((_, i) => present[i]).forEach((b) => locations.remember(target, b.digest));
   return { mount, stream };
 }
 
@@ -86,23 +74,30 @@ export async function transferBlobs(
   plan: BlobPlan,
   progress: ProgressReporter,
 ): Promise<void> {
-  const { client, source, target, counts } = phase;
+  const { http, locations, source, target, counts } = phase;
   plan.stream.forEach((b) => progress.addTotal(b.size));
   let mountsRefused = false;
   const stream = async (blob: Descriptor, uploadUrl?: URL): Promise<void> => {
-    await client.copyBlob(source, target, blob.digest, blob.size, (d) => progress.add(d), uploadUrl);
+    await copyBlob(http, {
+      from: source,
+      to: target,
+      digest: blob.digest,
+      size: blob.size,
+      onProgress: (d) => progress.add(d),
+      ...(uploadUrl ? { uploadUrl } : {}),
+    });
     counts.copied++;
     counts.bytes += blob.size;
-    client.blobLocations.remember(target, blob.digest);
+    locations.remember(target, blob.digest);
   };
   const work = [...plan.mount, ...plan.stream.map((blob) => ({ blob, from: undefined }))];
   await mapLimit(work, phase.concurrency, async ({ blob, from }) => {
     if (from === undefined) return stream(blob);
     if (!mountsRefused) {
-      const mount = await client.tryMount(target, blob.digest, from);
+      const mount = await tryMount(http, target, blob.digest, from);
       if (mount.mounted) {
         counts.mounted++;
-        client.blobLocations.remember(target, blob.digest);
+        locations.remember(target, blob.digest);
         return;
       }
       if (!mount.uploadUrl) mountsRefused = true; // 401/403: this registry will not mount for us

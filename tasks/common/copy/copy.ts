@@ -1,19 +1,27 @@
 // Copies an image (and its referrers) between repositories or registries over the OCI API, in an
 // order that can never leave a broken tag: blobs, child manifests, index, referrers, tags last.
 import { UserError } from '../errors';
-import type { RepositoryLocation } from '../registry/blobs';
-import { repositoryScope } from '../registry/challenge';
-import type { RegistryClient } from '../registry/client';
-import { validateDigest } from '../registry/digest';
+import {
+  OCI_INDEX,
+  findManifest,
+  getManifest,
+  imageIn,
+  listTags,
+  pushManifest,
+  type Descriptor,
+  type ImageReference,
+  type RegistryClient,
+  type RegistryHttp,
+  type RepositoryLocation,
+} from '../registry';
+import { blobLocationsOf } from './blobLocations';
 import { blobsOfTree, platformsOf, postOrder, readTree, type ManifestNode } from './imageTree';
-import type { Descriptor } from '../registry/manifest';
-import { OCI_INDEX } from '../registry/mediaTypes';
 import { mapLimit } from '../net/limiter';
 import { ProgressReporter, type CopyProgress } from './progress';
 import { countPlanned, planBlobs, transferBlobs, type BlobCounts } from './blobTransfer';
-import { validateTag, type ImageReference } from '../registry/reference';
 import { emptyPlan, planReferrers, type ReferrerPlan } from './referrerPlan';
 
+/** What to copy; references, tags and digests come validated from where the inputs were read. */
 export interface CopyOptions {
   readonly source: ImageReference;
   readonly target: RepositoryLocation;
@@ -62,6 +70,7 @@ export interface CopyReport {
 
 export async function copyImage(client: RegistryClient, options: CopyOptions): Promise<CopyReport> {
   const started = Date.now();
+  const { http } = client;
   const requestsBefore = client.stats.requests;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const source: RepositoryLocation = {
@@ -69,24 +78,22 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
     repository: options.source.repository,
   };
   const target = options.target;
-  const sameRegistry = source.registry === target.registry;
-  const sameRepository = sameRegistry && source.repository === target.repository;
-  const tags = [...new Set(options.tags)].map((t) =>
-    validateTag(t, `target tag of ${target.registry}/${target.repository}`),
-  );
-  if (options.expectedDigest) validateDigest(options.expectedDigest, 'expected digest');
-  declareScopes(client, source, target, options.dryRun);
+  const sameRepository = source.registry === target.registry && source.repository === target.repository;
+  const tags = [...new Set(options.tags)];
+  // One token per registry for the whole copy: push (or pull, dry run) on the target, pull on the source.
+  client.declareAccess([
+    { ...target, access: options.dryRun ? 'pull' : 'push' },
+    { ...source, access: 'pull' },
+  ]);
 
   // Read: the source and its whole tree, then the target's tags. No write before all checks pass.
-  const root = await client.getManifest(options.source);
+  const root = await getManifest(http, options.source);
   if (options.expectedDigest && root.digest !== options.expectedDigest) {
     throw new UserError(
       `The source image ${options.source.toString()} resolves to ${root.digest}, not the expected ${options.expectedDigest}: nothing was copied.`,
     );
   }
-  const current = await mapLimit(tags, concurrency, (tag) =>
-    client.headManifest({ ...target, reference: tag }),
-  );
+  const current = await mapLimit(tags, concurrency, (tag) => findManifest(http, imageIn(target, { tag })));
   const conflicts = tags.flatMap((tag, i) => {
     const digest = current[i]?.digest;
     return digest && digest !== root.digest ? [`${tag} (points to ${digest})`] : [];
@@ -101,20 +108,21 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
   const toTag = tags.filter((tag) => !unchanged.includes(tag));
   if (options.checksOnly)
     return checkedOnly(root, toTag, unchanged, client.stats.requests - requestsBefore, started);
-  const tree = await readTree(client, source, root, concurrency);
-  blobsOfTree(tree).forEach((b) => client.blobLocations.remember(source, b.digest));
+  const tree = await readTree(http, source, root, concurrency);
+  const locations = blobLocationsOf(client);
+  blobsOfTree(tree).forEach((b) => locations.remember(source, b.digest));
   const targetHasImage = sameRepository || unchanged.length > 0;
 
   let sourceTags: Promise<string[]> | undefined;
   const plan: ReferrerPlan = options.copyReferrers
     ? await planReferrers(
         {
-          client,
+          registry: { http, apiSupport: client.referrersApi },
           source,
           target,
           concurrency,
-          logger: client.logger,
-          sourceTags: () => (sourceTags ??= client.listTags(source.registry, source.repository)),
+          logger: http.logger,
+          sourceTags: () => (sourceTags ??= listTags(http, source)),
         },
         root.digest,
       )
@@ -153,7 +161,7 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
     dryRun: options.dryRun,
   });
 
-  const phase = { client, source, target, concurrency, counts };
+  const phase = { http, locations, source, target, concurrency, counts };
   const blobPlan = await planBlobs(phase, blobs);
   if (options.dryRun) {
     countPlanned(blobPlan, counts);
@@ -166,28 +174,28 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
   progress.finish();
 
   let confirmed = targetHasImage;
-  await putByDigest(client, target, imageChildren, concurrency);
-  if (rootByDigest) {
-    confirmed = (
-      await client.pushManifest(target.registry, target.repository, root.digest, root.body, root.mediaType)
-    ).confirmed;
-  }
-  for (const referrer of plan.trees) await putByDigest(client, target, postOrder(referrer), concurrency);
+  await putByDigest(http, target, imageChildren, concurrency);
+  if (rootByDigest)
+    confirmed = (await pushManifest(http, imageIn(target, { digest: root.digest }), root)).confirmed;
+  for (const referrer of plan.trees) await putByDigest(http, target, postOrder(referrer), concurrency);
   for (const { tag, tree: signature } of plan.cosign) {
     const nodes = postOrder(signature);
-    await putByDigest(client, target, nodes.slice(0, -1), concurrency);
-    await client.putManifest(target.registry, target.repository, tag, signature.body, signature.mediaType);
+    await putByDigest(http, target, nodes.slice(0, -1), concurrency);
+    await pushManifest(http, imageIn(target, { tag }), signature);
   }
   for (const fallback of plan.fallbacks) {
-    await client.putManifest(target.registry, target.repository, fallback.tag, fallback.body, OCI_INDEX);
+    await pushManifest(http, imageIn(target, { tag: fallback.tag }), {
+      body: fallback.body,
+      mediaType: OCI_INDEX,
+    });
   }
   const tagged = await mapLimit(toTag, concurrency, (tag) =>
-    client.pushManifest(target.registry, target.repository, tag, root.body, root.mediaType),
+    pushManifest(http, imageIn(target, { tag }), root),
   );
   confirmed ||= tagged.some((t) => t.confirmed);
 
   if (!confirmed || options.verifyByReadBack) {
-    const back = await client.headManifest({ ...target, reference: root.digest });
+    const back = await findManifest(http, imageIn(target, { digest: root.digest }));
     if (back?.digest !== root.digest) {
       throw new UserError(
         `After the copy, ${target.registry}/${target.repository}@${root.digest} reads back as ${back?.digest ?? 'missing'}: the target registry did not keep the image as pushed.`,
@@ -222,22 +230,6 @@ function checkedOnly(
   };
 }
 
-/** One token per registry for the whole copy: push+pull on the target first, pull on the source. */
-function declareScopes(
-  client: RegistryClient,
-  source: RepositoryLocation,
-  target: RepositoryLocation,
-  dryRun: boolean,
-): void {
-  const targetScope = repositoryScope(target.repository, dryRun ? 'pull' : 'push,pull');
-  if (source.registry === target.registry) {
-    client.declareScopes(target.registry, [targetScope, repositoryScope(source.repository, 'pull')]);
-  } else {
-    client.declareScopes(source.registry, [repositoryScope(source.repository, 'pull')]);
-    client.declareScopes(target.registry, [targetScope]);
-  }
-}
-
 function uniqueBlobs(blobs: readonly Descriptor[]): Descriptor[] {
   const byDigest = new Map<string, Descriptor>();
   for (const blob of blobs) if (!byDigest.has(blob.digest)) byDigest.set(blob.digest, blob);
@@ -246,7 +238,7 @@ function uniqueBlobs(blobs: readonly Descriptor[]): Descriptor[] {
 
 /** PUTs manifests by digest, those of one height at once (children always before parents). */
 async function putByDigest(
-  client: RegistryClient,
+  http: RegistryHttp,
   target: RepositoryLocation,
   nodes: readonly ManifestNode[],
   concurrency: number,
@@ -263,7 +255,7 @@ async function putByDigest(
   for (const node of nodes) levels.set(heightOf(node), [...(levels.get(heightOf(node)) ?? []), node]);
   for (const level of [...levels.keys()].sort((a, b) => a - b)) {
     await mapLimit(levels.get(level) ?? [], concurrency, (node) =>
-      client.putManifest(target.registry, target.repository, node.digest, node.body, node.mediaType),
+      pushManifest(http, imageIn(target, { digest: node.digest }), node),
     );
   }
 }

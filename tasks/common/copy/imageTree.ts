@@ -1,7 +1,16 @@
 // The full manifest tree of an image: index -> child manifests -> blobs, read once.
-import type { RepositoryLocation } from '../registry/blobs';
-import type { FetchedManifest, RegistryClient } from '../registry/client';
-import { blobsOf, childrenOf, platformName, type Descriptor, type ParsedManifest } from '../registry/manifest';
+import {
+  blobsOf,
+  childrenOf,
+  getManifest,
+  imageIn,
+  platformName,
+  type Descriptor,
+  type FetchedManifest,
+  type ParsedManifest,
+  type RegistryHttp,
+  type RepositoryLocation,
+} from '../registry';
 import { mapLimit } from '../net/limiter';
 
 export interface ManifestNode {
@@ -16,7 +25,7 @@ const MAX_DEPTH = 4;
 
 /** Reads every manifest below `root` (by digest, from the same repository). */
 export async function readTree(
-  client: RegistryClient,
+  http: RegistryHttp,
   at: RepositoryLocation,
   root: FetchedManifest,
   concurrency: number,
@@ -29,8 +38,8 @@ export async function readTree(
     );
   }
   const nodes = await mapLimit(children, concurrency, async (child) => {
-    const fetched = await client.getManifest({ ...at, reference: child.digest });
-    return readTree(client, at, fetched, concurrency, depth + 1);
+    const fetched = await getManifest(http, imageIn(at, { digest: child.digest }));
+    return readTree(http, at, fetched, concurrency, depth + 1);
   });
   return {
     digest: root.digest,

@@ -1,13 +1,20 @@
 // Which referrers (signatures, SBOMs, attestations) of an image the target lacks, read from the
 // source with their trees, and how the target will list them (its API or the fallback tag).
 import type { Logger } from '../log';
-import type { RepositoryLocation } from '../registry/blobs';
-import type { RegistryClient } from '../registry/client';
-import { digestTag } from '../registry/digest';
+import {
+  OCI_INDEX,
+  RegistryError,
+  digestTag,
+  findManifest,
+  findReferrers,
+  getManifest,
+  imageIn,
+  referrersFromApi,
+  type Descriptor,
+  type ReferrersDeps,
+  type RepositoryLocation,
+} from '../registry';
 import { readTree, type ManifestNode } from './imageTree';
-import type { Descriptor } from '../registry/manifest';
-import { OCI_INDEX } from '../registry/mediaTypes';
-import { RegistryError } from '../registry/registryError';
 
 export interface ReferrerPlan {
   /** Referrer manifests (with their trees) to push by digest. */
@@ -19,7 +26,8 @@ export interface ReferrerPlan {
 }
 
 export interface ReferrerPlanContext {
-  readonly client: RegistryClient;
+  /** The registry HTTP layer, with what the run learnt of each registry's referrers API. */
+  readonly registry: ReferrersDeps;
   readonly source: RepositoryLocation;
   readonly target: RepositoryLocation;
   readonly concurrency: number;
@@ -39,10 +47,10 @@ async function targetReferrers(
   ctx: ReferrerPlanContext,
   subject: string,
 ): Promise<{ existing: Descriptor[]; api: boolean; hasFallback: boolean }> {
-  const viaApi = await ctx.client.referrersViaApi(ctx.target.registry, ctx.target.repository, subject);
+  const viaApi = await referrersFromApi(ctx.registry, ctx.target, subject);
   if (viaApi) return { existing: viaApi, api: true, hasFallback: false };
   try {
-    const index = await ctx.client.getManifest({ ...ctx.target, reference: digestTag(subject) });
+    const index = await getManifest(ctx.registry.http, imageIn(ctx.target, { tag: digestTag(subject) }));
     const existing = index.manifest.kind === 'index' ? [...index.manifest.manifests] : [];
     return { existing, api: false, hasFallback: true };
   } catch (err) {
@@ -60,7 +68,7 @@ export async function planReferrers(
   depth = 0,
 ): Promise<ReferrerPlan> {
   const tags = await ctx.sourceTags();
-  const found = await ctx.client.referrers(ctx.source.registry, ctx.source.repository, subject, tags);
+  const found = await findReferrers(ctx.registry, ctx.source, subject, tags);
   if (found.descriptors.length === 0 && found.cosign.length === 0) return plan;
 
   const missing: Descriptor[] = [];
@@ -84,13 +92,13 @@ export async function planReferrers(
     }
   }
   for (const descriptor of missing) {
-    const fetched = await ctx.client.getManifest({ ...ctx.source, reference: descriptor.digest });
-    const tree = await readTree(ctx.client, ctx.source, fetched, ctx.concurrency);
+    const fetched = await getManifest(ctx.registry.http, imageIn(ctx.source, { digest: descriptor.digest }));
+    const tree = await readTree(ctx.registry.http, ctx.source, fetched, ctx.concurrency);
     plan.trees.push(tree);
     if (depth + 1 < MAX_DEPTH) await planReferrers(ctx, descriptor.digest, plan, depth + 1);
   }
   for (const entry of found.cosign) {
-    const existing = await ctx.client.headManifest({ ...ctx.target, reference: entry.tag });
+    const existing = await findManifest(ctx.registry.http, imageIn(ctx.target, { tag: entry.tag }));
     if (existing?.digest === entry.digest) continue;
     if (existing) {
       ctx.logger.warn(
@@ -98,10 +106,10 @@ export async function planReferrers(
       );
       continue;
     }
-    const fetched = await ctx.client.getManifest({ ...ctx.source, reference: entry.digest });
+    const fetched = await getManifest(ctx.registry.http, imageIn(ctx.source, { digest: entry.digest }));
     plan.cosign.push({
       tag: entry.tag,
-      tree: await readTree(ctx.client, ctx.source, fetched, ctx.concurrency),
+      tree: await readTree(ctx.registry.http, ctx.source, fetched, ctx.concurrency),
     });
   }
   return plan;

@@ -1,4 +1,4 @@
-import type { RegistryClient } from '../registry/client';
+import { findManifest, getManifest, imageIn, type RegistryClient } from '../registry';
 
 /** Media type of the layer holding the chart archive in a Helm OCI artifact. */
 export const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
@@ -19,9 +19,10 @@ export interface ChartRegistry {
 export function chartRegistry(client: RegistryClient, host: string): ChartRegistry {
   return {
     async find(repository, tag) {
-      const head = await client.headManifest({ registry: host, repository, reference: tag });
+      const at = { registry: host, repository };
+      const head = await findManifest(client.http, imageIn(at, { tag }));
       if (!head) return undefined;
-      const fetched = await client.getManifest({ registry: host, repository, reference: head.digest });
+      const fetched = await getManifest(client.http, imageIn(at, { digest: head.digest }));
       const layers = fetched.manifest.kind === 'image' ? fetched.manifest.layers : [];
       const chart = layers.find((l) => l.mediaType === HELM_CHART_LAYER);
       return { manifestDigest: fetched.digest, ...(chart ? { chartLayerDigest: chart.digest } : {}) };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { isInsecureRegistry } from '../registry/endpoints';
+import { isInsecureRegistry } from '../registry';
 import { HelmCommandError, type HelmRunOptions, type HelmRunner } from './helmRunner';
 import type { ProcessResult } from './processRunner';
 

@@ -1,7 +1,6 @@
 import { UserError } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import type { RegistryCredential } from '../registry/auth';
-import { toolSignIn } from '../registry/toolSignIn';
+import { toolSignIn, type RegistryCredential } from '../registry';
 import type { TransportOptions } from '../net/transport';
 import type { HelmRunner } from './helmRunner';
 import { helmRegistryLogin } from './registryLogin';

@@ -54,8 +54,6 @@ export interface InjectionPlan {
   readonly used: readonly { readonly name: string; readonly version: string }[];
   readonly files: readonly RenderedFile[];
   readonly fetch: FetchReport;
-  /** Warnings issued (the task then ends SucceededWithIssues). */
-  readonly warnings: number;
 }
 
 const described = (s: SelectedSecret) => `'${s.version ? `${s.name}/${s.version}` : s.name}'`;
@@ -95,11 +93,6 @@ function lookupOf(resolved: readonly ResolvedSecret[]): SecretLookup {
  */
 export async function planInjection(options: InjectionOptions, deps: InjectionDeps): Promise<InjectionPlan> {
   const { logger } = deps;
-  let warnings = 0;
-  const warn = (message: string) => {
-    warnings++;
-    logger.warn(message);
-  };
   const named = options.selection.entries.flatMap((e) =>
     e.kind === 'name' ? [{ name: e.name, version: e.version, entry: e.text, rename: e.rename }] : [],
   );
@@ -119,7 +112,7 @@ export async function planInjection(options: InjectionOptions, deps: InjectionDe
     if (options.missingSecrets === 'fail') {
       throw new UserError(`${message} Check the names in 'secrets', or set missingSecrets to warn.`);
     }
-    warn(`${message} Skipped (missingSecrets: warn).`);
+    logger.warn(`${message} Skipped (missingSecrets: warn).`);
   }
   if (fetch.inactive.length > 0) {
     const names = fetch.inactive.map((s) => `${described(s)} (${s.reason})`).join(', ');
@@ -129,9 +122,9 @@ export async function planInjection(options: InjectionOptions, deps: InjectionDe
           "'secrets', or set skipDisabledAndExpired to true.",
       );
     }
-    warn(`Skipped secrets that cannot be used now: ${names}.`);
+    logger.warn(`Skipped secrets that cannot be used now: ${names}.`);
   }
-  fetch.unmatchedPatterns.forEach((p) => warn(`No secret of the vault matches '${p}'.`));
+  fetch.unmatchedPatterns.forEach((p) => logger.warn(`No secret of the vault matches '${p}'.`));
 
   let variables: VariableValue[] = [];
   if (options.setVariables) {
@@ -147,25 +140,19 @@ export async function planInjection(options: InjectionOptions, deps: InjectionDe
     });
     const reserved = reservedVariableNames(variables);
     if (reserved.length > 0) {
-      warn(
+      logger.warn(
         `Variable names starting with a prefix the pipeline reserves (endpoint, input, secret, path, securefile): ` +
           `${reserved.join(', ')}. Consider variablePrefix.`,
       );
     }
   }
 
-  const counting: Logger = {
-    info: (m) => logger.info(m),
-    debug: (m) => logger.debug(m),
-    warn,
-    group: (title, body) => logger.group(title, body),
-  };
-  const files = renderFiles(options.files, lookupOf(fetch.resolved), options.render, deps.secrets, counting);
+  const files = renderFiles(options.files, lookupOf(fetch.resolved), options.render, deps.secrets, logger);
   const used = new Map<string, { name: string; version: string }>();
   for (const r of fetch.resolved)
     used.set(`${r.secret.name.toLowerCase()}/${r.secret.version}`, {
       name: r.secret.name,
       version: r.secret.version,
     });
-  return { variables, used: [...used.values()], files, fetch, warnings };
+  return { variables, used: [...used.values()], files, fetch };
 }

@@ -1,17 +1,6 @@
 import { UserError } from '../errors';
-import { parseImageReference } from '../registry/reference';
+import { familiarString, parseImageReference, type ImageReference } from '../registry';
 import type { ImageLock, LockedImage } from './imageLock';
-
-interface Canonical {
-  readonly name: string;
-  readonly tag: string | undefined;
-  readonly digest: string | undefined;
-}
-
-function canonical(text: string): Canonical {
-  const ref = parseImageReference(text);
-  return { name: `${ref.registry}/${ref.repository}`, tag: ref.tag, digest: ref.digest };
-}
 
 /**
  * The lock entry for an image reference, matched in canonical form (`nginx:1.25` matches
@@ -20,19 +9,18 @@ function canonical(text: string): Canonical {
  * Undefined when the lock has no such image. Entries that match but disagree on the digest are an
  * error: the lock cannot say which digest was tested.
  */
-export function findLocked(lock: ImageLock, imageReference: string): LockedImage | undefined {
-  const wanted = canonical(imageReference);
+export function findLocked(lock: ImageLock, wanted: ImageReference): LockedImage | undefined {
   const tag = wanted.tag ?? (wanted.digest === undefined ? 'latest' : undefined);
   const matches = lock.images.filter((image) => {
-    const entry = canonical(image.resolved);
-    if (entry.name !== wanted.name) return false;
+    const entry = parseImageReference(image.resolved);
+    if (entry.registry !== wanted.registry || entry.repository !== wanted.repository) return false;
     if (tag !== undefined && entry.tag !== tag) return false;
     return wanted.digest === undefined || image.digest === wanted.digest;
   });
   const digests = new Set(matches.map((m) => m.digest));
   if (digests.size > 1) {
     throw new UserError(
-      `The image lock lists ${imageReference} with ${digests.size} different digests (` +
+      `The image lock lists ${familiarString(wanted)} with ${digests.size} different digests (` +
         `${matches.map((m) => `${m.resolved}`).join(', ')}); name the image with its digest.`,
     );
   }

@@ -1,8 +1,7 @@
 import { errorMessage } from '../errors';
-import type { ImageLock } from '../lockfile/imageLock';
-import { type ImageReference, imageReference, parseImageReference } from '../registry/reference';
+import { type ImageReference, imageReference, parseImageReference } from '../registry';
 import type { ResolutionCache, ImageResolution } from './resolveImages';
-import type { LockOccurrence } from '../lockfile/imageLock';
+import type { ImageLock, LockOccurrence } from '../lockfile';
 
 /** A pinned reference whose tag now names something else (or nothing). */
 export interface DriftFinding {

@@ -1,4 +1,4 @@
-import { type ImageReference, familiarString, imageReference } from '../registry/reference';
+import { type ImageReference, familiarString, imageReference } from '../registry';
 import { splitWritten } from './referenceText';
 
 /**

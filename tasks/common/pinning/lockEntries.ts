@@ -1,5 +1,5 @@
-import type { LockedImage } from '../lockfile/imageLock';
-import { imageReference } from '../registry/reference';
+import type { LockedImage } from '../lockfile';
+import { imageReference } from '../registry';
 import type { ImageResolution } from './resolveImages';
 
 /** One lock entry per resolved image: the reference as first written, what it was pinned to, and every place. */

@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors';
-import { type ImageReference, parseImageReference } from '../registry/reference';
+import { type ImageReference, parseImageReference } from '../registry';
 import { ImageFilter } from './imagePatterns';
 import type { FileScan, ImageOccurrence, PinFailure } from './types';
 

@@ -1,8 +1,12 @@
 import { UserError } from '../errors';
-import { repositoryScope } from '../registry/challenge';
-import type { RegistryClient } from '../registry/client';
-import { type Descriptor, childrenOf, platformName } from '../registry/manifest';
-import type { ImageReference } from '../registry/reference';
+import {
+  childrenOf,
+  getManifest,
+  platformName,
+  type Descriptor,
+  type ImageReference,
+  type RegistryClient,
+} from '../registry';
 import type { ImageResolver, ResolvedImage } from './types';
 
 /** `linux/arm64/v8` -> its parts; throws a UserError for anything that is not os/arch[/variant]. */
@@ -39,12 +43,12 @@ export function selectPlatform(children: readonly Descriptor[], wanted: string):
 /**
  * The resolver backed by the registry client: one GET of the manifest per reference (the client
  * hashes what it receives, so a digest is verified and a tag resolved in the same request), the
- * platforms read from an index, and with `platform` the digest of that platform's manifest.
+ * platforms read from an index, and with `platform` (validated with the inputs) the digest of
+ * that platform's manifest.
  */
 export function registryImageResolver(client: RegistryClient, platform?: string): ImageResolver {
-  if (platform) parsePlatform(platform);
   return async (ref: ImageReference): Promise<ResolvedImage> => {
-    const fetched = await client.getManifest(ref);
+    const fetched = await getManifest(client.http, ref);
     const children = childrenOf(fetched.manifest);
     const platforms = [...new Set(children.flatMap((c) => platformName(c.platform) ?? []))];
     const resolved: ResolvedImage = {
@@ -69,11 +73,7 @@ export function registryImageResolver(client: RegistryClient, platform?: string)
  * registry covers them all instead of one token request per repository.
  */
 export function declarePullScopes(client: RegistryClient, refs: readonly ImageReference[]): void {
-  const byRegistry = new Map<string, Set<string>>();
-  for (const ref of refs) {
-    const scopes = byRegistry.get(ref.registry) ?? new Set<string>();
-    scopes.add(repositoryScope(ref.repository, 'pull'));
-    byRegistry.set(ref.registry, scopes);
-  }
-  for (const [registry, scopes] of byRegistry) client.declareScopes(registry, [...scopes]);
+  client.declareAccess(
+    refs.map((ref) => ({ registry: ref.registry, repository: ref.repository, access: 'pull' })),
+  );
 }

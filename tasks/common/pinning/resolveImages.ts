@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors';
-import type { ImageReference } from '../registry/reference';
+import type { ImageReference } from '../registry';
 import type { PlannedImage } from './planPins';
 import type { ImageResolver, PinFailure, ResolvedImage } from './types';
 

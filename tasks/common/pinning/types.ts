@@ -1,4 +1,4 @@
-import type { ImageReference } from '../registry/reference';
+import type { ImageReference } from '../registry';
 
 export type FileKind = 'kubernetes' | 'helmValues' | 'compose' | 'dockerfile' | 'kustomization';
 

@@ -2,27 +2,16 @@
 // ACR's Entra ID exchange. One token per registry covers every scope the run declared.
 import type { Logger, SecretRegistry } from '../log';
 import { challengeScopes, mergeScopes, parseChallenges, scopesCover, type Challenge } from './challenge';
+import type { CredentialResolver, RegistryCredential } from './credential';
 import { Endpoints } from './endpoints';
 import { exchangeEntraToken, type EntraSignIn } from './entraExchange';
 import { assertRealmAllowed, realmRefusal } from './realmPolicy';
 import { RegistryError } from './registryError';
 import type { RequestStats } from './stats';
-import { tokenServiceCall } from './tokenService';
+import { issuedToken, tokenServiceCall } from './tokenService';
 import type { Transport } from '../net/transport';
 
-export type RegistryCredential =
-  | { readonly kind: 'anonymous' }
-  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
-  /** A Docker identity token or an ACR refresh token: POST realm grant_type=refresh_token. */
-  | { readonly kind: 'refreshToken'; readonly refreshToken: string }
-  /** ACR with Entra ID: `/oauth2/exchange` turns the access token into a refresh token. */
-  | ({ readonly kind: 'entra' } & EntraSignIn);
-
-/** How the library finds the credential for a registry host; given by the task. */
-export type CredentialResolver = (registryHost: string) => Promise<RegistryCredential>;
-
 const CLIENT_ID = 'release-guard';
-const DEFAULT_TOKEN_SECONDS = 60;
 
 /** A token realm that passed realmPolicy, with the service the same challenge named. */
 interface CheckedRealm {
@@ -240,19 +229,8 @@ export class Authenticator {
       const authorization = credential.kind === 'basic' ? await this.basicHeader(registry) : undefined;
       answer = await this.call(registry, scopes, 'GET', url, authorization ? { authorization } : {});
     }
-    const token = [answer['token'], answer['access_token']].find((t) => typeof t === 'string' && t !== '');
-    if (typeof token !== 'string') {
-      throw new RegistryError(`The token service ${realm.host} of ${registry} answered without a token.`, {
-        registry,
-        operation: 'get token',
-        access: 'pull',
-      });
-    }
+    const { token, seconds } = issuedToken(answer, registry, realm);
     this.deps.secrets.register(token);
-    const seconds =
-      typeof answer['expires_in'] === 'number' && answer['expires_in'] > 0
-        ? answer['expires_in']
-        : DEFAULT_TOKEN_SECONDS;
     const margin = Math.min(30, seconds * 0.2);
     const cached = { scopes, header: `Bearer ${token}`, expiresAt: this.now() + (seconds - margin) * 1000 };
     state.tokens.push(cached);

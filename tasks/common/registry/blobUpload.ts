@@ -5,12 +5,19 @@
 // the source re-read from that byte; a session the registry dropped starts over. The digest is
 // verified over the whole blob before its last byte leaves, resumed or not.
 import { errorMessage } from '../errors';
-import { cancelUpload, type RepositoryLocation } from './blobs';
+import { cancelUpload } from './blobs';
+import type { RepositoryLocation } from './reference';
 import { blobStart, openBlobReader, type BlobReader, type HashPoint, type SourceBlob } from './blobReader';
 import { answerError, isHtml } from '../net/remoteAnswer';
 import { RegistryError, answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
-import { backoffDelay, isRetryableNetworkError, isRetryableStatus, sleep, type RetryPolicy } from '../net/retry';
+import {
+  backoffDelay,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  sleep,
+  type RetryPolicy,
+} from '../net/retry';
 import {
   completeUpload,
   sendChunk,
@@ -34,10 +41,6 @@ export interface BlobCopy {
   readonly onProgress?: (deltaBytes: number) => void;
   /** An upload session already opened (by a mount answered 202). */
   readonly uploadUrl?: URL;
-  /** Default DEFAULT_CHUNK_BYTES. */
-  readonly chunkBytes?: number;
-  /** Debug lines: why an upload resumed or started over. */
-  readonly log?: (message: string) => void;
 }
 
 /** The registry reports another offset than the chunks sent add up to. */
@@ -45,8 +48,13 @@ class OutOfStep extends Error {}
 
 type Recovery = 'resume' | 'restart' | 'fail';
 
-export function copyBlob(http: RegistryHttp, copy: BlobCopy, retry: RetryPolicy): Promise<void> {
-  return new BlobUpload(http, copy, retry).run();
+/**
+ * Streams a blob across repositories or registries, verifying size and digest on the way; in
+ * chunks when large or asked for (the run's uploadChunkBytes, default DEFAULT_CHUNK_BYTES),
+ * resuming where the registry got to after a failure (the run's retry policy).
+ */
+export function copyBlob(http: RegistryHttp, copy: BlobCopy): Promise<void> {
+  return new BlobUpload(http, copy).run();
 }
 
 class BlobUpload {
@@ -63,14 +71,16 @@ class BlobUpload {
   /** The current session holds bytes sent before a failure. */
   private resumed = false;
 
+  private readonly retry: RetryPolicy;
+
   constructor(
     private readonly http: RegistryHttp,
     private readonly copy: BlobCopy,
-    private readonly retry: RetryPolicy,
   ) {
+    this.retry = http.retry;
     this.target = { to: copy.to, digest: copy.digest };
     this.blob = { from: copy.from, digest: copy.digest, size: copy.size };
-    this.chunkBytes = Math.max(1, copy.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+    this.chunkBytes = Math.max(1, http.uploadChunkBytes ?? DEFAULT_CHUNK_BYTES);
     this.chunked = copy.size > this.chunkBytes;
     this.points = [blobStart(copy.digest)];
     if (copy.uploadUrl) this.session = { url: new URL(copy.uploadUrl) };
@@ -126,7 +136,7 @@ class BlobUpload {
         }
         this.resumed = offset > 0;
         this.progressTo(offset);
-        this.copy.log?.(
+        this.http.logger.debug(
           `Upload of blob ${this.copy.digest} to ${this.copy.to.registry}/${this.copy.to.repository} ` +
             `failed (${errorMessage(err)}); ${offset > 0 ? `resuming at byte ${offset} of ${this.copy.size}` : 'starting over'}.`,
         );

@@ -2,17 +2,9 @@
 import { RegistryError } from './registryError';
 import type { RegistryHttp } from './registryHttp';
 import { discard } from '../net/transport';
-import { repositoryScope } from './challenge';
-
-export interface RepositoryLocation {
-  readonly registry: string;
-  readonly repository: string;
-}
+import type { RepositoryLocation } from './reference';
 
 export type MountResult = { readonly mounted: true } | { readonly mounted: false; readonly uploadUrl?: URL };
-
-const pull = (repo: string): string => repositoryScope(repo, 'pull');
-const push = (repo: string): string => repositoryScope(repo, 'push,pull');
 
 export async function hasBlob(http: RegistryHttp, at: RepositoryLocation, digest: string): Promise<boolean> {
   const res = await http.call({
@@ -22,7 +14,6 @@ export async function hasBlob(http: RegistryHttp, at: RepositoryLocation, digest
     access: 'pull',
     method: 'HEAD',
     path: `/v2/${at.repository}/blobs/${digest}`,
-    scopes: [pull(at.repository)],
     ok: [200, 404],
   });
   discard(res.body);
@@ -49,7 +40,7 @@ export async function tryMount(
       path: `/v2/${to.repository}/blobs/uploads/`,
       query: { mount: digest, from: fromRepository },
       headers: { 'content-length': '0' },
-      scopes: [push(to.repository), pull(fromRepository)],
+      alsoPulls: fromRepository,
       ok: [201, 202],
     });
     discard(res.body);
@@ -76,7 +67,6 @@ export async function cancelUpload(
       access: 'push',
       method: 'DELETE',
       path: uploadUrl,
-      scopes: [push(to.repository)],
       ok: [200, 202, 204, 404],
       retry: false,
     });

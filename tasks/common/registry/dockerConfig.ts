@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
 import type { SecretRegistry } from '../log';
-import type { RegistryCredential } from './auth';
+import type { RegistryCredential } from './credential';
 
 /** The parts of a Docker CLI config.json that carry registry credentials. */
 interface DockerConfigFile {

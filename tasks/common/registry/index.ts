@@ -1,30 +1,39 @@
-// The registry library's public surface: what tasks import.
-export type { CredentialResolver, RegistryCredential } from './auth';
-export type { RepositoryLocation } from './blobs';
+// The registry protocol's front door: what the copy engine, pinning, Helm, the agent layer and the
+// task folders use. Calls take the client's `http` (the registry HTTP layer); nothing here calls up.
+export type { CredentialResolver, RegistryCredential } from './credential';
+export { RegistryClient, type RepositoryAccess } from './client';
+export type { RegistryHttp } from './registryHttp';
 export {
-  RegistryClient,
+  findManifest,
+  getManifest,
+  pushManifest,
   type FetchedManifest,
-  type ManifestRef,
-  type RegistryClientOptions,
   type ResolvedManifest,
-} from './client';
-export { copyImage, type CopyOptions, type CopyReport } from '../copy/copy';
-export { digestProblem, validateDigest } from './digest';
-export { isLoopbackHost } from './endpoints';
-export { parseManifest, platformName, type Descriptor, type ParsedManifest, type Platform } from './manifest';
+} from './manifests';
+export { hasBlob, tryMount } from './blobs';
+export { copyBlob } from './blobUpload';
+export { listTags } from './tags';
+export { findReferrers, referrersFromApi, type Referrers, type ReferrersDeps } from './referrers';
+export { digestProblem, digestTag, validateDigest } from './digest';
+export { DockerConfigCredentials, configKeyHost } from './dockerConfig';
+export { isInsecureRegistry } from './endpoints';
+export {
+  blobsOf,
+  childrenOf,
+  platformName,
+  type Descriptor,
+  type ParsedManifest,
+  type Platform,
+} from './manifest';
 export * from './mediaTypes';
-export type { CopyProgress } from '../copy/progress';
 export {
   familiarString,
+  imageIn,
   imageReference,
   parseImageReference,
   validateTag,
   type ImageReference,
+  type RepositoryLocation,
 } from './reference';
-export type { Referrers } from './referrers';
-export { RegistryError, type RegistryErrorDetails, type RegistryOperation } from './registryError';
-export type { RetryPolicy } from '../net/retry';
-export { RequestStats, type RegistryCounters } from './stats';
-export { ACR_TOKEN_USERNAME, toolSignIn, type ToolLogin, type ToolSignInOptions } from './toolSignIn';
-export type { TransportOptions } from '../net/transport';
-export type { ProxySettings } from '../net/proxyAgent';
+export { RegistryError } from './registryError';
+export { toolSignIn, type ToolLogin, type ToolSignInOptions } from './toolSignIn';

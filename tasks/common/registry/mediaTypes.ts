@@ -8,7 +8,6 @@ export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+
 export const OCI_ARTIFACT_MANIFEST = 'application/vnd.oci.artifact.manifest.v1+json';
 export const DOCKER_SCHEMA1 = 'application/vnd.docker.distribution.manifest.v1+json';
 export const DOCKER_SCHEMA1_SIGNED = 'application/vnd.docker.distribution.manifest.v1+prettyjws';
-export const OCI_EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
 
 export const INDEX_TYPES: readonly string[] = [OCI_INDEX, DOCKER_MANIFEST_LIST];
 export const IMAGE_TYPES: readonly string[] = [OCI_MANIFEST, DOCKER_MANIFEST];

@@ -8,11 +8,16 @@ const LEGACY_DOCKER_HUB = 'index.docker.io';
 const OFFICIAL_PREFIX = 'library/';
 const MAX_NAME_LENGTH = 255;
 
-export interface ImageReference {
+/** A repository of a registry: an image reference without its tag or digest. */
+export interface RepositoryLocation {
   /** Registry host, with port when given: `docker.io`, `myacr.azurecr.io`, `localhost:5000`. */
   readonly registry: string;
   /** Repository path inside the registry: `library/ubuntu`, `team/app`. */
   readonly repository: string;
+}
+
+/** The one image-location type, from the parsed input to the request. */
+export interface ImageReference extends RepositoryLocation {
   readonly tag?: string;
   readonly digest?: string;
   /** Canonical form: `host/repo[:tag][@digest]`. */
@@ -55,6 +60,14 @@ export function imageReference(parts: {
     ...(digest !== undefined ? { digest } : {}),
     toString: () => `${registry}/${repository}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`,
   };
+}
+
+/** The image with `tag` or `digest` (parts already validated) in the repository `at`. */
+export function imageIn(
+  at: RepositoryLocation,
+  version: { tag: string } | { digest: string },
+): ImageReference {
+  return imageReference({ registry: at.registry, repository: at.repository, ...version });
 }
 
 /** Parses `[host[:port]/]path[:tag][@digest]` exactly as `docker pull` does. */

@@ -1,16 +1,15 @@
 // Finding the artifacts that refer to a manifest (signatures, SBOMs, attestations): the OCI
 // referrers API where the registry has it, else the `sha256-<hex>` fallback tag; plus the tags
 // cosign uses (`sha256-<hex>.sig`, `.att`, `.sbom`).
-import type { RepositoryLocation } from './blobs';
-import { repositoryScope } from './challenge';
-import type { ManifestRef, RegistryClient, ResolvedManifest } from './client';
 import { digestTag } from './digest';
 import { parseJsonAnswer } from '../net/remoteAnswer';
 import { manifestFromJson, type Descriptor } from './manifest';
+import { findManifest, getManifest, type ResolvedManifest } from './manifests';
 import { OCI_INDEX } from './mediaTypes';
+import { imageIn, type RepositoryLocation } from './reference';
 import { answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
-import { nextPage } from './tags';
+import { listTags, nextPage } from './tags';
 
 export const COSIGN_SUFFIXES = ['.sig', '.att', '.sbom'] as const;
 
@@ -26,7 +25,6 @@ export interface Referrers {
 }
 
 export interface ReferrersDeps {
-  readonly client: RegistryClient;
   readonly http: RegistryHttp;
   /** Registry -> whether it serves the referrers API; filled by the first answer. */
   readonly apiSupport: Map<string, boolean>;
@@ -50,7 +48,6 @@ export async function referrersFromApi(
       method: 'GET',
       path,
       headers: { accept: OCI_INDEX },
-      scopes: [repositoryScope(at.repository, 'pull')],
       ok: [200, 400, 404, 405, 501],
     } as const;
     const { res, body } = await deps.http.callForBody(call);
@@ -74,6 +71,7 @@ export async function referrersFromApi(
   return found;
 }
 
+/** Referrers of a manifest: the referrers API, else the `sha256-<hex>` tag; plus cosign tags. */
 export async function findReferrers(
   deps: ReferrersDeps,
   at: RepositoryLocation,
@@ -81,15 +79,14 @@ export async function findReferrers(
   knownTags?: readonly string[],
 ): Promise<Referrers> {
   const fromApi = await referrersFromApi(deps, at, digest);
-  const tags = knownTags ?? (await deps.client.listTags(at.registry, at.repository));
+  const tags = knownTags ?? (await listTags(deps.http, at));
   const fallback = digestTag(digest);
-  const ref = (reference: string): ManifestRef => ({ ...at, reference });
 
   let via: Referrers['via'] = fromApi ? 'api' : 'none';
   let descriptors: Descriptor[] = fromApi ?? [];
   let fallbackIndex: Referrers['fallbackIndex'];
   if (!fromApi && tags.includes(fallback)) {
-    const index = await deps.client.getManifest(ref(fallback));
+    const index = await getManifest(deps.http, imageIn(at, { tag: fallback }));
     via = 'fallback-tag';
     descriptors = index.manifest.kind === 'index' ? [...index.manifest.manifests] : [];
     fallbackIndex = { tag: fallback, digest: index.digest, body: index.body };
@@ -98,7 +95,7 @@ export async function findReferrers(
   for (const suffix of COSIGN_SUFFIXES) {
     const tag = `${fallback}${suffix}`;
     if (!tags.includes(tag)) continue;
-    const found = await deps.client.headManifest(ref(tag));
+    const found = await findManifest(deps.http, imageIn(at, { tag }));
     if (found) cosign.push({ ...found, tag });
   }
   return { via, descriptors, ...(fallbackIndex ? { fallbackIndex } : {}), cosign };

@@ -1,7 +1,9 @@
 // One registry API call: scheme, credentials (with one re-authentication after a 401), request
-// counting, and a RegistryError for any answer the caller did not expect.
+// counting, and a RegistryError for any answer the caller did not expect. The token scopes a call
+// needs come from its repository and access, never from the caller.
+import type { Logger } from '../log';
 import type { Authenticator } from './auth';
-import { parseChallenges } from './challenge';
+import { parseChallenges, repositoryScope } from './challenge';
 import type { Endpoints } from './endpoints';
 import { isCutOffAnswer, readAnswer } from '../net/remoteAnswer';
 import {
@@ -11,6 +13,7 @@ import {
   responseError,
   type RegistryOperation,
 } from './registryError';
+import type { RetryPolicy } from '../net/retry';
 import type { RequestStats } from './stats';
 import { TransportError, type BodySource, type HttpResponse, type Transport } from '../net/transport';
 
@@ -24,8 +27,8 @@ export interface RegistryCall extends RegistryOperation {
   readonly query?: Readonly<Record<string, string>>;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: BodySource;
-  /** Token scopes the call needs, e.g. `repository:team/app:pull`. */
-  readonly scopes: readonly string[];
+  /** Another repository the call reads (a mount's source): pull on it is asked for too. */
+  readonly alsoPulls?: string;
   /** Statuses handed back to the caller; any other answer throws a RegistryError. */
   readonly ok: readonly number[];
   readonly retry?: boolean;
@@ -39,17 +42,46 @@ export interface RegistryCall extends RegistryOperation {
 const USER_AGENT = 'release-guard (node)';
 const ERROR_BODY_LIMIT = 64 * 1024;
 
+/** The run's settings every registry call module reads. */
+export interface RegistryHttpSettings {
+  readonly logger: Logger;
+  readonly retry: RetryPolicy;
+  /** Largest blob sent in one PUT and the chunk size above that (default 16 MiB). */
+  readonly uploadChunkBytes?: number;
+}
+
+/** The token scopes for `access` to `repository` (push includes pull), and pull on `alsoPulls`. */
+export function accessScopes(
+  repository: string | undefined,
+  access: 'pull' | 'push',
+  alsoPulls?: string,
+): string[] {
+  const own =
+    repository === undefined ? [] : [repositoryScope(repository, access === 'push' ? 'push,pull' : 'pull')];
+  return alsoPulls === undefined ? own : [...own, repositoryScope(alsoPulls, 'pull')];
+}
+
 export class RegistryHttp {
+  readonly logger: Logger;
+  readonly retry: RetryPolicy;
+  readonly uploadChunkBytes: number | undefined;
+
   constructor(
     private readonly transport: Transport,
     private readonly auth: Authenticator,
     private readonly endpoints: Endpoints,
     readonly stats: RequestStats,
-  ) {}
+    settings: RegistryHttpSettings,
+  ) {
+    this.logger = settings.logger;
+    this.retry = settings.retry;
+    this.uploadChunkBytes = settings.uploadChunkBytes;
+  }
 
   /** Sends the call; the answer's body is unread (consume or discard it). */
   async call(call: RegistryCall): Promise<HttpResponse> {
-    let authorization = await this.auth.headerFor(call.registry, call.scopes);
+    const scopes = accessScopes(call.repository, call.access, call.alsoPulls);
+    let authorization = await this.auth.headerFor(call.registry, scopes);
     for (let reauthenticated = false; ; reauthenticated = true) {
       const res = await this.send(call, authorization);
       if (call.ok.includes(res.status)) return res;
@@ -58,7 +90,7 @@ export class RegistryHttp {
       // Only the registry's own answers may say where to sign in: a 401 from another host (an
       // upload Location, a paging Link, a redirect) never makes credentials go anywhere.
       if (res.status === 401 && !reauthenticated && this.isOwnOrigin(call.registry, res.url)) {
-        const next = await this.auth.onUnauthorized(call.registry, call.scopes, challenge, authorization);
+        const next = await this.auth.onUnauthorized(call.registry, scopes, challenge, authorization);
         if (next !== undefined && next !== authorization) {
           authorization = next;
           continue;

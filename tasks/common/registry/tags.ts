@@ -1,6 +1,5 @@
 import { answerError, parseJsonAnswer, stopsMidJson } from '../net/remoteAnswer';
-import type { RepositoryLocation } from './blobs';
-import { repositoryScope } from './challenge';
+import type { RepositoryLocation } from './reference';
 import { answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
 
@@ -18,7 +17,6 @@ export async function listTags(http: RegistryHttp, at: RepositoryLocation): Prom
       method: 'GET',
       path,
       ...(query ? { query } : {}),
-      scopes: [repositoryScope(at.repository, 'pull')],
       ok: [200, 404],
       cutShortIf: stopsMidJson,
     });

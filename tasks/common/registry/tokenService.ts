@@ -1,6 +1,12 @@
 // One request to a registry's token service (Docker token GET, OAuth2 form POST, ACR exchange).
 import { readAnswer, readJsonAnswer } from '../net/remoteAnswer';
-import { answerSource, networkError, responseError, type RegistryOperation } from './registryError';
+import {
+  RegistryError,
+  answerSource,
+  networkError,
+  responseError,
+  type RegistryOperation,
+} from './registryError';
 import type { RequestStats } from './stats';
 import { TransportError, type Transport } from '../net/transport';
 
@@ -13,6 +19,27 @@ export interface TokenServiceCall {
   readonly form?: URLSearchParams;
   /** For messages: 'get token from', 'exchange Entra ID token at'. */
   readonly what: string;
+}
+
+/** Lifetime of a token whose answer does not say (the Docker token protocol's default). */
+const DEFAULT_TOKEN_SECONDS = 60;
+
+/** The token in a token service's answer and its lifetime in seconds; none is a RegistryError. */
+export function issuedToken(
+  answer: Record<string, unknown>,
+  registry: string,
+  realm: URL,
+): { token: string; seconds: number } {
+  const token = [answer['token'], answer['access_token']].find((t) => typeof t === 'string' && t !== '');
+  if (typeof token !== 'string') {
+    throw new RegistryError(`The token service ${realm.host} of ${registry} answered without a token.`, {
+      registry,
+      operation: 'get token',
+      access: 'pull',
+    });
+  }
+  const expires = answer['expires_in'];
+  return { token, seconds: typeof expires === 'number' && expires > 0 ? expires : DEFAULT_TOKEN_SECONDS };
 }
 
 /** Sends the call and returns the JSON answer; any answer but 200 is a RegistryError. */

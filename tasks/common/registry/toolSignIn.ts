@@ -3,7 +3,7 @@
 // client applies (realmPolicy), and after ACR's Entra ID exchange (entraExchange).
 import { UserError } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import type { RegistryCredential } from './auth';
+import type { RegistryCredential } from './credential';
 import { parseChallenges } from './challenge';
 import { exchangeEntraToken } from './entraExchange';
 import { assertRealmAllowed } from './realmPolicy';

@@ -2,8 +2,7 @@
 // Content-Range), ask how far the registry got (GET -> Range), complete it (PUT ?digest=).
 // Each answer's Location becomes the session's URL: registries keep their state in it.
 import type { Readable } from 'node:stream';
-import type { RepositoryLocation } from './blobs';
-import { repositoryScope } from './challenge';
+import type { RepositoryLocation } from './reference';
 import { RegistryError } from './registryError';
 import type { RegistryHttp } from './registryHttp';
 import { discard, type HttpResponse } from '../net/transport';
@@ -19,7 +18,6 @@ export interface UploadTarget {
   readonly digest: string;
 }
 
-const push = (repo: string): string => repositoryScope(repo, 'push,pull');
 const OCTETS = 'application/octet-stream';
 
 function call(target: UploadTarget, operation: string) {
@@ -28,7 +26,6 @@ function call(target: UploadTarget, operation: string) {
     operation,
     subject: target.digest,
     access: 'push' as const,
-    scopes: [push(target.to.repository)],
   };
 }
 

@@ -11,6 +11,7 @@ import {
 import { parseImageLock, readLockFile } from '../../../tasks/common/lockfile/readImageLock';
 import { writeLockFile } from '../../../tasks/common/lockfile/writeImageLock';
 import { UserError } from '../../../tasks/common/errors';
+import { parseImageReference } from '../../../tasks/common/registry/reference';
 import { fakeDigest } from '../../emulators/fakeRegistry';
 
 const NGINX = fakeDigest('nginx');
@@ -132,15 +133,23 @@ describe('image lock file', () => {
 
   it('finds an image by its canonical form, tag or digest', () => {
     const lock = buildImageLock(sample(), new Date(0));
-    assert.equal(findLocked(lock, 'nginx:1.25')?.digest, NGINX);
-    assert.equal(findLocked(lock, 'docker.io/library/nginx:1.25')?.digest, NGINX);
-    assert.equal(findLocked(lock, 'index.docker.io/library/nginx:1.25')?.digest, NGINX);
-    assert.equal(findLocked(lock, `nginx@${NGINX}`)?.reference, 'nginx:1.25');
-    assert.equal(findLocked(lock, `fabrikam.azurecr.io/app:v1@${APP}`)?.digest, APP);
-    assert.equal(findLocked(lock, 'nginx:1.26'), undefined);
-    assert.equal(findLocked(lock, 'nginx'), undefined, 'no tag means latest, which is not locked');
-    assert.equal(findLocked(lock, `nginx:1.25@${APP}`), undefined, 'the digest must match too');
-    assert.equal(findLocked(lock, 'fabrikam.azurecr.io/other:v1'), undefined);
+    assert.equal(findLocked(lock, parseImageReference('nginx:1.25'))?.digest, NGINX);
+    assert.equal(findLocked(lock, parseImageReference('docker.io/library/nginx:1.25'))?.digest, NGINX);
+    assert.equal(findLocked(lock, parseImageReference('index.docker.io/library/nginx:1.25'))?.digest, NGINX);
+    assert.equal(findLocked(lock, parseImageReference(`nginx@${NGINX}`))?.reference, 'nginx:1.25');
+    assert.equal(findLocked(lock, parseImageReference(`fabrikam.azurecr.io/app:v1@${APP}`))?.digest, APP);
+    assert.equal(findLocked(lock, parseImageReference('nginx:1.26')), undefined);
+    assert.equal(
+      findLocked(lock, parseImageReference('nginx')),
+      undefined,
+      'no tag means latest, which is not locked',
+    );
+    assert.equal(
+      findLocked(lock, parseImageReference(`nginx:1.25@${APP}`)),
+      undefined,
+      'the digest must match too',
+    );
+    assert.equal(findLocked(lock, parseImageReference('fabrikam.azurecr.io/other:v1')), undefined);
   });
 
   it('refuses to choose when the lock names one tag with two digests', () => {
@@ -148,7 +157,10 @@ describe('image lock file', () => {
       [...sample(), image('nginx:1.25@' + APP, `docker.io/library/nginx:1.25@${APP}`, APP, [['x.yaml', 1]])],
       new Date(0),
     );
-    assert.throws(() => findLocked(lock, 'nginx:1.25'), /lists nginx:1\.25 with 2 different digests/);
-    assert.equal(findLocked(lock, `nginx:1.25@${APP}`)?.digest, APP);
+    assert.throws(
+      () => findLocked(lock, parseImageReference('nginx:1.25')),
+      /lists nginx:1\.25 with 2 different digests/,
+    );
+    assert.equal(findLocked(lock, parseImageReference(`nginx:1.25@${APP}`))?.digest, APP);
   });
 });

@@ -8,6 +8,7 @@ import { RegistryError } from '../../../tasks/common/registry/registryError';
 import { startRegistry, type RegistryFixture, type RegistryUser } from '../../emulators/registry';
 import { getManifest, pushImage } from '../../emulators/registry/images';
 import { basic, blobUploads, recordingSecrets, stopAll, testClient } from '../../support/registryTestClient';
+import { findManifest } from '../../../tasks/common/registry';
 
 const promoter: RegistryUser = {
   username: 'promoter',
@@ -72,7 +73,7 @@ describe('registry/auth: sign-in against real registries', function () {
       [basicReg.host]: { kind: 'basic', username: 'promoter', password: 'wrong' },
     });
     await assert.rejects(
-      client.resolve(parseImageReference(`${basicReg.host}/dev/app:v1`)),
+      findManifest(client.http, parseImageReference(`${basicReg.host}/dev/app:v1`)),
       (err: unknown) => {
         assert.ok(err instanceof RegistryError);
         assert.equal(err.details.status, 401);
@@ -174,7 +175,7 @@ describe('registry/auth: sign-in against real registries', function () {
       [tokenReg.host]: { kind: 'entra', getAccessToken: () => Promise.resolve('unknown-token') },
     });
     await assert.rejects(
-      client.resolve(parseImageReference(`${tokenReg.host}/dev/acr:v3`)),
+      findManifest(client.http, parseImageReference(`${tokenReg.host}/dev/acr:v3`)),
       (err: unknown) => {
         assert.ok(err instanceof RegistryError);
         assert.match(err.message, /exchange Entra ID token at http:\/\/127\.0\.0\.1:\d+\/oauth2\/exchange/);
@@ -188,7 +189,7 @@ describe('registry/auth: sign-in against real registries', function () {
   it('Token: wrong credentials fail at the token service with the registry named', async () => {
     const client = testClient({ [tokenReg.host]: { kind: 'basic', username: 'promoter', password: 'nope' } });
     await assert.rejects(
-      client.resolve(parseImageReference(`${tokenReg.host}/dev/acr:v3`)),
+      findManifest(client.http, parseImageReference(`${tokenReg.host}/dev/acr:v3`)),
       (err: unknown) => {
         assert.ok(err instanceof RegistryError);
         assert.equal(err.details.status, 401);

@@ -10,6 +10,15 @@ import type { RegistryClient } from '../../../tasks/common/registry/client';
 import { OCI_INDEX, OCI_MANIFEST } from '../../../tasks/common/registry/mediaTypes';
 import { startHttpsServer } from '../../emulators/httpsServer';
 import { testClient } from '../../support/registryTestClient';
+import {
+  copyBlob,
+  findReferrers,
+  getManifest,
+  imageIn,
+  listTags,
+  pushManifest,
+  findManifest,
+} from '../../../tasks/common/registry';
 
 type Route = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void;
 
@@ -66,7 +75,7 @@ describe('registry/client: behaviour against scripted registries', () => {
       if (last === null) headers['link'] = '</v2/app/tags/list?last=b&n=2>; rel="next"';
       res.writeHead(200, headers).end(JSON.stringify({ name: 'app', tags: page }));
     });
-    assert.deepEqual(await client.listTags(reg.host, 'app'), ['a', 'b', 'c']);
+    assert.deepEqual(await listTags(client.http, { registry: reg.host, repository: 'app' }), ['a', 'b', 'c']);
     assert.deepEqual(reg.seen, ['GET /v2/app/tags/list?n=1000', 'GET /v2/app/tags/list?last=b&n=2']);
   });
 
@@ -78,7 +87,7 @@ describe('registry/client: behaviour against scripted registries', () => {
       if (answers++ === 0) res.write(body.slice(0, 10), () => res.socket?.destroy());
       else res.end(body);
     });
-    assert.deepEqual(await client.listTags(reg.host, 'app'), ['a', 'b']);
+    assert.deepEqual(await listTags(client.http, { registry: reg.host, repository: 'app' }), ['a', 'b']);
     assert.equal(reg.seen.length, 2, 'the cut answer, then the whole one');
   });
 
@@ -89,7 +98,7 @@ describe('registry/client: behaviour against scripted registries', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(answers++ === 0 ? body.slice(0, 20) : body);
     });
-    assert.deepEqual(await client.listTags(reg.host, 'app'), ['a', 'b']);
+    assert.deepEqual(await listTags(client.http, { registry: reg.host, repository: 'app' }), ['a', 'b']);
     assert.equal(reg.seen.length, 2, 'the short answer, then the whole one');
   });
 
@@ -97,7 +106,7 @@ describe('registry/client: behaviour against scripted registries', () => {
     const reg = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"app","tags":["a');
     });
-    await assert.rejects(client.listTags(reg.host, 'app'), (err: unknown) => {
+    await assert.rejects(listTags(client.http, { registry: reg.host, repository: 'app' }), (err: unknown) => {
       assert.ok(err instanceof UserError);
       assert.match(err.message, new RegExp(`list tags \\(${reg.host}/app\\) failed: .*not JSON`));
       return true;
@@ -129,7 +138,11 @@ describe('registry/client: behaviour against scripted registries', () => {
           .end();
       } else res.writeHead(404).end();
     });
-    const found = await client.referrers(reg.host, 'app', digest);
+    const found = await findReferrers(
+      { http: client.http, apiSupport: client.referrersApi },
+      { registry: reg.host, repository: 'app' },
+      digest,
+    );
     assert.equal(found.via, 'api');
     assert.deepEqual(found.descriptors, [ref1, ref2]);
     assert.deepEqual(found.cosign, [{ tag: sigTag, digest: sha('sig'), mediaType: OCI_MANIFEST, size: 42 }]);
@@ -146,10 +159,18 @@ describe('registry/client: behaviour against scripted registries', () => {
       if (withHeader) headers['docker-content-digest'] = digest;
       res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : manifest);
     });
-    const ref = { registry: reg.host, repository: 'app', reference: 'v1' };
-    assert.deepEqual(await client.resolve(ref), { digest, mediaType: OCI_MANIFEST, size: manifest.length });
+    const ref = imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' });
+    assert.deepEqual(await findManifest(client.http, ref), {
+      digest,
+      mediaType: OCI_MANIFEST,
+      size: manifest.length,
+    });
     withHeader = false;
-    assert.deepEqual(await client.resolve(ref), { digest, mediaType: OCI_MANIFEST, size: manifest.length });
+    assert.deepEqual(await findManifest(client.http, ref), {
+      digest,
+      mediaType: OCI_MANIFEST,
+      size: manifest.length,
+    });
     assert.deepEqual(reg.seen, [
       'HEAD /v2/app/manifests/v1',
       'HEAD /v2/app/manifests/v1',
@@ -162,7 +183,7 @@ describe('registry/client: behaviour against scripted registries', () => {
       res.writeHead(200, { 'content-type': OCI_MANIFEST }).end(Buffer.concat([manifest, Buffer.from(' ')]));
     });
     await assert.rejects(
-      client.getManifest({ registry: reg.host, repository: 'app', reference: digest }),
+      getManifest(client.http, imageIn({ registry: reg.host, repository: 'app' }, { digest: digest })),
       (err: unknown) => err instanceof UserError && /not the requested/.test(err.message),
     );
   });
@@ -173,7 +194,10 @@ describe('registry/client: behaviour against scripted registries', () => {
       res.writeHead(201, { 'docker-content-digest': sha('something else') }).end();
     });
     await assert.rejects(
-      client.putManifest(reg.host, 'app', 'v1', manifest, OCI_MANIFEST),
+      pushManifest(client.http, imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }), {
+        body: manifest,
+        mediaType: OCI_MANIFEST,
+      }),
       (err: unknown) => err instanceof UserError && /altered the manifest/.test(err.message),
     );
   });
@@ -190,7 +214,8 @@ describe('registry/client: behaviour against scripted registries', () => {
     stops.push(() => https.stop());
     const host = `localhost:${https.port}`;
     assert.equal(
-      (await client.resolve({ registry: host, repository: 'app', reference: 'v1' })).digest,
+      (await findManifest(client.http, imageIn({ registry: host, repository: 'app' }, { tag: 'v1' })))
+        ?.digest,
       digest,
     );
     assert.equal(client.stats.of(host).requests, 1, 'no plain-HTTP retry was needed');
@@ -221,12 +246,12 @@ describe('registry/client: behaviour against scripted registries', () => {
       });
     });
     await assert.rejects(
-      client.copyBlob(
-        { registry: source.host, repository: 'app' },
-        { registry: target.host, repository: 'app' },
-        sha(blob),
-        blob.length,
-      ),
+      copyBlob(client.http, {
+        from: { registry: source.host, repository: 'app' },
+        to: { registry: target.host, repository: 'app' },
+        digest: sha(blob),
+        size: blob.length,
+      }),
       (err: unknown) =>
         err instanceof UserError &&
         /is not what its digest says/.test(err.message) &&
@@ -239,7 +264,7 @@ describe('registry/client: behaviour against scripted registries', () => {
     const reg = await serve((req, res) => {
       res.writeHead(200, { 'content-type': OCI_MANIFEST }).end(req.method === 'HEAD' ? undefined : manifest);
     });
-    await client.getManifest({ registry: reg.host, repository: 'app', reference: 'v1' });
+    await getManifest(client.http, imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }));
     const counters = client.stats.of(reg.host);
     assert.equal(counters.requests, 1);
     assert.equal(counters.bytesDownloaded, manifest.length);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import type { RegistryCredential } from '../../../tasks/common/registry/auth';
+import type { RegistryCredential } from '../../../tasks/common/registry/credential';
 import type { RegistryClient } from '../../../tasks/common/registry/client';
 import { OCI_MANIFEST } from '../../../tasks/common/registry/mediaTypes';
 import { RegistryError } from '../../../tasks/common/registry/registryError';
@@ -15,6 +15,7 @@ import {
   type ScriptedServer,
   type SeenRequest,
 } from '../../support/registryTestClient';
+import { copyBlob, imageIn, listTags, findManifest } from '../../../tasks/common/registry';
 
 const sha = (b: Buffer | string): string => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
 const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, layers: [] }));
@@ -78,11 +79,10 @@ describe('registry: credentials go only to their own host', () => {
       const other = await tokenService();
       const reg = await bearerRegistry(() => `http://${other.host}/token`);
       await assert.rejects(
-        client({ [reg.host]: credentialsOf(kind) }).resolve({
-          registry: reg.host,
-          repository: 'app',
-          reference: 'v1',
-        }),
+        findManifest(
+          client({ [reg.host]: credentialsOf(kind) }).http,
+          imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }),
+        ),
         (err: unknown) => {
           assert.ok(err instanceof RegistryError, String(err));
           assert.ok(err.message.includes(reg.host), err.message);
@@ -106,11 +106,10 @@ describe('registry: credentials go only to their own host', () => {
     });
     port = reg.host.split(':')[1] ?? '';
     await assert.rejects(
-      client({ [reg.host]: credentialsOf('basic') }).resolve({
-        registry: reg.host,
-        repository: 'app',
-        reference: 'v1',
-      }),
+      findManifest(
+        client({ [reg.host]: credentialsOf('basic') }).http,
+        imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }),
+      ),
       (err: unknown) =>
         err instanceof RegistryError &&
         err.message.includes(`localhost:${port}`) &&
@@ -134,12 +133,11 @@ describe('registry: credentials go only to their own host', () => {
       res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${host}/token",service="reg"` }).end();
     });
     host = reg.host;
-    const resolved = await client({ [reg.host]: credentialsOf('basic') }).resolve({
-      registry: reg.host,
-      repository: 'app',
-      reference: 'v1',
-    });
-    assert.equal(resolved.digest, sha(manifest));
+    const resolved = await findManifest(
+      client({ [reg.host]: credentialsOf('basic') }).http,
+      imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }),
+    );
+    assert.equal(resolved?.digest, sha(manifest));
     const tokenCalls = reg.seen.filter((r) => r.url.startsWith('/token'));
     assert.equal(tokenCalls.length, 1);
     assert.equal(tokenCalls[0]?.authorization, basicAuth);
@@ -149,13 +147,16 @@ describe('registry: credentials go only to their own host', () => {
     const other = await tokenService();
     const reg = await bearerRegistry(() => `http://${other.host}/oauth2/token`);
     let asked = 0;
-    const resolved = await client({
-      [reg.host]: {
-        kind: 'entra',
-        getAccessToken: () => (asked++, Promise.resolve(ENTRA)),
-      },
-    }).resolve({ registry: reg.host, repository: 'app', reference: 'v1' });
-    assert.equal(resolved.digest, sha(manifest));
+    const resolved = await findManifest(
+      client({
+        [reg.host]: {
+          kind: 'entra',
+          getAccessToken: () => (asked++, Promise.resolve(ENTRA)),
+        },
+      }).http,
+      imageIn({ registry: reg.host, repository: 'app' }, { tag: 'v1' }),
+    );
+    assert.equal(resolved?.digest, sha(manifest));
     assert.equal(asked, 0, 'no Entra token was even requested');
     assert.deepEqual(
       other.seen.map((r) => `${r.method} ${r.url.split('?')[0]} ${r.authorization ?? '-'}`),
@@ -187,12 +188,12 @@ describe('registry: credentials go only to their own host', () => {
         return true;
       });
       const c = client({ [reg.host]: credentialsOf('basic') });
-      await c.copyBlob(
-        { registry: reg.host, repository: 'src' },
-        { registry: reg.host, repository: 'dst' },
-        sha(blob),
-        blob.length,
-      );
+      await copyBlob(c.http, {
+        from: { registry: reg.host, repository: 'src' },
+        to: { registry: reg.host, repository: 'dst' },
+        digest: sha(blob),
+        size: blob.length,
+      });
       assert.equal(storage.seen.length, 1);
       assert.equal(storage.seen[0]?.method, 'PUT');
       assert.equal(storage.seen[0]?.body, blob.toString());
@@ -221,12 +222,12 @@ describe('registry: credentials go only to their own host', () => {
         return true;
       });
       await assert.rejects(
-        client({ [reg.host]: credentialsOf('basic') }).copyBlob(
-          { registry: reg.host, repository: 'src' },
-          { registry: reg.host, repository: 'dst' },
-          sha(blob),
-          blob.length,
-        ),
+        copyBlob(client({ [reg.host]: credentialsOf('basic') }).http, {
+          from: { registry: reg.host, repository: 'src' },
+          to: { registry: reg.host, repository: 'dst' },
+          digest: sha(blob),
+          size: blob.length,
+        }),
         (err: unknown) => err instanceof RegistryError && err.details.status === 401,
       );
       assert.deepEqual(
@@ -248,7 +249,10 @@ describe('registry: credentials go only to their own host', () => {
           .end(JSON.stringify({ tags: ['a', 'b'] }));
         return true;
       });
-      const tags = await client({ [reg.host]: credentialsOf('basic') }).listTags(reg.host, 'app');
+      const tags = await listTags(client({ [reg.host]: credentialsOf('basic') }).http, {
+        registry: reg.host,
+        repository: 'app',
+      });
       assert.deepEqual(tags, ['a', 'b', 'c']);
       assert.deepEqual(
         other.seen.map((r) => `${r.method} ${r.url} ${r.authorization ?? '-'}`),
@@ -272,12 +276,12 @@ describe('registry: credentials go only to their own host', () => {
         } else return false;
         return true;
       });
-      await client({ [reg.host]: credentialsOf('basic') }).copyBlob(
-        { registry: reg.host, repository: 'src' },
-        { registry: reg.host, repository: 'dst' },
-        sha(blob),
-        blob.length,
-      );
+      await copyBlob(client({ [reg.host]: credentialsOf('basic') }).http, {
+        from: { registry: reg.host, repository: 'src' },
+        to: { registry: reg.host, repository: 'dst' },
+        digest: sha(blob),
+        size: blob.length,
+      });
       assert.equal(uploaded, blob.toString(), 'the redirected blob was copied');
       assert.deepEqual(
         storage.seen.map((r) => `${r.method} ${r.url} ${r.authorization ?? '-'}`),

@@ -5,6 +5,7 @@ import { parseImageReference } from '../../../tasks/common/registry/reference';
 import { startRegistry, type RegistryFixture } from '../../emulators/registry';
 import { pushImage } from '../../emulators/registry/images';
 import { testClient } from '../../support/registryTestClient';
+import { findManifest } from '../../../tasks/common/registry';
 
 describe('registry/auth: where an Entra ID token may go', function () {
   this.timeout(60_000);
@@ -28,11 +29,17 @@ describe('registry/auth: where an Entra ID token may go', function () {
     const port = reg.host.split(':')[1];
     // The token service is at 127.0.0.1: same host name as 127.0.0.1:<port>, not as localhost:<port>.
     const elsewhere = testClient({ [`localhost:${port}`]: entra });
-    const resolved = await elsewhere.resolve(parseImageReference(`localhost:${port}/public/app:v1`));
-    assert.equal(resolved.digest, image.digest);
+    const resolved = await findManifest(
+      elsewhere.http,
+      parseImageReference(`localhost:${port}/public/app:v1`),
+    );
+    assert.equal(resolved?.digest, image.digest);
     assert.equal(asked, 0, 'the Entra token was not sent to a token service on another host');
     const own = testClient({ [reg.host]: entra });
-    assert.equal((await own.resolve(parseImageReference(`${reg.host}/public/app:v1`))).digest, image.digest);
+    assert.equal(
+      (await findManifest(own.http, parseImageReference(`${reg.host}/public/app:v1`)))?.digest,
+      image.digest,
+    );
     assert.equal(asked, 1, 'the registry on the token service host got the exchange');
   });
 });

@@ -19,6 +19,13 @@ import { startRegistry, type RegistryFixture } from '../../emulators/registry';
 import { getManifest, pushImage } from '../../emulators/registry/images';
 import { assertNamesWhere, failure } from '../../support/failureMessages';
 import { stopAll, testClient } from '../../support/registryTestClient';
+import {
+  findManifest,
+  getManifest as readManifest,
+  imageIn,
+  listTags,
+  referrersFromApi,
+} from '../../../tasks/common/registry';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -44,7 +51,7 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
     it(`tag list answered ${kind}`, async () => {
       script(kind, '/tags/list', { wrongType: { contentType: 'text/plain', body: 'v1\nv2\n' } });
       const c = client();
-      const err = await failure(c.listTags(front.host, 'team/app'));
+      const err = await failure(listTags(c.http, { registry: front.host, repository: 'team/app' }));
       c.close();
       tried++;
       assert.ok(err instanceof RegistryError);
@@ -56,7 +63,7 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
       script(kind, '/manifests/', { oversizeBytes: 33 * 1024 * 1024 });
       const c = client();
       const err = await failure(
-        c.getManifest({ registry: front.host, repository: 'team/app', reference: 'v1' }),
+        readManifest(c.http, imageIn({ registry: front.host, repository: 'team/app' }, { tag: 'v1' })),
       );
       c.close();
       tried++;
@@ -67,7 +74,13 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
     it(`referrers answered ${kind}`, async () => {
       script(kind, '/referrers/');
       const c = client();
-      const err = await failure(c.referrersViaApi(front.host, 'team/app', DIGEST).then(() => undefined));
+      const err = await failure(
+        referrersFromApi(
+          { http: c.http, apiSupport: c.referrersApi },
+          { registry: front.host, repository: 'team/app' },
+          DIGEST,
+        ).then(() => undefined),
+      );
       c.close();
       tried++;
       assertNamesWhere(err.message, kind, [front.host, 'team/app', DIGEST]);
@@ -87,7 +100,7 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
       // the realm must be on the registry's own host: the challenge names the front itself
       challenger.realm = `${proxied.url}/token`;
       const c = client();
-      const err = await failure(c.listTags(proxied.host, 'team/app'));
+      const err = await failure(listTags(c.http, { registry: proxied.host, repository: 'team/app' }));
       c.close();
       await Promise.all([proxied.close(), challenger.close()]);
       tried++;
@@ -105,7 +118,7 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
     });
     challenger.realm = `${proxied.url}/token`;
     const c = client();
-    const err = await failure(c.listTags(proxied.host, 'team/app'));
+    const err = await failure(listTags(c.http, { registry: proxied.host, repository: 'team/app' }));
     c.close();
     await Promise.all([proxied.close(), challenger.close()]);
     assert.match(err.message, /not JSON \(not shown: the answer may carry a credential\)/);
@@ -120,7 +133,7 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
     });
     const c = client();
     const err = await failure(
-      c.headManifest({ registry: front.host, repository: 'team/app', reference: 'v1' }),
+      findManifest(c.http, imageIn({ registry: front.host, repository: 'team/app' }, { tag: 'v1' })),
     );
     c.close();
     tried++;
@@ -136,7 +149,7 @@ describe('registry/hostileAnswers: unusable answers fail naming the registry, th
     });
     const c = client();
     await assert.rejects(
-      c.getManifest({ registry: front.host, repository: 'team/app', reference: 'v1' }),
+      readManifest(c.http, imageIn({ registry: front.host, repository: 'team/app' }, { tag: 'v1' })),
       (err: Error) => {
         assert.match(
           err.message,

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RegistryClient } from '../../../tasks/common/registry/client';
 import { testClient } from '../../support/registryTestClient';
+import { copyBlob } from '../../../tasks/common/registry';
 
 const sha = (b: Buffer): string => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
 
@@ -116,12 +117,12 @@ describe('registry/uploadProtocol: chunks and resumes against a spec-following s
     const source = await serve(blobSource(blob, []));
     const target = uploadTarget({ minChunk: 1000 }, seen);
     const host = await serve(target.handler);
-    await client.copyBlob(
-      { registry: source, repository: 'app' },
-      { registry: host, repository: 'app' },
-      sha(blob),
-      2500,
-    );
+    await copyBlob(client.http, {
+      from: { registry: source, repository: 'app' },
+      to: { registry: host, repository: 'app' },
+      digest: sha(blob),
+      size: 2500,
+    });
     assert.equal(target.state.completed, sha(blob));
     assert.deepEqual(
       seen.map((s) => `${s.method} ${s.contentRange ?? ''} ${s.bytes} ${s.status}`),
@@ -137,13 +138,13 @@ describe('registry/uploadProtocol: chunks and resumes against a spec-following s
     const target = uploadTarget({ cutAfter: 120_000 }, seen);
     const host = await serve(target.handler);
     const progress: number[] = [];
-    await client.copyBlob(
-      { registry: source, repository: 'app' },
-      { registry: host, repository: 'app' },
-      sha(blob),
-      blob.length,
-      (d) => progress.push(d),
-    );
+    await copyBlob(client.http, {
+      from: { registry: source, repository: 'app' },
+      to: { registry: host, repository: 'app' },
+      digest: sha(blob),
+      size: blob.length,
+      onProgress: (d) => progress.push(d),
+    });
     assert.equal(target.state.completed, sha(blob));
     const sent = seen.filter((s) => s.method === 'PUT' || s.method === 'PATCH');
     assert.deepEqual(
@@ -171,12 +172,12 @@ describe('registry/uploadProtocol: chunks and resumes against a spec-following s
     const host = await serve(target.handler);
     const chunked = testClient({}, { uploadChunkBytes: 50_000 });
     try {
-      await chunked.copyBlob(
-        { registry: source, repository: 'app' },
-        { registry: host, repository: 'app' },
-        sha(blob),
-        blob.length,
-      );
+      await copyBlob(chunked.http, {
+        from: { registry: source, repository: 'app' },
+        to: { registry: host, repository: 'app' },
+        digest: sha(blob),
+        size: blob.length,
+      });
     } finally {
       chunked.close();
     }
