@@ -8,7 +8,8 @@ import { chartSource, type ChartSource } from '../common/helm/chartSource';
 import type { UserPostRenderer } from '../common/helm/postRender/postRenderer';
 import { validateReleaseName } from '../common/helm/releaseInfo';
 import { SERVER_SIDE_CHOICES, type ServerSideOptions } from '../common/helm/serverSideApply';
-import { parseValueLines, VALUE_TYPINGS, type ValueAssignment } from '../common/helm/valuesFile';
+import { parseOverrideValues } from '../common/helm/overrideValues';
+import { parseValueLines, valuesTree, VALUE_TYPINGS, type ValueAssignment } from '../common/helm/valuesFile';
 
 export const CONNECTION_TYPES = [
   'kubernetesServiceConnection',
@@ -125,6 +126,20 @@ function repositoryUrl(): string | undefined {
   return inputs.silent('repositoryUrl').trim() || undefined;
 }
 
+/**
+ * `values` lines, then HelmDeploy@1's `overrideValues` (its own input: the service resolves an alias
+ * before the task runs, and there `a=1,b=2` is two assignments). Both read without the debug echo:
+ * values may hold secrets. Only the keys are ever logged.
+ */
+function readValues(): ValueAssignment[] {
+  const all = [
+    ...parseValueLines(inputs.silent('values'), inputs.choice('valueTypes', VALUE_TYPINGS, 'set')),
+    ...parseOverrideValues(inputs.silent('overrideValues')),
+  ];
+  valuesTree(all);
+  return all;
+}
+
 function readRevision(): number | undefined {
   const text = inputs.optional('revision');
   if (text === undefined) return undefined;
@@ -152,8 +167,7 @@ export function readInputs(): DeployHelmChartInputs {
     namespace: inputs.optional('namespace'),
     createNamespace: inputs.boolean('createNamespace', true),
     valueFiles: inputs.lines('valueFiles').map((f) => path.resolve(sources, f)),
-    // Read without the debug echo: values may hold secrets. Only the keys are ever logged.
-    values: parseValueLines(inputs.silent('values'), inputs.choice('valueTypes', VALUE_TYPINGS, 'set')),
+    values: readValues(),
     changeCause: readChangeCause(),
     revision: readRevision(),
     atomic: inputs.boolean('atomic', true),

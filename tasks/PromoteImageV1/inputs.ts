@@ -1,6 +1,7 @@
 import { inputs } from '../common/agent/inputs';
 import { UserError } from '../common/errors';
 import {
+  DOCKER_HUB,
   parseImageReference,
   validateDigest,
   validateTag,
@@ -33,12 +34,50 @@ export interface PromoteImageInputs {
   readonly dryRun: boolean;
 }
 
-function imageLines(name: string): ImageReference[] {
+/** `targetRegistry` (the classic editor's registry picker): a login server, `host[:port]`. */
+function readTargetRegistry(): string | undefined {
+  const text = inputs.optional('targetRegistry');
+  if (text === undefined) return undefined;
+  const host = text.replace(/^(https?|oci):\/\//, '').replace(/\/+$/, '');
+  let parsed: ImageReference | undefined;
+  try {
+    parsed = parseImageReference(`${host}/x`);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.registry !== host || host === DOCKER_HUB) {
+    throw new UserError(
+      `Input 'targetRegistry' (${text}) must be a registry login server such as fabrikam.azurecr.io or host:port.`,
+    );
+  }
+  return host;
+}
+
+/** Whether a reference names its registry host (Docker's rule: else it means Docker Hub). */
+const namesHost = (text: string, ref: ImageReference): boolean =>
+  ref.registry !== DOCKER_HUB || /^(index\.)?docker\.io\//.test(text);
+
+/**
+ * A `targetImage` line with `targetRegistry` set: a line without a host gets that host; a line
+ * naming another host is a contradiction.
+ */
+function onTargetRegistry(text: string, ref: ImageReference, registry: string): ImageReference {
+  if (!namesHost(text, ref)) return parseImageReference(`${registry}/${text}`);
+  if (ref.registry !== registry) {
+    throw new UserError(
+      `${text} names registry ${ref.registry} but input 'targetRegistry' is ${registry}: write the image as repository:tag, or make both name the same registry.`,
+    );
+  }
+  return ref;
+}
+
+function imageLines(name: string, registry?: string): ImageReference[] {
   const lines = inputs.lines(name);
   if (lines.length === 0) throw new UserError(`Input '${name}' is required but was empty.`);
   return lines.map((text, i) => {
     try {
-      return parseImageReference(text);
+      const ref = parseImageReference(text);
+      return registry === undefined ? ref : onTargetRegistry(text.trim(), ref, registry);
     } catch (err) {
       const where = lines.length > 1 ? ` line ${i + 1}` : '';
       throw new UserError(`Input '${name}'${where}: ${(err as Error).message}`);
@@ -63,7 +102,7 @@ function targetTags(source: ImageReference, target: ImageReference, extra: reado
 
 function promotions(): Promotion[] {
   const sources = imageLines('sourceImage');
-  const targets = imageLines('targetImage');
+  const targets = imageLines('targetImage', readTargetRegistry());
   if (sources.length !== targets.length) {
     throw new UserError(
       `Inputs 'sourceImage' and 'targetImage' pair line by line: ${sources.length} source(s) but ${targets.length} target(s).`,

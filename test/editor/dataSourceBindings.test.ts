@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseOciLocation } from '../../tasks/common/helm/ociLocation';
+import { parseImageReference } from '../../tasks/common/registry/reference';
 import type { ArmEmulator } from '../emulators/armEmulator';
 import { repoRoot } from '../support/tools';
 import { resolveBinding, type Offer } from './dataSourceBindings';
@@ -44,6 +45,18 @@ const EXPECTED: Record<string, { inputs?: Record<string, string>; offers: Offer[
         },
         { value: 'oci://fabrikam.azurecr.io', displayValue: 'fabrikam.azurecr.io (Fabrikam)' },
         { value: 'oci://contosochina.azurecr.cn', displayValue: 'contosochina.azurecr.cn (contosochina)' },
+      ],
+    },
+  ],
+  'PromoteImage.targetRegistry': [
+    {
+      offers: [
+        {
+          value: 'fabrikamnonprod.azurecr.io',
+          displayValue: 'fabrikamnonprod.azurecr.io (FabrikamNonProd)',
+        },
+        { value: 'fabrikam.azurecr.io', displayValue: 'fabrikam.azurecr.io (Fabrikam)' },
+        { value: 'contosochina.azurecr.cn', displayValue: 'contosochina.azurecr.cn (contosochina)' },
       ],
     },
   ],
@@ -113,6 +126,19 @@ describe('classic editor: data source bindings resolved against the ARM emulator
     const offers = await resolveBinding(binding, bindingEndpoint(arm), connection);
     assert.ok(offers.length > 0);
     for (const { value } of offers) assert.equal(parseOciLocation(value, "Input 'registry'").path, '');
+  });
+
+  it('registries are offered to PromoteImage as a host that completes a repository:tag target', async () => {
+    const promote = tasks.find((t) => t.task.name === 'PromoteImage')?.task;
+    const binding = promote?.dataSourceBindings?.find((b) => b.target === 'targetRegistry');
+    assert.ok(binding);
+    const offers = await resolveBinding(binding, bindingEndpoint(arm), connection);
+    assert.ok(offers.length > 0);
+    for (const { value } of offers) {
+      const ref = parseImageReference(`${value}/prod/delivery:v1`);
+      assert.equal(ref.registry, value);
+      assert.equal(ref.repository, 'prod/delivery');
+    }
   });
 
   it("a connection ARM does not accept fails the binding with ARM's answer", async () => {

@@ -179,8 +179,9 @@ describe('classic-editor preview in headless Chromium', function () {
     PinImageDigestsV1: { files: 'charts/**/values.yaml\ndeploy/*.yaml', action: 'lock' },
     PromoteImageV1: {
       sourceImage: 'fabrikamnonprod.azurecr.io/delivery:v1.0.2',
-      targetImage: 'fabrikam.azurecr.io/prod/delivery:v1.0.2',
+      targetImage: 'prod/delivery:v1.0.2',
       azureSubscription: 'AzureRM-connection',
+      targetRegistry: 'fabrikam.azurecr.io',
     },
     PublishHelmChartV1: {
       chartPath: 'charts/delivery',

@@ -12,6 +12,8 @@ export interface ValueAssignment {
   /** The line, leading whitespace and the spaces before the first `=` removed. */
   readonly text: string;
   readonly typing: ValueTyping;
+  /** Where it was written, for messages: `Line <line> of 'values'` unless said otherwise. */
+  readonly place?: string;
 }
 
 /** `valueTypes`: how every line's value is typed, as Helm's `--set`, `--set-string` or `--set-json`. */
@@ -29,7 +31,7 @@ export function valuesTree(assignments: readonly ValueAssignment[]): ValueMap {
     } catch (e) {
       if (!(e instanceof SetLineError)) throw e;
       throw new UserError(
-        `Line ${a.line} of 'values' (key ${a.key}): ${e.message}. The value is not shown: it may hold a secret.`,
+        `${a.place ?? `Line ${a.line} of 'values'`} (key ${a.key}): ${e.message}. The value is not shown: it may hold a secret.`,
       );
     }
   }

@@ -27,6 +27,7 @@ export {
 } from './manifest';
 export * from './mediaTypes';
 export {
+  DOCKER_HUB,
   familiarString,
   imageIn,
   imageReference,

@@ -11,7 +11,7 @@ import { startKubernetesEmulator, type KubernetesEmulator } from '../../emulator
 import { runTask } from '../../support/taskRunner';
 import { toolPath } from '../../support/tools';
 import { K8S_CONNECTION, assertSucceeded, deploy, disposeTaskRuns, kubernetesEndpoint } from './deployRun';
-import { copyChart, removeTempDirs } from '../../support/helmUnderTest';
+import { HELMS, copyChart, helmCommand, removeTempDirs } from '../../support/helmUnderTest';
 
 function pastedStep(yaml: string): Record<string, string> {
   const [step] = YAML.parse(yaml) as [{ inputs: Record<string, string | boolean> }];
@@ -76,6 +76,74 @@ describe('DeployHelmChart@1: HelmDeploy@1 YAML as a drop-in', function () {
     );
     assertSucceeded(removed);
     assert.equal(configMap(), undefined);
+  });
+
+  // HelmDeploy@1's documented `overrideValues`: "key1=val1,key2=val2", or one per line (it joins the
+  // non-empty lines with commas and passes them as one `--set`). Real Helm 4 given that very `--set`
+  // is the oracle for what the release must hold.
+  it('overrideValues means what it means in HelmDeploy@1: one --set, commas or new lines between assignments', async () => {
+    const overrideValues = [
+      'config.replicas=3,config.greeting=hello\\, world',
+      'config.hosts={a.example,b.example},config.port=08080',
+      '',
+      'config.enabled=true,config.image.tag=1.2.3',
+    ].join('\n');
+    const upgrade = await run(
+      pastedStep(`
+- task: DeployHelmChart@1 # was HelmDeploy@1
+  inputs:
+    connectionType: Kubernetes Service Connection
+    kubernetesServiceEndpoint: $(kubernetesServiceEndpoint)
+    namespace: drop-in-override
+    command: upgrade
+    chartPath: $(chartFolder)
+    releaseName: overrides
+    overrideValues: ${JSON.stringify(overrideValues)}
+    waitForExecution: false
+`),
+    );
+    assertSucceeded(upgrade);
+    const helm = HELMS.find((h) => h.name === 'Helm 4') ?? HELMS[0];
+    assert.ok(helm);
+    const oracle = await helmCommand(helm)([
+      'template',
+      'overrides',
+      chart,
+      '--set',
+      overrideValues
+        .split('\n')
+        .filter((l) => l)
+        .join(','),
+    ]);
+    assert.equal(oracle.code, 0, oracle.stderr);
+    const helmConfig = /CONFIG_JSON: \|-\n\s+(.*)/.exec(oracle.stdout)?.[1];
+    assert.ok(helmConfig, oracle.stdout);
+    const data = (
+      k8s.object('v1', 'ConfigMap', 'drop-in-override', 'overrides-config') as {
+        data?: Record<string, string>;
+      }
+    )?.data;
+    assert.deepEqual(JSON.parse(data?.['CONFIG_JSON'] ?? 'null'), JSON.parse(helmConfig));
+    assert.deepEqual(JSON.parse(helmConfig), {
+      replicas: 3,
+      greeting: 'hello, world',
+      hosts: ['a.example', 'b.example'],
+      port: '08080',
+      enabled: true,
+      image: { tag: '1.2.3' },
+    });
+  });
+
+  it('an overrideValues assignment without = fails naming the input and the assignment, never the text', async () => {
+    const result = await run({
+      kubernetesServiceEndpoint: K8S_CONNECTION,
+      chartPath: chart,
+      releaseName: 'x',
+      overrideValues: 'a=1,s3cr3t-token',
+    });
+    assert.equal(result.agentResult, 'Failed');
+    assert.match(result.message ?? '', /Assignment 2 of 'overrideValues' is not key=value/);
+    assert.doesNotMatch(result.stdout, /s3cr3t-token/);
   });
 
   it('a HelmDeploy@1 command DeployHelmChart does not do fails naming the input and what it takes', async () => {
