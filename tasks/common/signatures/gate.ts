@@ -69,7 +69,7 @@ export async function verifyImage(
   const accepted = signatures[0];
   if (!accepted) {
     const found = candidates.length
-      ? `Found ${candidates.length} candidate(s), none verifies:\n${candidates.map((c) => `  - ${line(c)}`).join('\n')}`
+      ? `Found ${candidates.length} candidate(s), none is a trusted signature of this digest:\n${candidates.map((c) => `  - ${line(c)}`).join('\n')}`
       : `Found no signature: no Sigstore bundle or Notation referrer, no tag ${cosignTag(image.digest, 'sig')}.`;
     throw new UserError(
       `Image ${name} is not signed under the trust policy (it trusts ${trust.summary}). ${found}\nCheck that this exact digest was signed by a trusted signer and that its signatures were copied with it.`,
