@@ -18,7 +18,8 @@ export function slsaBuilderId(predicate: unknown): string | undefined {
 }
 
 /** `git+https://host/org/repo@refs/heads/main` -> `https://host/org/repo`. */
-const repositoryOf = (uri: string): string => uri.replace(/^git\+/, '').replace(/@[^/]*$/, '');
+const repositoryOf = (uri: string): string =>
+  uri.replace(/^git\+/, '').replace(/^([a-z+]+:\/\/[^/]*\/[^@]*)@.*$/, '$1');
 
 /**
  * Source repositories SLSA provenance names: v0.2 `invocation.configSource.uri`, v1
