@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { mediaTypes, type KeylessIdentity, type TrustPolicy, verifyImage } from '../../../tasks/common/signatures';
+import {
+  mediaTypes,
+  type KeylessIdentity,
+  type TrustPolicy,
+  verifyImage,
+} from '../../../tasks/common/signatures';
 import { UserError } from '../../../tasks/common/errors';
 import { attachBundle, statement } from './cosignArtifacts';
 import { MemoryRegistry } from './memoryRegistry';
@@ -46,7 +51,8 @@ describe('signatures: cosign keyless (Sigstore bundles, private Fulcio and Rekor
   beforeEach(() => {
     exactPolicy = policyFor(exact);
   });
-  const verify = (policy: TrustPolicy) => verifyImage({ reference: ref, digest: image.digest }, policy, registry);
+  const verify = (policy: TrustPolicy) =>
+    verifyImage({ reference: ref, digest: image.digest }, policy, registry);
 
   it('accepts a DSSE bundle from the trusted identity and issuer, and names them', async () => {
     const signer = await sigstore.signer(PIPELINE, ISSUER);
@@ -66,7 +72,10 @@ describe('signatures: cosign keyless (Sigstore bundles, private Fulcio and Rekor
     const signer = await sigstore.signer(`${PIPELINE}0`, ISSUER);
     attachBundle(registry, image, await signer.dsse(statement(image.digest, SIGN)), SIGN);
     const message = await rejection(verify(exactPolicy));
-    assert.match(message, /wrong identity - signed by https:\/\/dev\.azure\.com\/contoso\/shop\/_build\?definitionId=70 \(issuer/);
+    assert.match(
+      message,
+      /wrong identity - signed by https:\/\/dev\.azure\.com\/contoso\/shop\/_build\?definitionId=70 \(issuer/,
+    );
     assert.ok(message.includes(`the policy trusts "${PIPELINE}"`), message);
   });
 
@@ -89,7 +98,10 @@ describe('signatures: cosign keyless (Sigstore bundles, private Fulcio and Rekor
   it('rejects the trusted identity from another issuer', async () => {
     const signer = await sigstore.signer(PIPELINE, 'https://token.actions.githubusercontent.com');
     attachBundle(registry, image, await signer.dsse(statement(image.digest, SIGN)), SIGN);
-    assert.match(await rejection(verify(exactPolicy)), /wrong identity - signed by .*\(issuer https:\/\/token\.actions\.githubusercontent\.com\)/);
+    assert.match(
+      await rejection(verify(exactPolicy)),
+      /wrong identity - signed by .*\(issuer https:\/\/token\.actions\.githubusercontent\.com\)/,
+    );
   });
 
   it('rejects a certificate from a CA the trusted root does not hold', async () => {
@@ -102,7 +114,10 @@ describe('signatures: cosign keyless (Sigstore bundles, private Fulcio and Rekor
     const other = registry.pushImage('2.0', 'other');
     const signer = await sigstore.signer(PIPELINE, ISSUER);
     attachBundle(registry, image, await signer.dsse(statement(other.digest, SIGN)), SIGN);
-    assert.match(await rejection(verify(exactPolicy)), new RegExp(`wrong digest - the statement's subject is ${other.digest}`));
+    assert.match(
+      await rejection(verify(exactPolicy)),
+      new RegExp(`wrong digest - the statement's subject is ${other.digest}`),
+    );
   });
 
   it('rejects a statement changed after signing', async () => {
@@ -119,7 +134,10 @@ describe('signatures: cosign keyless (Sigstore bundles, private Fulcio and Rekor
     const bundle = await signer.dsse(statement(image.digest, SIGN));
     bundle.verificationMaterial.tlogEntries = [];
     attachBundle(registry, image, bundle, SIGN);
-    assert.match(await rejection(verify(exactPolicy)), /unverified transparency log - TIMESTAMP_ERROR: expected 1 timestamps, got 0/);
+    assert.match(
+      await rejection(verify(exactPolicy)),
+      /unverified transparency log - TIMESTAMP_ERROR: expected 1 timestamps, got 0/,
+    );
   });
 
   it('verifies a required SLSA provenance with builder and source constraints', async () => {
@@ -132,18 +150,33 @@ describe('signatures: cosign keyless (Sigstore bundles, private Fulcio and Rekor
       },
       runDetails: { builder: { id: PIPELINE } },
     };
-    attachBundle(registry, image, await signer.dsse(statement(image.digest, mediaTypes.SLSA_PROVENANCE_V1, provenance)), mediaTypes.SLSA_PROVENANCE_V1);
+    attachBundle(
+      registry,
+      image,
+      await signer.dsse(statement(image.digest, mediaTypes.SLSA_PROVENANCE_V1, provenance)),
+      mediaTypes.SLSA_PROVENANCE_V1,
+    );
     const requirement = { predicateType: mediaTypes.SLSA_PROVENANCE_V1, builderId: { exact: PIPELINE } };
     const ok = await verify({
       ...exactPolicy,
-      requiredAttestations: [{ ...requirement, sourceRepository: { exact: 'https://dev.azure.com/contoso/shop/_git/shop' } }],
+      requiredAttestations: [
+        { ...requirement, sourceRepository: { exact: 'https://dev.azure.com/contoso/shop/_git/shop' } },
+      ],
     });
     assert.equal(ok.attestations[0]?.signer, `${PIPELINE} (issuer ${ISSUER})`);
 
     const message = await rejection(
-      verify({ ...exactPolicy, requiredAttestations: [{ ...requirement, sourceRepository: { exact: 'https://dev.azure.com/contoso/shop/_git/other' } }] }),
+      verify({
+        ...exactPolicy,
+        requiredAttestations: [
+          { ...requirement, sourceRepository: { exact: 'https://dev.azure.com/contoso/shop/_git/other' } },
+        ],
+      }),
     );
-    assert.match(message, /source repository https:\/\/dev\.azure\.com\/contoso\/shop\/_git\/shop does not match "https:\/\/dev\.azure\.com\/contoso\/shop\/_git\/other"/);
+    assert.match(
+      message,
+      /source repository https:\/\/dev\.azure\.com\/contoso\/shop\/_git\/shop does not match "https:\/\/dev\.azure\.com\/contoso\/shop\/_git\/other"/,
+    );
   });
 
   it('fails with the file named when the trusted root cannot be read', async () => {

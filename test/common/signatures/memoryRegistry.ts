@@ -13,7 +13,8 @@ export interface Descriptor {
   annotations?: Record<string, string>;
 }
 
-export const sha256 = (bytes: Buffer): string => `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+export const sha256 = (bytes: Buffer): string =>
+  `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
 
 export class MemoryRegistry implements ArtifactSource {
   readonly blobs = new Map<string, Buffer>();
@@ -43,7 +44,10 @@ export class MemoryRegistry implements ArtifactSource {
 
   /** A small image (config and one layer) under `tag`; its descriptor. */
   pushImage(tag: string, content = tag): Descriptor {
-    const config = this.putBlob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux' })), 'application/vnd.oci.image.config.v1+json');
+    const config = this.putBlob(
+      Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux' })),
+      'application/vnd.oci.image.config.v1+json',
+    );
     const layer = this.putBlob(Buffer.from(content), 'application/vnd.oci.image.layer.v1.tar');
     return this.putManifest({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] }, tag);
   }
@@ -54,9 +58,9 @@ export class MemoryRegistry implements ArtifactSource {
     else this.manifests.set(digest, bytes);
   }
 
-  async referrers(digest: string): Promise<readonly ReferrerDescriptor[]> {
+  referrers(digest: string): Promise<readonly ReferrerDescriptor[]> {
     this.requests.push(`referrers ${digest}`);
-    if (!this.referrersApi) return [];
+    if (!this.referrersApi) return Promise.resolve([]);
     const found: ReferrerDescriptor[] = [];
     for (const [d, bytes] of this.manifests) {
       const m = JSON.parse(bytes.toString('utf8')) as {
@@ -74,20 +78,19 @@ export class MemoryRegistry implements ArtifactSource {
         ...(m.annotations ? { annotations: m.annotations } : {}),
       });
     }
-    return found;
+    return Promise.resolve(found);
   }
 
-  async manifest(reference: string): Promise<FetchedManifest | undefined> {
+  manifest(reference: string): Promise<FetchedManifest | undefined> {
     this.requests.push(`manifest ${reference}`);
     const digest = reference.startsWith('sha256:') ? reference : this.tags.get(reference);
     const bytes = digest && this.manifests.get(digest);
-    return digest && bytes ? { digest, bytes } : undefined;
+    return Promise.resolve(digest && bytes ? { digest, bytes } : undefined);
   }
 
-  async blob(digest: string): Promise<Buffer> {
+  blob(digest: string): Promise<Buffer> {
     this.requests.push(`blob ${digest}`);
     const bytes = this.blobs.get(digest);
-    if (!bytes) throw new Error(`blob ${digest} not found`);
-    return bytes;
+    return bytes ? Promise.resolve(bytes) : Promise.reject(new Error(`blob ${digest} not found`));
   }
 }

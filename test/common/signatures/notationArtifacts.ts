@@ -19,7 +19,12 @@ export interface NotationSigner {
   readonly chainPem: readonly string[];
 }
 
-const LEAF_EXTENSIONS = ['-addext', 'keyUsage=critical,digitalSignature', '-addext', 'extendedKeyUsage=codeSigning'];
+const LEAF_EXTENSIONS = [
+  '-addext',
+  'keyUsage=critical,digitalSignature',
+  '-addext',
+  'extendedKeyUsage=codeSigning',
+];
 
 async function inTempDir<T>(body: (dir: string, read: (f: string) => string) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-notation-'));
@@ -36,7 +41,22 @@ const openssl = (args: string[], cwd: string) => run(toolPath('OPENSSL_BIN'), ar
 export function selfSignedSigner(subject: string): Promise<NotationSigner> {
   return inTempDir(async (dir, read) => {
     await openssl(
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', subject, ...LEAF_EXTENSIONS],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'k.pem',
+        '-out',
+        'c.pem',
+        '-days',
+        '2',
+        '-subj',
+        subject,
+        ...LEAF_EXTENSIONS,
+      ],
       dir,
     );
     return { keyPem: read('k.pem'), chainPem: [read('c.pem')] };
@@ -47,14 +67,67 @@ export function selfSignedSigner(subject: string): Promise<NotationSigner> {
 export function caIssuedSigner(subject: string): Promise<NotationSigner & { rootPem: string }> {
   return inTempDir(async (dir, read) => {
     await openssl(
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Test Notation Root/O=Contoso']
-        .concat(['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']),
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.pem',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=Test Notation Root/O=Contoso',
+      ].concat([
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ]),
       dir,
     );
-    await openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'leaf.csr', '-subj', subject], dir);
-    fs.writeFileSync(path.join(dir, 'ext.cnf'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n');
     await openssl(
-      ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '0x1234', '-days', '2', '-out', 'c.pem', '-extfile', 'ext.cnf'],
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'k.pem',
+        '-out',
+        'leaf.csr',
+        '-subj',
+        subject,
+      ],
+      dir,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'ext.cnf'),
+      'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n',
+    );
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'leaf.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        '0x1234',
+        '-days',
+        '2',
+        '-out',
+        'c.pem',
+        '-extfile',
+        'ext.cnf',
+      ],
       dir,
     );
     return { keyPem: read('k.pem'), chainPem: [read('c.pem'), read('ca.pem')], rootPem: read('ca.pem') };
@@ -72,7 +145,9 @@ export function notationJws(signer: NotationSigner, target: Descriptor): Buffer 
     'io.cncf.notary.signingScheme': 'notary.x509',
     'io.cncf.notary.signingTime': new Date().toISOString(),
   });
-  const payload = b64url({ targetArtifact: { mediaType: target.mediaType, digest: target.digest, size: target.size } });
+  const payload = b64url({
+    targetArtifact: { mediaType: target.mediaType, digest: target.digest, size: target.size },
+  });
   const signature = crypto.sign('sha256', Buffer.from(`${protectedHeader}.${payload}`), {
     key: signer.keyPem,
     padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
@@ -90,9 +165,16 @@ export function notationJws(signer: NotationSigner, target: Descriptor): Buffer 
 }
 
 /** Attaches a Notation signature to `image` as `notation sign` does: a referrer, one JWS layer. */
-export function attachNotation(registry: MemoryRegistry, image: Descriptor, jws: Buffer, chainPem: readonly string[]): Descriptor {
+export function attachNotation(
+  registry: MemoryRegistry,
+  image: Descriptor,
+  jws: Buffer,
+  chainPem: readonly string[],
+): Descriptor {
   const layer = registry.putBlob(jws, mediaTypes.NOTATION_JWS);
-  const thumbprints = chainPem.map((c) => crypto.createHash('sha256').update(new crypto.X509Certificate(c).raw).digest('hex'));
+  const thumbprints = chainPem.map((c) =>
+    crypto.createHash('sha256').update(new crypto.X509Certificate(c).raw).digest('hex'),
+  );
   return registry.putManifest({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,

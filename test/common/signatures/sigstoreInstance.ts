@@ -42,7 +42,11 @@ export async function sigstoreInstance(): Promise<SigstoreInstance> {
   const logKey = (k: crypto.KeyObject) => ({
     baseUrl: REKOR_URL,
     hashAlgorithm: 'SHA2_256',
-    publicKey: { rawBytes: spki(k).toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start } },
+    publicKey: {
+      rawBytes: spki(k).toString('base64'),
+      keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+      validFor: { start },
+    },
     logId: { keyId: crypto.createHash('sha256').update(spki(k)).digest('base64') },
   });
   const root = {
@@ -65,13 +69,18 @@ export async function sigstoreInstance(): Promise<SigstoreInstance> {
 
   /** Logs `body` in the mock Rekor and returns the bundle's transparency-log entry (with inclusion proof). */
   async function logEntry(body: { kind: string; apiVersion: string }) {
-    const answer = await tlog.log(body);
+    // The entry's declared type comes from @sigstore/rekor-types, which is not a dependency here.
+    const log = tlog.log.bind(tlog) as (entry: object) => Promise<Record<string, unknown>>;
+    const answer = await log(body);
     const entry = Object.values(answer)[0] as {
       body: string;
       integratedTime: number;
       logID: string;
       logIndex: number;
-      verification: { signedEntryTimestamp: string; inclusionProof: { logIndex: number; treeSize: number; rootHash: string; checkpoint: string } };
+      verification: {
+        signedEntryTimestamp: string;
+        inclusionProof: { logIndex: number; treeSize: number; rootHash: string; checkpoint: string };
+      };
     };
     const proof = entry.verification.inclusionProof;
     return {
@@ -79,7 +88,9 @@ export async function sigstoreInstance(): Promise<SigstoreInstance> {
       logId: { keyId: Buffer.from(entry.logID, 'hex') },
       kindVersion: { kind: body.kind, version: body.apiVersion },
       integratedTime: String(entry.integratedTime),
-      inclusionPromise: { signedEntryTimestamp: Buffer.from(entry.verification.signedEntryTimestamp, 'base64') },
+      inclusionPromise: {
+        signedEntryTimestamp: Buffer.from(entry.verification.signedEntryTimestamp, 'base64'),
+      },
       inclusionProof: {
         logIndex: String(proof.logIndex),
         rootHash: Buffer.from(proof.rootHash, 'hex'),
@@ -106,14 +117,30 @@ export async function sigstoreInstance(): Promise<SigstoreInstance> {
       const verifier = Buffer.from(pem(certificate)).toString('base64');
       return {
         async dsse(payload) {
-          const signature = crypto.sign('sha256', preAuthEncoding(mediaTypes.IN_TOTO_PAYLOAD, payload), keys.privateKey);
-          const bundle = toDSSEBundle({ artifact: payload, artifactType: mediaTypes.IN_TOTO_PAYLOAD, signature, certificate });
-          const hash = (b: Buffer) => ({ algorithm: 'sha256', value: crypto.createHash('sha256').update(b).digest('hex') });
+          const signature = crypto.sign(
+            'sha256',
+            preAuthEncoding(mediaTypes.IN_TOTO_PAYLOAD, payload),
+            keys.privateKey,
+          );
+          const bundle = toDSSEBundle({
+            artifact: payload,
+            artifactType: mediaTypes.IN_TOTO_PAYLOAD,
+            signature,
+            certificate,
+          });
+          const hash = (b: Buffer) => ({
+            algorithm: 'sha256',
+            value: crypto.createHash('sha256').update(b).digest('hex'),
+          });
           bundle.verificationMaterial.tlogEntries.push(
             await logEntry({
               kind: 'dsse',
               apiVersion: '0.0.1',
-              spec: { signatures: [{ signature: signature.toString('base64'), verifier }], payloadHash: hash(payload), envelopeHash: hash(payload) },
+              spec: {
+                signatures: [{ signature: signature.toString('base64'), verifier }],
+                payloadHash: hash(payload),
+                envelopeHash: hash(payload),
+              },
             } as { kind: string; apiVersion: string }),
           );
           return bundle;
