@@ -6,7 +6,7 @@ import {
   verifyImage,
 } from '../../../tasks/common/signatures';
 import { UserError } from '../../../tasks/common/errors';
-import { attachBundle, statement } from './cosignArtifacts';
+import { attachBundle, cosignKeyPair, statement } from './cosignArtifacts';
 import { MemoryRegistry } from './memoryRegistry';
 import { type SigstoreInstance, sigstoreInstance } from './sigstoreInstance';
 
@@ -186,5 +186,43 @@ describe('signatures: cosign keyless (Sigstore bundles, private Fulcio and Rekor
       verify({ keyless: { trustedRootFile: '/nonexistent/trusted_root.json', identities: [exact] } }),
     );
     assert.match(message, /^Trusted root \/nonexistent\/trusted_root\.json: cannot read it as JSON/);
+  });
+});
+
+describe('signatures: keyed bundles that carry a Rekor entry', () => {
+  let sigstore: SigstoreInstance;
+  let elsewhere: SigstoreInstance;
+  before(async () => {
+    sigstore = await sigstoreInstance();
+    elsewhere = await sigstoreInstance();
+  });
+  after(() => {
+    sigstore.dispose();
+    elsewhere.dispose();
+  });
+
+  it('verifies the key alone without a trusted root, and the log entry against one when it is given', async () => {
+    const key = cosignKeyPair();
+    const registry = new MemoryRegistry();
+    const image = registry.pushImage('1.0');
+    attachBundle(
+      registry,
+      image,
+      await sigstore.keyedDsse(key.privateKey, key.publicPem, statement(image.digest, SIGN)),
+      SIGN,
+    );
+    const keys = [{ name: 'cosign.pub', pem: key.publicPem }];
+    const verify = (policy: TrustPolicy) =>
+      verifyImage({ reference: 'registry.example/shop:1.0', digest: image.digest }, policy, registry);
+
+    assert.equal((await verify({ cosignKeys: keys })).accepted.kind, 'cosign key');
+    assert.equal(
+      (await verify({ cosignKeys: keys, keyedTrustedRootFile: sigstore.trustedRootFile })).accepted.kind,
+      'cosign key',
+    );
+    const message = await rejection(
+      verify({ cosignKeys: keys, keyedTrustedRootFile: elsewhere.trustedRootFile }),
+    );
+    assert.match(message, /\(Sigstore bundle\): unverified transparency log - TLOG_/);
   });
 });

@@ -29,6 +29,8 @@ export interface SigstoreInstance {
   /** A trusted_root.json on disk for this instance (removed by `dispose`). */
   readonly trustedRootFile: string;
   signer(identity: string, issuer: string): Promise<KeylessSigner>;
+  /** A keyed DSSE bundle whose signature is logged in this instance's Rekor (`cosign attest --key`, tlog upload on). */
+  keyedDsse(privateKey: crypto.KeyObject, publicPem: string, payload: Buffer): Promise<Bundle>;
   dispose(): void;
 }
 
@@ -102,8 +104,41 @@ export async function sigstoreInstance(): Promise<SigstoreInstance> {
     };
   }
 
+  async function loggedDsse(signature: Buffer, payload: Buffer, verifierPem: string) {
+    const hash = (b: Buffer) => ({
+      algorithm: 'sha256',
+      value: crypto.createHash('sha256').update(b).digest('hex'),
+    });
+    return logEntry({
+      kind: 'dsse',
+      apiVersion: '0.0.1',
+      spec: {
+        signatures: [
+          { signature: signature.toString('base64'), verifier: Buffer.from(verifierPem).toString('base64') },
+        ],
+        payloadHash: hash(payload),
+        envelopeHash: hash(payload),
+      },
+    } as { kind: string; apiVersion: string });
+  }
+
   return {
     trustedRootFile,
+    async keyedDsse(privateKey, publicPem, payload) {
+      const signature = crypto.sign(
+        'sha256',
+        preAuthEncoding(mediaTypes.IN_TOTO_PAYLOAD, payload),
+        privateKey,
+      );
+      const bundle = toDSSEBundle({
+        artifact: payload,
+        artifactType: mediaTypes.IN_TOTO_PAYLOAD,
+        signature,
+        keyHint: '',
+      });
+      bundle.verificationMaterial.tlogEntries.push(await loggedDsse(signature, payload, publicPem));
+      return bundle;
+    },
     dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
     async signer(identity, issuer) {
       const keys = ecKeys();
@@ -114,7 +149,6 @@ export async function sigstoreInstance(): Promise<SigstoreInstance> {
           extensions: [{ oid: OID_ISSUER_V2, value: issuer }],
         }),
       );
-      const verifier = Buffer.from(pem(certificate)).toString('base64');
       return {
         async dsse(payload) {
           const signature = crypto.sign(
@@ -128,20 +162,8 @@ export async function sigstoreInstance(): Promise<SigstoreInstance> {
             signature,
             certificate,
           });
-          const hash = (b: Buffer) => ({
-            algorithm: 'sha256',
-            value: crypto.createHash('sha256').update(b).digest('hex'),
-          });
           bundle.verificationMaterial.tlogEntries.push(
-            await logEntry({
-              kind: 'dsse',
-              apiVersion: '0.0.1',
-              spec: {
-                signatures: [{ signature: signature.toString('base64'), verifier }],
-                payloadHash: hash(payload),
-                envelopeHash: hash(payload),
-              },
-            } as { kind: string; apiVersion: string }),
+            await loggedDsse(signature, payload, pem(certificate)),
           );
           return bundle;
         },
@@ -155,7 +177,10 @@ export async function sigstoreInstance(): Promise<SigstoreInstance> {
               apiVersion: '0.0.1',
               spec: {
                 data: { hash: { algorithm: 'sha256', value: digest.toString('hex') } },
-                signature: { content: signature.toString('base64'), publicKey: { content: verifier } },
+                signature: {
+                  content: signature.toString('base64'),
+                  publicKey: { content: Buffer.from(pem(certificate)).toString('base64') },
+                },
               },
             } as { kind: string; apiVersion: string }),
           );
