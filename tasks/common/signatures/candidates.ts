@@ -1,4 +1,4 @@
-import { fetchBlob, parseSignatureManifest, sha256Digest, TamperedContent } from './content';
+import { type Descriptor, fetchBlob, parseSignatureManifest, sha256Digest, TamperedContent } from './content';
 import { verifyAttLayer, verifySigLayer } from './cosignTags';
 import { NOTATION_COSE, NOTATION_JWS, NOTATION_SIGNATURE, SIGSTORE_BUNDLE_V03 } from './mediaTypes';
 import { verifyNotationJws } from './notation';
@@ -17,12 +17,15 @@ async function guarded(body: () => Promise<Verdict>): Promise<Verdict> {
   }
 }
 
-async function referrerLayer(source: ArtifactSource, referrer: ReferrerDescriptor, mediaType: string) {
+/** The layers of a referrer manifest, fetched by its digest (checked). */
+async function referrerLayers(
+  source: ArtifactSource,
+  referrer: ReferrerDescriptor,
+): Promise<readonly Descriptor[]> {
   const manifest = await source.manifest(referrer.digest);
   if (!manifest)
     throw new TamperedContent(`the referrer manifest ${referrer.digest} is listed but not found`);
-  const layer = parseSignatureManifest(manifest, true).layers.find((l) => l.mediaType === mediaType);
-  return layer && (await fetchBlob(source, layer));
+  return parseSignatureManifest(manifest, true).layers;
 }
 
 async function verifyReferrer(
@@ -32,20 +35,22 @@ async function verifyReferrer(
   trust: PreparedTrust,
   now: Date,
 ): Promise<Verdict> {
+  const layers = await referrerLayers(source, referrer);
+  const layer = (mediaType: string) => layers.find((l) => l.mediaType === mediaType);
   if (referrer.artifactType === SIGSTORE_BUNDLE_V03) {
-    const bundle = await referrerLayer(source, referrer, SIGSTORE_BUNDLE_V03);
+    const bundle = layer(SIGSTORE_BUNDLE_V03);
     if (!bundle) return reject('malformed', `no ${SIGSTORE_BUNDLE_V03} layer`);
-    return verifyBundle(bundle, digest, trust.bundle, async () => {
+    return verifyBundle(await fetchBlob(source, bundle), digest, trust.bundle, async () => {
       const image = await source.manifest(digest);
-      if (!image || sha256Digest(image.bytes) !== digest)
+      if (!image || sha256Digest(image.bytes) !== digest) {
         throw new TamperedContent(`the image manifest ${digest} does not hash to its digest`);
+      }
       return image.bytes;
     });
   }
-  const jws = await referrerLayer(source, referrer, NOTATION_JWS);
-  if (jws) return verifyNotationJws(jws, digest, trust.notation, now);
-  const cose = await referrerLayer(source, referrer, NOTATION_COSE);
-  return cose
+  const jws = layer(NOTATION_JWS);
+  if (jws) return verifyNotationJws(await fetchBlob(source, jws), digest, trust.notation, now);
+  return layer(NOTATION_COSE)
     ? reject(
         'unsupported',
         'a Notation COSE envelope; sign with the JWS envelope (notation sign --signature-format jws, the default)',

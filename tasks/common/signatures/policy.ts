@@ -64,7 +64,7 @@ export function describeMatcher(m: Matcher): string {
 export function matches(m: Matcher, value: string | undefined): boolean {
   if (value === undefined) return false;
   if ('exact' in m) return value === m.exact;
-  return new RegExp(`^(?:${m.regex})$`, 'u').test(value);
+  return new RegExp(`^(?:${m.regex})$`).test(value);
 }
 
 /**
@@ -90,7 +90,7 @@ export function validateTrustPolicy(policy: TrustPolicy, input: string): void {
   for (const m of regexes) {
     if ('regex' in m) {
       try {
-        new RegExp(m.regex, 'u');
+        new RegExp(m.regex);
       } catch (err) {
         throw new UserError(`${input}: "${m.regex}" is not a valid regular expression (${String(err)}).`);
       }
