@@ -1,0 +1,20 @@
+// Front door of the signature verification core: trust policy, artifact source, the gate.
+export { verifyImage } from './gate';
+export type { AcceptedSignature, ImageToVerify, VerifiedImage, VerifyOptions } from './gate';
+export { prepareTrust } from './trust';
+export type { PreparedTrust } from './trust';
+export { describeMatcher, validateTrustPolicy } from './policy';
+export type {
+  KeylessIdentity,
+  KeylessPolicy,
+  Matcher,
+  NotationPolicy,
+  RequiredAttestation,
+  TrustedKey,
+  TrustPolicy,
+} from './policy';
+export { cosignTag } from './source';
+export type { ArtifactSource, FetchedManifest, ReferrerDescriptor } from './source';
+export type { FoundAttestation } from './attestations';
+export type { Candidate, RejectReason, Signer, Verdict } from './verdict';
+export * as mediaTypes from './mediaTypes';
