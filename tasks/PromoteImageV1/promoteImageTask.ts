@@ -4,7 +4,7 @@ import { recordDone, setOutput, uploadSummary } from '../common/agent/summary';
 import { copyImage } from '../common/copy/copy';
 import type { RegistryClient } from '../common/registry/client';
 import type { CopyProgress } from '../common/copy/progress';
-import { mapLimit } from '../common/net/limiter';
+import { mapLimit } from '../common/net';
 import { readInputs, type PromoteImageInputs, type Promotion } from './inputs';
 import {
   formatBytes,

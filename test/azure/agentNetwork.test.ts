@@ -3,6 +3,7 @@ import https from 'node:https';
 import {
   AgentHttpAgents,
   devOpsRequestOptions,
+  httpSettings,
   isProxyBypassed,
   tlsAgentOptions,
 } from '../../tasks/common/net/agentNetwork';
@@ -28,7 +29,7 @@ describe('agent network settings', () => {
       res.end('ok');
     });
     try {
-      const options = tlsAgentOptions({ caFile: server.caFile });
+      const options = tlsAgentOptions(httpSettings({ tls: { caFile: server.caFile } }));
       assert.ok(options?.secureContext, 'a secure context is built');
       assert.equal(options?.rejectUnauthorized, undefined, 'certificates are still checked');
       const agent = new https.Agent({ ...options, keepAlive: false });
@@ -48,7 +49,7 @@ describe('agent network settings', () => {
         agents.agentFor(`${server.url}/other`),
         'one agent per route',
       );
-      assert.equal(tlsAgentOptions({ skipCertValidation: true })?.rejectUnauthorized, false);
+      assert.equal(tlsAgentOptions(httpSettings({ tls: { skipCertValidation: true } }))?.rejectUnauthorized, false);
     } finally {
       await server.stop();
     }

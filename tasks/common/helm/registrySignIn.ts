@@ -2,7 +2,7 @@ import { UserError } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
 import type { RegistryCredential } from '../registry/auth';
 import { toolSignIn } from '../registry/toolSignIn';
-import type { TransportOptions } from '../net/transport';
+import type { TransportOptions } from '../net';
 import type { HelmRunner } from './helmRunner';
 import { helmRegistryLogin } from './registryLogin';
 

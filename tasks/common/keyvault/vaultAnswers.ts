@@ -10,7 +10,7 @@ import {
   jsonAnswerProblem,
   parseJsonAnswer,
   type AnswerSource,
-} from '../net/remoteAnswer';
+} from '../net';
 import type { VaultAddress } from './vaultAddress';
 
 type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number];

@@ -27,4 +27,4 @@ export type { RetryPolicy } from '../net/retry';
 export { RequestStats, type RegistryCounters } from './stats';
 export { ACR_TOKEN_USERNAME, toolSignIn, type ToolLogin, type ToolSignInOptions } from './toolSignIn';
 export type { TransportOptions } from '../net/transport';
-export type { ProxySettings } from '../net/proxyAgent';
+export type { ProxySettings } from '../net';
