@@ -27,16 +27,20 @@ function api(method: 'GET' | 'DELETE', path: string): Promise<unknown> {
   const access = apiAccess(fs.readFileSync(kubeconfigFile ?? '', 'utf8'));
   if (!access) throw new Error('TEST_KUBECONFIG needs a token or client-certificate user (no exec plugins)');
   return new Promise((resolve, reject) => {
-    const req = https.request(new URL(path, access.server), { ...apiRequestOptions(access), method }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode === 404) return resolve(undefined);
-        if ((res.statusCode ?? 500) >= 300)
-          return reject(new Error(`${method} ${path}: HTTP ${res.statusCode}`));
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      });
-    });
+    const req = https.request(
+      new URL(path, access.server),
+      { ...apiRequestOptions(access), method },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode === 404) return resolve(undefined);
+          if ((res.statusCode ?? 500) >= 300)
+            return reject(new Error(`${method} ${path}: HTTP ${res.statusCode}`));
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });

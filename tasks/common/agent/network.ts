@@ -1,5 +1,11 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import { httpSettings, type HttpSettings, type NetworkOptions, type ProxySettings, type TlsSettings } from '../net';
+import {
+  httpSettings,
+  type HttpSettings,
+  type NetworkOptions,
+  type ProxySettings,
+  type TlsSettings,
+} from '../net';
 import { UserError, errorMessage } from '../errors';
 import { registerSecret } from './secrets';
 

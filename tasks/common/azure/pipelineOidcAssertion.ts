@@ -2,7 +2,13 @@ import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearerto
 import { TaskApi } from 'azure-devops-node-api/TaskApi';
 import { UserError, errorMessage } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import { OIDC_RETRY, doublingDelay, devOpsRequestOptions, type NetworkOptions, type OidcRetryOptions } from '../net';
+import {
+  OIDC_RETRY,
+  doublingDelay,
+  devOpsRequestOptions,
+  type NetworkOptions,
+  type OidcRetryOptions,
+} from '../net';
 import { jwtExpiry } from './jwtClaims';
 
 export type { OidcRetryOptions } from '../net';

@@ -129,7 +129,10 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
       }),
       throttlePolicy(gate, stats),
     ],
-    retryOptions: { ...KEY_VAULT_RETRY.sdk, maxRetries: options.sdkRetries ?? KEY_VAULT_RETRY.sdk.maxRetries },
+    retryOptions: {
+      ...KEY_VAULT_RETRY.sdk,
+      maxRetries: options.sdkRetries ?? KEY_VAULT_RETRY.sdk.maxRetries,
+    },
     disableChallengeResourceVerification: !vault.verifyChallengeResource,
   });
   const outer = { attempts: options.outerAttempts ?? KEY_VAULT_RETRY.outerAttempts, gate, stats };

@@ -1,6 +1,13 @@
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
-import { Transport, requestJson, retryPolicy, type AnswerSource, type HttpSettings, type TransportOptions } from '../net';
+import {
+  Transport,
+  requestJson,
+  retryPolicy,
+  type AnswerSource,
+  type HttpSettings,
+  type TransportOptions,
+} from '../net';
 import { parseKubeconfig } from './kubeconfig';
 
 /** A Kubernetes Event, reduced to what a failure report shows. */
@@ -53,7 +60,11 @@ export function apiAccess(kubeconfigText: string, context?: string): ApiAccess |
       accept: 'application/json',
       ...(user['token'] ? { authorization: `Bearer ${str(user['token'])}` } : {}),
     },
-    tls: { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}), skipVerify: cluster['insecure-skip-tls-verify'] === true },
+    tls: {
+      ...(ca ? { ca } : {}),
+      ...(cert && key ? { cert, key } : {}),
+      skipVerify: cluster['insecure-skip-tls-verify'] === true,
+    },
   };
 }
 
@@ -75,7 +86,13 @@ export function apiTransportOptions(access: ApiAccess, agent: HttpSettings): Tra
   };
 }
 
-async function getJson(access: ApiAccess, path: string, operation: string, agent: HttpSettings, logger: Logger): Promise<Json> {
+async function getJson(
+  access: ApiAccess,
+  path: string,
+  operation: string,
+  agent: HttpSettings,
+  logger: Logger,
+): Promise<Json> {
   const url = new URL(path, access.server);
   const source: AnswerSource = {
     service: `Kubernetes API ${url.host}`,

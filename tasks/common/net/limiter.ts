@@ -8,7 +8,8 @@ export class ConcurrencyLimit {
   private readonly waiting: (() => void)[] = [];
 
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`Concurrency limit must be >= 1, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`Concurrency limit must be >= 1, got ${limit}`);
   }
 
   /** Runs `work` once a slot is free (at once when one is); its result or failure is the caller's. */

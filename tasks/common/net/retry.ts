@@ -20,7 +20,11 @@ export const CUT_OFF_BODY_RETRIES = 3;
 /** Key Vault through the Azure SDK (which retries by itself), then this task around it. */
 export const KEY_VAULT_RETRY = {
   /** The SDK's own retries of a throttled or failed request (its retryOptions). */
-  sdk: { maxRetries: 6, retryDelayInMs: DEFAULT_RETRY.baseDelayMs, maxRetryDelayInMs: DEFAULT_RETRY.maxDelayMs },
+  sdk: {
+    maxRetries: 6,
+    retryDelayInMs: DEFAULT_RETRY.baseDelayMs,
+    maxRetryDelayInMs: DEFAULT_RETRY.maxDelayMs,
+  },
   /** Attempts in all (the first included) of an operation still throttled after the SDK's retries. */
   outerAttempts: 4,
   /** Backoff when the vault gives no Retry-After. */

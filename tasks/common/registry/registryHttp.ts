@@ -15,7 +15,6 @@ import type { RequestStats } from './stats';
 import { TransportError, type BodySource, type HttpResponse, type Transport } from '../net/transport';
 import { CUT_OFF_BODY_RETRIES } from '../net/retry';
 
-
 export interface RegistryCall extends RegistryOperation {
   readonly method: string;
   /** A path such as `/v2/<repo>/manifests/<ref>`, or an absolute URL (an upload Location). */
