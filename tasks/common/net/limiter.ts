@@ -1,6 +1,7 @@
 // The one concurrency limiter of the library, in the three shapes its callers need: a slot count
-// (each caller keeps its own result and failure), a queue fed over time and a map over a list
-// (both stop starting work after the first failure, and throw it once running work settled).
+// (each caller keeps its own result and failure), a queue fed over time and a map over a list.
+// The last two share one failure rule: after the first failure no new work starts, and the
+// failure is thrown once the running work has settled.
 
 /** At most `limit` pieces of work at once; the others wait their turn, first come first served. */
 export class ConcurrencyLimit {
@@ -94,12 +95,20 @@ export async function mapLimit<T, R>(
   fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
-  const queue = new WorkQueue(Math.max(1, Math.floor(Math.min(limit, items.length)) || 1));
-  items.forEach((item, index) =>
-    queue.push(async () => {
-      results[index] = await fn(item, index);
-    }),
-  );
-  await queue.idle();
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index] as T, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(limit, items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failure) throw failure.error;
   return results;
 }
