@@ -1,19 +1,19 @@
 import fs from 'node:fs';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { azureCredentialFromConnection, readAgentNetworkOptions } from '../common/agent/azureConnection';
+import { azureCredentialFromConnection } from '../common/agent/azureConnection';
 import { agentLogger } from '../common/agent/logger';
-import { registryTransportOptions } from '../common/agent/registryClient';
+import { agentHttpSettings } from '../common/agent/network';
 import { agentSecrets, registerSecret } from '../common/agent/secrets';
 import { UserError } from '../common/errors';
-import { fetchAksKubeconfig } from '../common/kubernetes/aksCredentials';
 import type { HelmRunner } from '../common/helm/helmRunner';
 import {
+  fetchAksKubeconfig,
   kubeconfigSecrets,
   kubeconfigYaml,
   parseKubeconfig,
   serviceAccountKubeconfig,
   skipTlsVerify,
-} from '../common/kubernetes/kubeconfig';
+} from '../common/kubernetes';
 import type { ClusterInput } from './inputs';
 
 /** How Helm reaches the cluster. */
@@ -91,7 +91,7 @@ async function fromAzureResourceManager(
     resourceManagerUrl: azure.cloud.resourceManagerUrl,
     managementScope: azure.cloud.managementScope,
     credential: azure.credential,
-    transport: registryTransportOptions(readAgentNetworkOptions()),
+    transport: agentHttpSettings(),
     logger: agentLogger,
     secrets: agentSecrets,
   });

@@ -1,7 +1,6 @@
-import { readAgentNetworkOptions } from '../common/agent/azureConnection';
 import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
 import { agentLogger } from '../common/agent/logger';
-import { registryTransportOptions } from '../common/agent/registryClient';
+import { agentHttpSettings } from '../common/agent/network';
 import { agentSecrets } from '../common/agent/secrets';
 import { ociDependencyHosts, updateDependencies } from '../common/helm/dependencyUpdate';
 import type { HelmRunner } from '../common/helm/helmRunner';
@@ -30,7 +29,7 @@ export async function updateChartDependencies(
   const signIn = readHelmRegistrySignIn(options.registryConnection, options.registryAzureSubscription);
   const deps = {
     helm: runner,
-    transport: registryTransportOptions(readAgentNetworkOptions()),
+    transport: agentHttpSettings(),
     logger: agentLogger,
     secrets: agentSecrets,
   };

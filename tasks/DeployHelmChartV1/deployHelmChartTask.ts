@@ -1,6 +1,5 @@
-import { readAgentNetworkOptions } from '../common/agent/azureConnection';
 import { agentLogger } from '../common/agent/logger';
-import { registryTransportOptions } from '../common/agent/registryClient';
+import { agentHttpSettings } from '../common/agent/network';
 import { agentSecrets, knownSecrets } from '../common/agent/secrets';
 import { typedSecretForms } from '../common/helm/valuesFile';
 import { setOutput, uploadSummary } from '../common/agent/summary';
@@ -52,7 +51,7 @@ async function runAction(
       await signInHelm(
         {
           helm: runner,
-          transport: registryTransportOptions(readAgentNetworkOptions()),
+          transport: agentHttpSettings(),
           logger: agentLogger,
           secrets: agentSecrets,
         },
@@ -142,14 +141,13 @@ export async function deployHelmChartTask(): Promise<void> {
   typedSecretForms(options.values, knownSecrets()).forEach((form) => agentSecrets.register(form));
   const helm = await probeHelm(locateHelm(options.helmPath));
   agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
-  const network = readAgentNetworkOptions();
-  const agentCaPem = registryTransportOptions(network).ca;
+  const network = agentHttpSettings();
   const runner = new HelmRunner({
     helm,
     logger: agentLogger,
     tempRoot: options.tempDirectory,
     baseEnv: { ...process.env, ...helmProxyEnvironment(network.proxy) },
-    ...(agentCaPem ? { agentCaPem } : {}),
+    ...(network.ca ? { agentCaPem: network.ca } : {}),
   });
   try {
     const cluster: ClusterAccess = await prepareClusterAccess(options.cluster, runner);
@@ -188,6 +186,7 @@ export async function deployHelmChartTask(): Promise<void> {
         const found = await logFailureDiagnostics(runner, agentLogger, {
           target,
           kubeconfig: cluster.kubeconfig,
+          network,
           since: started,
           defaultNamespace: namespace ?? 'default',
           ...(attempt?.revision !== undefined ? { failedRevision: attempt.revision } : {}),

@@ -3,7 +3,7 @@ import { createRegistryClient } from '../common/agent/registryClient';
 import { recordDone, setOutput, uploadSummary } from '../common/agent/summary';
 import { copyImage, type CopyProgress } from '../common/copy';
 import type { RegistryClient } from '../common/registry';
-import { mapLimit } from '../common/net/limiter';
+import { mapLimit } from '../common/net';
 import { readInputs, type PromoteImageInputs, type Promotion } from './inputs';
 import {
   formatBytes,

@@ -1,6 +1,6 @@
-import { readAgentNetworkOptions } from '../common/agent/azureConnection';
 import { agentLogger } from '../common/agent/logger';
-import { createRegistryClient, registryTransportOptions } from '../common/agent/registryClient';
+import { agentHttpSettings } from '../common/agent/network';
+import { createRegistryClient } from '../common/agent/registryClient';
 import { agentSecrets } from '../common/agent/secrets';
 import { setOutput, uploadSummary } from '../common/agent/summary';
 import { chartRegistry } from '../common/helm/chartRegistry';
@@ -25,13 +25,12 @@ export async function publishHelmChartTask(): Promise<void> {
   );
   const helm = await probeHelm(locateHelm(options.helmPath));
   agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
-  const network = readAgentNetworkOptions();
-  const transport = registryTransportOptions(network);
+  const transport = agentHttpSettings();
   const runner = new HelmRunner({
     helm,
     logger: agentLogger,
     tempRoot: options.tempDirectory,
-    baseEnv: { ...process.env, ...helmProxyEnvironment(network.proxy) },
+    baseEnv: { ...process.env, ...helmProxyEnvironment(transport.proxy) },
     ...(transport.ca ? { agentCaPem: transport.ca } : {}),
   });
   try {

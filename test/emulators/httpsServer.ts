@@ -13,6 +13,8 @@ export type RequestHandler = (req: http.IncomingMessage, res: http.ServerRespons
 export interface HttpsServerOptions {
   /** Host names the certificate covers; default 127.0.0.1, ::1 and localhost. */
   readonly hosts?: readonly string[];
+  /** Require a client certificate issued by (or equal to) this PEM; others are refused in the handshake. */
+  readonly clientCa?: string;
 }
 
 export interface RunningHttpsServer {
@@ -48,7 +50,13 @@ export async function startHttpsServer(
 ): Promise<RunningHttpsServer> {
   const ca = await testCa();
   const cert = options.hosts ? await serverCertificate(options.hosts) : ca.localhost;
-  const server = https.createServer({ cert: cert.certPem, key: cert.keyPem }, guarded(handler));
+  const clientAuth = options.clientCa
+    ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: true }
+    : {};
+  const server = https.createServer(
+    { cert: cert.certPem, key: cert.keyPem, ...clientAuth },
+    guarded(handler),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

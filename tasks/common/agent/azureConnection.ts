@@ -8,7 +8,6 @@ import { readAgentNetworkOptions } from './network';
 import { agentSecrets } from './secrets';
 
 export { readAzureRmConnection, readPipelineOidcContext } from './azureRmEndpoint';
-export { readAgentNetworkOptions } from './network';
 
 /** The credential for the AzureRM connection a task input names, with the agent's network settings. */
 export function azureCredentialFromConnection(

@@ -1,5 +1,11 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { NetworkOptions, ProxySettings, TlsSettings } from '../net/agentNetwork';
+import {
+  httpSettings,
+  type HttpSettings,
+  type NetworkOptions,
+  type ProxySettings,
+  type TlsSettings,
+} from '../net';
 import { UserError, errorMessage } from '../errors';
 import { registerSecret } from './secrets';
 
@@ -46,4 +52,15 @@ let network: NetworkOptions | undefined;
 export function readAgentNetworkOptions(): NetworkOptions {
   network ??= { proxy: readProxy(), tls: readTls() };
   return network;
+}
+
+let settings: HttpSettings | undefined;
+
+/**
+ * The agent's settings with their files read (CA, client certificate), for the registry
+ * transport, Helm's sign-in, ARM and Kubernetes calls; read once per run.
+ */
+export function agentHttpSettings(): HttpSettings {
+  settings ??= httpSettings(readAgentNetworkOptions());
+  return settings;
 }

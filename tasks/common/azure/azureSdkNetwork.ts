@@ -1,7 +1,6 @@
 import type { TokenCredentialOptions } from '@azure/identity';
 import { errorMessage } from '../errors';
-import { cutOffProblem, jsonAnswerProblem } from '../net/remoteAnswer';
-import { AgentHttpAgents, type NetworkOptions } from '../net/agentNetwork';
+import { AgentHttpAgents, cutOffProblem, jsonAnswerProblem, type NetworkOptions } from '../net';
 
 type AdditionalPolicy = NonNullable<TokenCredentialOptions['additionalPolicies']>[number];
 type PipelineResponse = Awaited<ReturnType<AdditionalPolicy['policy']['sendRequest']>>;

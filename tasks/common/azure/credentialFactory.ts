@@ -7,7 +7,7 @@ import {
 } from '@azure/identity';
 import { UserError } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import type { NetworkOptions } from '../net/agentNetwork';
+import type { NetworkOptions } from '../net';
 import { type AzureSdkNetworkOptions, createAzureSdkNetwork } from './azureSdkNetwork';
 import { type AzureCloud, resolveAzureCloud } from './cloud';
 import {

@@ -2,8 +2,16 @@ import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearerto
 import { TaskApi } from 'azure-devops-node-api/TaskApi';
 import { UserError, errorMessage } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import { type NetworkOptions, devOpsRequestOptions } from '../net/agentNetwork';
+import {
+  OIDC_RETRY,
+  doublingDelay,
+  devOpsRequestOptions,
+  type NetworkOptions,
+  type OidcRetryOptions,
+} from '../net';
 import { jwtExpiry } from './jwtClaims';
+
+export type { OidcRetryOptions } from '../net';
 
 /** What a job knows about itself to ask Azure DevOps for an OIDC token (System.* variables). */
 export interface PipelineOidcContext {
@@ -18,15 +26,6 @@ export interface PipelineOidcContext {
   /** SystemVssConnection's AccessToken (System.AccessToken). */
   readonly accessToken: string;
 }
-
-export interface OidcRetryOptions {
-  /** Attempts in all, the first included. */
-  readonly attempts: number;
-  /** Wait before the second attempt; doubles each time. */
-  readonly initialDelayMs: number;
-}
-
-export const DEFAULT_OIDC_RETRY: OidcRetryOptions = { attempts: 4, initialDelayMs: 500 };
 
 /** An assertion is re-fetched this long before it expires. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -71,7 +70,7 @@ export class PipelineOidcAssertion {
     private readonly connectionLabel: string,
     private readonly options: PipelineOidcAssertionOptions,
   ) {
-    this.retry = options.retry ?? DEFAULT_OIDC_RETRY;
+    this.retry = options.retry ?? OIDC_RETRY;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
@@ -119,7 +118,7 @@ export class PipelineOidcAssertion {
         const status = statusOf(err);
         const what = `${status !== undefined ? `HTTP ${status}: ` : ''}${errorMessage(err)}`;
         if (!isTransient(status) || attempt >= attempts) throw this.failure(what, status, attempt);
-        const delay = initialDelayMs * 2 ** (attempt - 1);
+        const delay = doublingDelay(attempt, initialDelayMs);
         this.options.logger.info(
           `Getting an OIDC token for ${this.connectionLabel} failed (attempt ${attempt} of ${attempts}: ${what}); retrying in ${delay} ms.`,
         );

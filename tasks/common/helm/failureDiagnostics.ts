@@ -1,13 +1,16 @@
 import YAML from 'yaml';
 import type { Logger } from '../log';
 import type { HelmRunner } from './helmRunner';
-import { recentWarnings, type ClusterEvent } from '../kubernetes/kubeEvents';
+import { recentWarnings, type ClusterEvent } from '../kubernetes';
+import type { HttpSettings } from '../net';
 import { targetArgs, type ReleaseTarget } from './releaseInfo';
 
 export interface DiagnosticsOptions {
   readonly target: ReleaseTarget;
   /** The kubeconfig Helm used, for reading events (undefined: events are not read). */
   readonly kubeconfig?: string;
+  /** The agent's proxy and certificates, for reading events. */
+  readonly network: HttpSettings;
   /** When the failed action started: older events are not about it. */
   readonly since: Date;
   /** The namespace events are read from when the target names none. */
@@ -72,6 +75,7 @@ export async function logFailureDiagnostics(
         names,
         options.since,
         logger,
+        options.network,
         target.kubeContext,
       );
       if (events === undefined) logger.info('Recent events: the cluster could not be asked.');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors';
 import type { Logger } from '../log';
-import { hasExtraCas, trustedCaPems } from '../net/trustedCas';
+import { hasExtraCas, trustedCaPems } from '../net';
 import type { HelmBinary } from './findHelm';
 import { runProcess, type ProcessResult } from './processRunner';
 

@@ -1,4 +1,4 @@
-import type { ProxySettings } from '../net/agentNetwork';
+import type { ProxySettings } from '../net';
 
 /**
  * The agent's proxy as the environment Helm (Go's net/http) reads: HTTPS_PROXY and HTTP_PROXY with

@@ -1,7 +1,7 @@
 import { UserError } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
 import { toolSignIn, type RegistryCredential } from '../registry';
-import type { TransportOptions } from '../net/transport';
+import type { TransportOptions } from '../net';
 import type { HelmRunner } from './helmRunner';
 import { helmRegistryLogin } from './registryLogin';
 

@@ -1,7 +1,7 @@
 import type { SecretRegistry } from '../log';
 import { type SecretSelection, globsMatching } from './secretSelection';
 import { type ListedSecret, SecretLookupError, type SecretVersion, type VaultReader } from './vaultReader';
-import { WorkQueue } from './workQueue';
+import { WorkQueue } from '../net';
 
 /** A secret the selection asks for, and the entry that asked. */
 export interface SelectedSecret {

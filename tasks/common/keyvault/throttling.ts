@@ -1,5 +1,5 @@
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
-import { backoffDelay, parseRetryAfter, retryPolicy, sleep } from '../net/retry';
+import { KEY_VAULT_RETRY, backoffDelay, parseRetryAfter, sleep } from '../net';
 
 type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number];
 
@@ -15,9 +15,8 @@ export interface ThrottleStats {
 
 export const newThrottleStats = (): ThrottleStats => ({ requests: 0, throttled: 0, outerRetries: 0 });
 
-/** Longest wait any Retry-After may impose. */
-const MAX_WAIT_MS = 60_000;
-const BACKOFF = retryPolicy({ baseDelayMs: 500, maxDelayMs: 30_000 });
+const MAX_WAIT_MS = KEY_VAULT_RETRY.maxRetryAfterMs;
+const BACKOFF = KEY_VAULT_RETRY.backoff;
 
 /** Up to a quarter of the wait, at most 1 s, so that concurrent requests do not return in a burst. */
 export function jitter(ms: number, random: () => number = Math.random): number {

@@ -4,13 +4,7 @@
 import { RestError, isRestError } from '@azure/core-rest-pipeline';
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import type { UserError } from '../errors';
-import {
-  answerError,
-  cutOffProblem,
-  jsonAnswerProblem,
-  parseJsonAnswer,
-  type AnswerSource,
-} from '../net/remoteAnswer';
+import { answerError, cutOffProblem, jsonAnswerProblem, parseJsonAnswer, type AnswerSource } from '../net';
 import type { VaultAddress } from './vaultAddress';
 
 type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number];

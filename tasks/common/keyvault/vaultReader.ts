@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { SecretClient, type SecretClientOptions, type SecretProperties } from '@azure/keyvault-secrets';
 import { UserError, errorMessage } from '../errors';
+import { KEY_VAULT_RETRY } from '../net';
 import {
   type ThrottleStats,
   ThrottleGate,
@@ -128,10 +129,13 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
       }),
       throttlePolicy(gate, stats),
     ],
-    retryOptions: { maxRetries: options.sdkRetries ?? 6, retryDelayInMs: 500, maxRetryDelayInMs: 30_000 },
+    retryOptions: {
+      ...KEY_VAULT_RETRY.sdk,
+      maxRetries: options.sdkRetries ?? KEY_VAULT_RETRY.sdk.maxRetries,
+    },
     disableChallengeResourceVerification: !vault.verifyChallengeResource,
   });
-  const outer = { attempts: options.outerAttempts ?? 4, gate, stats };
+  const outer = { attempts: options.outerAttempts ?? KEY_VAULT_RETRY.outerAttempts, gate, stats };
 
   return {
     vault,

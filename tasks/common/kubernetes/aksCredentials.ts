@@ -1,15 +1,15 @@
 import type { TokenCredential } from '@azure/identity';
-import { UserError, errorMessage } from '../errors';
+import { UserError } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import { retryPolicy } from '../net/retry';
 import {
+  Transport,
   answerError,
   describeStatus,
-  readAnswer,
-  readJsonAnswer,
+  requestJson,
+  retryPolicy,
   type AnswerSource,
-} from '../net/remoteAnswer';
-import { Transport, type TransportOptions } from '../net/transport';
+  type TransportOptions,
+} from '../net';
 import { kubeconfigSecrets, kubeconfigYaml, parseKubeconfig, replaceKubeloginUsers } from './kubeconfig';
 
 /** The Entra ID application of AKS's managed Entra integration (the audience kubelogin asks for). */
@@ -90,8 +90,9 @@ export async function fetchAksKubeconfig(options: AksCredentialOptions): Promise
     operation: `${action} for ${clusterName(options)}`,
     check: `Check the connection's cloud (Resource Manager URL ${options.resourceManagerUrl}) and any proxy or firewall between the agent and it.`,
   };
-  const res = await transport
-    .send({
+  const answer = (await requestJson(
+    transport,
+    {
       method: 'POST',
       url,
       headers: {
@@ -100,21 +101,13 @@ export async function fetchAksKubeconfig(options: AksCredentialOptions): Promise
         'content-length': '0',
       },
       body: Buffer.alloc(0),
-    })
-    .catch((err: unknown) => {
-      throw answerError(source, `it could not be reached (${errorMessage(err)})`, err);
-    });
-  if (res.status !== 200) {
-    const body = await readAnswer(res.body, source, 64 * 1024).catch(() => Buffer.alloc(0));
-    throw armError(res.status, body, res.headers['content-type'], options, source);
-  }
-  const answer = (await readJsonAnswer(
-    res.body,
+    },
     { ...source, carriesCredentials: true },
-    4 * 1024 * 1024,
-  )) as {
-    kubeconfigs?: { name?: string; value?: string }[];
-  };
+    {
+      limit: 4 * 1024 * 1024,
+      refused: (status, body, contentType) => armError(status, body, contentType, options, source),
+    },
+  )) as { kubeconfigs?: { name?: string; value?: string }[] };
   const value = answer.kubeconfigs?.[0]?.value;
   if (typeof value !== 'string' || !value) throw answerError(source, 'the answer holds no kubeconfig');
   const text = Buffer.from(value, 'base64').toString('utf8');

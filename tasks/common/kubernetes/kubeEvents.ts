@@ -1,13 +1,13 @@
-import https from 'node:https';
-import { UserError, errorMessage } from '../errors';
+import { errorMessage } from '../errors';
 import type { Logger } from '../log';
 import {
-  answerError,
-  describeStatus,
-  readAnswer,
-  readJsonAnswer,
+  Transport,
+  requestJson,
+  retryPolicy,
   type AnswerSource,
-} from '../net/remoteAnswer';
+  type HttpSettings,
+  type TransportOptions,
+} from '../net';
 import { parseKubeconfig } from './kubeconfig';
 
 /** A Kubernetes Event, reduced to what a failure report shows. */
@@ -26,9 +26,18 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const b64 = (v: unknown): string | undefined =>
   typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : undefined;
 
-interface ApiAccess {
+/** Where a kubeconfig's current context points and how it signs in (token or client certificate). */
+export interface ApiAccess {
   readonly server: string;
-  readonly options: https.RequestOptions;
+  /** `accept`, and `authorization` for a token user. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly tls: {
+    /** The cluster's CA (PEM): trusted alone, as kubectl does. */
+    readonly ca?: string;
+    readonly cert?: string;
+    readonly key?: string;
+    readonly skipVerify: boolean;
+  };
 }
 
 /** Server and credentials of the kubeconfig's current context (token or client certificate; no exec plugins). */
@@ -47,51 +56,69 @@ export function apiAccess(kubeconfigText: string, context?: string): ApiAccess |
   const key = b64(user['client-key-data']);
   return {
     server,
-    options: {
+    headers: {
+      accept: 'application/json',
+      ...(user['token'] ? { authorization: `Bearer ${str(user['token'])}` } : {}),
+    },
+    tls: {
       ...(ca ? { ca } : {}),
       ...(cert && key ? { cert, key } : {}),
-      rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true,
-      headers: {
-        accept: 'application/json',
-        ...(user['token'] ? { authorization: `Bearer ${str(user['token'])}` } : {}),
-      },
-      timeout: 15_000,
+      skipVerify: cluster['insecure-skip-tls-verify'] === true,
     },
   };
 }
 
-function getJson(access: ApiAccess, path: string, operation: string): Promise<Json> {
+const EVENTS_TIMEOUT_MS = 15_000;
+
+/**
+ * The transport settings for the API server: the agent's proxy (and bypass list); the cluster's
+ * CA and client certificate where the kubeconfig names them, the agent's otherwise.
+ */
+export function apiTransportOptions(access: ApiAccess, agent: HttpSettings): TransportOptions {
+  const { ca, cert, key, skipVerify } = access.tls;
+  const clientCert = cert && key ? { cert, key } : agent.clientCert;
+  return {
+    ...(agent.proxy ? { proxy: agent.proxy } : {}),
+    ...(ca ? { ca, caOnly: true } : agent.ca ? { ca: agent.ca } : {}),
+    ...(clientCert ? { clientCert } : {}),
+    ...(skipVerify || agent.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+    timeoutMs: EVENTS_TIMEOUT_MS,
+  };
+}
+
+async function getJson(
+  access: ApiAccess,
+  path: string,
+  operation: string,
+  agent: HttpSettings,
+  logger: Logger,
+): Promise<Json> {
   const url = new URL(path, access.server);
   const source: AnswerSource = {
     service: `Kubernetes API ${url.host}`,
     operation,
     check: `Check the kubeconfig's server ${access.server} and any proxy between the agent and it.`,
   };
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, access.options, (res) => {
-      if (res.statusCode !== 200) {
-        void readAnswer(res, source, 64 * 1024)
-          .catch(() => '')
-          .then((body) =>
-            reject(answerError(source, `it answered ${describeStatus(res.statusCode ?? 0, body)}`)),
-          );
-        return;
-      }
-      readJsonAnswer(res, source, 8 * 1024 * 1024).then((json) => resolve(obj(json)), reject);
-    });
-    req.on('timeout', () => req.destroy(answerError(source, 'it did not answer within 15 s')));
-    req.on('error', (err) =>
-      reject(
-        err instanceof UserError ? err : answerError(source, `it could not be reached (${err.message})`),
-      ),
+  // One attempt: events only explain a failure that already happened.
+  const transport = new Transport(apiTransportOptions(access, agent), retryPolicy({ maxRetries: 0 }), logger);
+  try {
+    const answer = await requestJson(
+      transport,
+      { method: 'GET', url, headers: access.headers, retry: false },
+      source,
+      { limit: 8 * 1024 * 1024 },
     );
-  });
+    return obj(answer);
+  } finally {
+    transport.close();
+  }
 }
 
 /**
  * Warning events in the namespace since `since`, about objects whose names start with one of
  * `names` (a workload and the ReplicaSets and Pods it owns), newest last. Undefined when the
- * cluster can't be asked (exec-plugin credentials, unreachable).
+ * cluster can't be asked (exec-plugin credentials, unreachable). The request goes through the
+ * agent's proxy (`network`), with the cluster's own CA and client certificate where it names them.
  */
 export async function recentWarnings(
   kubeconfigText: string,
@@ -99,6 +126,7 @@ export async function recentWarnings(
   names: readonly string[],
   since: Date,
   logger: Logger,
+  network: HttpSettings,
   context?: string,
 ): Promise<ClusterEvent[] | undefined> {
   const access = apiAccess(kubeconfigText, context);
@@ -112,6 +140,8 @@ export async function recentWarnings(
       access,
       `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=type%3DWarning`,
       `list Warning events of namespace '${namespace}'`,
+      network,
+      logger,
     );
   } catch (err) {
     logger.info(`Events not read: ${errorMessage(err)}`);

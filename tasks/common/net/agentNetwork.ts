@@ -1,8 +1,12 @@
+// The agent's network settings, and the one builder turning them into what every HTTP client of
+// the library needs: the registry transport (and through it Helm's sign-in, ARM and Kubernetes
+// calls), the Azure SDK (Entra ID, Key Vault) and azure-devops-node-api.
 import fs from 'node:fs';
 import type http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
+import { UserError } from '../errors';
 import { ProxyTunnelAgent } from './proxyTunnelAgent';
 import { trustedCaPems } from './trustedCas';
 
@@ -11,7 +15,7 @@ export interface ProxySettings {
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
-  /** Regular expressions matched (case-insensitively) against the whole request URL, as task-lib does. */
+  /** Regular expressions matched (case-insensitively) against the request URL: see isProxyBypassed. */
   readonly bypass: readonly string[];
 }
 
@@ -31,44 +35,109 @@ export interface NetworkOptions {
   readonly tls?: TlsSettings;
 }
 
-export function isProxyBypassed(url: string, bypass: readonly string[]): boolean {
-  return bypass.some((pattern) => {
+/** A client certificate: a PKCS#12 archive (PFX) or a PEM certificate and key. */
+export type ClientCertificate =
+  | { readonly pfx: Buffer; readonly passphrase?: string }
+  | { readonly cert: string; readonly key: string; readonly passphrase?: string };
+
+/** What an HTTP client needs, with every file read: built by httpSettings(). */
+export interface HttpSettings {
+  readonly proxy?: ProxySettings;
+  /** PEM of extra certificate authorities, trusted in addition to Node's roots and NODE_EXTRA_CA_CERTS. */
+  readonly ca?: string;
+  /** Trust `ca` alone, not Node's roots (a kubeconfig's certificate-authority-data). */
+  readonly caOnly?: boolean;
+  readonly clientCert?: ClientCertificate;
+  /** false skips certificate checks for every host (the agent's SkipCertValidation). */
+  readonly rejectUnauthorized?: boolean;
+}
+
+const compiled = new Map<string, RegExp | undefined>();
+
+function bypassRegex(pattern: string): RegExp | undefined {
+  if (!compiled.has(pattern)) {
+    let re: RegExp | undefined;
     try {
-      return new RegExp(pattern, 'i').test(url);
+      re = new RegExp(pattern, 'i');
     } catch {
-      return false;
+      re = undefined;
     }
+    compiled.set(pattern, re);
+  }
+  return compiled.get(pattern);
+}
+
+/**
+ * The one proxy-bypass rule. Each Agent.ProxyBypassList entry is a regular expression, matched
+ * case-insensitively against the whole request URL (as task-lib and typed-rest-client do) and
+ * against its `scheme://host[:port]` (what the agent itself matches). An entry that is not a valid
+ * regular expression bypasses nothing, as the agent does ("is not a valid Regex, won't bypass
+ * proxy"); the agent leaves such entries out of the list it hands to tasks anyway.
+ */
+export function isProxyBypassed(url: string | URL, bypass: readonly string[]): boolean {
+  const forms = [String(url)];
+  try {
+    forms.push(new URL(url).origin);
+  } catch {
+    // Not a URL: matched as given.
+  }
+  return bypass.some((pattern) => {
+    const re = bypassRegex(pattern);
+    return re !== undefined && forms.some((form) => re.test(form));
   });
 }
 
 /** The proxy a request to `url` goes through, or undefined (no proxy, or the URL is bypassed). */
-export function proxyFor(url: string, network: NetworkOptions): ProxySettings | undefined {
-  const proxy = network.proxy;
+export function proxyFor(url: string | URL, proxy: ProxySettings | undefined): ProxySettings | undefined {
   return proxy && !isProxyBypassed(url, proxy.bypass) ? proxy : undefined;
 }
 
-const readText = (file: string) => fs.readFileSync(file, 'utf8');
+function readFile(file: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new UserError(`The agent's ${what} ${file} cannot be read (${(err as Error).message}).`);
+  }
+}
 
 /**
- * TLS options for Node agents. An agent CA is added to Node's bundled roots and to
+ * The agent's settings with their files read: the CA (Agent.CAInfo), the client certificate as a
+ * PFX archive (preferred, as task-lib reports it) or a PEM pair, the passphrase, SkipCertValidation.
+ * A file that cannot be read fails naming it.
+ */
+export function httpSettings(network: NetworkOptions): HttpSettings {
+  const t = network.tls;
+  let clientCert: ClientCertificate | undefined;
+  const passphrase = t?.passphrase ? { passphrase: t.passphrase } : {};
+  if (t?.certArchiveFile) {
+    clientCert = { pfx: readFile(t.certArchiveFile, 'client certificate archive'), ...passphrase };
+  } else if (t?.certFile && t.keyFile) {
+    clientCert = {
+      cert: readFile(t.certFile, 'client certificate').toString('utf8'),
+      key: readFile(t.keyFile, 'client key').toString('utf8'),
+      ...passphrase,
+    };
+  }
+  return {
+    ...(network.proxy ? { proxy: network.proxy } : {}),
+    ...(t?.caFile ? { ca: readFile(t.caFile, 'CA file (Agent.CAInfo)').toString('utf8') } : {}),
+    ...(clientCert ? { clientCert } : {}),
+    ...(t?.skipCertValidation ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+/**
+ * TLS options for Node agents. An extra CA is added to Node's bundled roots and to
  * NODE_EXTRA_CA_CERTS (a `ca` option alone would replace both).
  */
-export function tlsAgentOptions(settings: TlsSettings | undefined): https.AgentOptions | undefined {
-  if (!settings) return undefined;
-  const context: tls.SecureContextOptions = {};
-  if (settings.caFile) context.ca = trustedCaPems(readText(settings.caFile));
-  if (settings.certArchiveFile) {
-    context.pfx = fs.readFileSync(settings.certArchiveFile);
-  } else if (settings.certFile) {
-    context.cert = readText(settings.certFile);
-    if (settings.keyFile) context.key = readText(settings.keyFile);
-  }
-  if (settings.passphrase) context.passphrase = settings.passphrase;
+export function tlsAgentOptions(settings: HttpSettings): https.AgentOptions | undefined {
+  const context: tls.SecureContextOptions = { ...settings.clientCert };
+  if (settings.ca) context.ca = settings.caOnly ? [settings.ca] : trustedCaPems(settings.ca);
   const options: https.AgentOptions = {};
   // Built once: a context per connection re-parses every root certificate (about 1.4 s for 16
   // concurrent first connections was measured).
   if (Object.keys(context).length > 0) options.secureContext = tls.createSecureContext(context);
-  if (settings.skipCertValidation) options.rejectUnauthorized = false;
+  if (settings.rejectUnauthorized === false) options.rejectUnauthorized = false;
   return Object.keys(options).length > 0 ? options : undefined;
 }
 
@@ -79,17 +148,20 @@ export function tlsAgentOptions(settings: TlsSettings | undefined): https.AgentO
  * through the proxy.
  */
 export class AgentHttpAgents {
+  private readonly proxy: ProxySettings | undefined;
   private readonly tlsOptions: https.AgentOptions | undefined;
   private direct: https.Agent | undefined;
   private tunnel: ProxyTunnelAgent | undefined;
 
-  constructor(private readonly network: NetworkOptions) {
-    this.tlsOptions = tlsAgentOptions(network.tls);
+  constructor(network: NetworkOptions) {
+    const settings = httpSettings(network);
+    this.proxy = settings.proxy;
+    this.tlsOptions = tlsAgentOptions(settings);
   }
 
   agentFor(url: string): http.Agent | undefined {
     if (!url.toLowerCase().startsWith('https:')) return undefined;
-    const proxy = proxyFor(url, this.network);
+    const proxy = proxyFor(url, this.proxy);
     if (proxy) {
       this.tunnel ??= new ProxyTunnelAgent(proxy, this.tlsOptions);
       return this.tunnel;
@@ -113,7 +185,8 @@ export function devOpsRequestOptions(network: NetworkOptions): IRequestOptions {
       proxyUrl: network.proxy.url,
       proxyUsername: network.proxy.username,
       proxyPassword: network.proxy.password,
-      proxyBypassHosts: [...network.proxy.bypass],
+      // typed-rest-client compiles these itself and throws on an invalid one: pass only valid ones.
+      proxyBypassHosts: network.proxy.bypass.filter((p) => bypassRegex(p) !== undefined),
     };
   }
   const t = network.tls;

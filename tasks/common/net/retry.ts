@@ -1,4 +1,6 @@
-// When to retry a registry request and how long to wait first.
+// The retry policy of the library in one place: how often each kind of remote call is tried
+// again and how long to wait first (backoff, Retry-After). Registry, ARM, Kubernetes, Key Vault
+// and Azure DevOps calls read their numbers here; change them here.
 
 export interface RetryPolicy {
   /** Retries after the first attempt (default 5). */
@@ -9,7 +11,42 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+/** Requests through the transport: registries, token services, ARM, Kubernetes. */
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+/** A registry GET whose answer was cut off inside its body is sent again this many times. */
+export const CUT_OFF_BODY_RETRIES = 3;
+
+/** Key Vault through the Azure SDK (which retries by itself), then this task around it. */
+export const KEY_VAULT_RETRY = {
+  /** The SDK's own retries of a throttled or failed request (its retryOptions). */
+  sdk: {
+    maxRetries: 6,
+    retryDelayInMs: DEFAULT_RETRY.baseDelayMs,
+    maxRetryDelayInMs: DEFAULT_RETRY.maxDelayMs,
+  },
+  /** Attempts in all (the first included) of an operation still throttled after the SDK's retries. */
+  outerAttempts: 4,
+  /** Backoff when the vault gives no Retry-After. */
+  backoff: DEFAULT_RETRY,
+  /** Longest wait a vault's Retry-After may impose. */
+  maxRetryAfterMs: 60_000,
+} as const;
+
+/** The OIDC token of the running job, asked of Azure DevOps (workload identity federation). */
+export interface OidcRetryOptions {
+  /** Attempts in all, the first included. */
+  readonly attempts: number;
+  /** Wait before the second attempt; doubles each time (no jitter: one request per job). */
+  readonly initialDelayMs: number;
+}
+
+export const OIDC_RETRY: OidcRetryOptions = { attempts: 4, initialDelayMs: DEFAULT_RETRY.baseDelayMs };
+
+/** The wait before attempt `attempt + 1` of a plain doubling backoff (attempt counts from 1). */
+export function doublingDelay(attempt: number, initialDelayMs: number): number {
+  return initialDelayMs * 2 ** (attempt - 1);
+}
 
 export function retryPolicy(options?: Partial<RetryPolicy>): RetryPolicy {
   return {

@@ -3,11 +3,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
-import tls from 'node:tls';
 import type { Logger } from '../log';
-import { trustedCaPems } from './trustedCas';
+import { proxyFor, tlsAgentOptions, type HttpSettings } from './agentNetwork';
 import { readAnswer, type AnswerSource } from './remoteAnswer';
-import { ProxyTunnelAgent, proxyAuthorization, proxyBypassed, type ProxySettings } from './proxyAgent';
+import { ProxyTunnelAgent, proxyAuthorization } from './proxyTunnelAgent';
 import {
   backoffDelay,
   isRetryableNetworkError,
@@ -17,13 +16,8 @@ import {
   type RetryPolicy,
 } from './retry';
 
-export interface TransportOptions {
-  readonly proxy?: ProxySettings;
-  /** PEM of extra certificate authorities, trusted in addition to Node's and NODE_EXTRA_CA_CERTS. */
-  readonly ca?: string;
-  /** false skips certificate checks for every host (the agent's SkipCertValidation). */
-  readonly rejectUnauthorized?: boolean;
-  readonly clientCert?: { readonly cert: string; readonly key: string; readonly passphrase?: string };
+/** The agent's network settings (httpSettings()) and the transport's own limits. */
+export interface TransportOptions extends HttpSettings {
   /** Socket inactivity limit per request (default 120 s). */
   readonly timeoutMs?: number;
 }
@@ -110,17 +104,9 @@ export class Transport {
     const common = { keepAlive: true, maxSockets: 32, scheduling: 'lifo' as const };
     // One secure context for every connection: built per connection, parsing the ~145 bundled
     // roots plus the agent CA costs tens of milliseconds each time.
-    const custom = options.ca !== undefined || options.clientCert !== undefined;
     const tlsOptions: https.AgentOptions = {
       ...common,
-      ...(custom
-        ? {
-            secureContext: tls.createSecureContext({
-              ...(options.ca ? { ca: trustedCaPems(options.ca) } : {}),
-              ...(options.clientCert ? options.clientCert : {}),
-            }),
-          }
-        : {}),
+      ...tlsAgentOptions(options),
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     };
     const insecure = { ...tlsOptions, rejectUnauthorized: false };
@@ -198,8 +184,7 @@ export class Transport {
   private once(request: HttpRequest): Promise<http.IncomingMessage> {
     const { url } = request;
     const secure = url.protocol === 'https:';
-    const proxy =
-      this.options.proxy && !proxyBypassed(this.options.proxy, url) ? this.options.proxy : undefined;
+    const proxy = proxyFor(url, this.options.proxy);
     const headers: Record<string, string> = { ...request.headers };
     let options: http.RequestOptions;
     if (proxy && !secure) {

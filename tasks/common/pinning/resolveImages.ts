@@ -1,4 +1,5 @@
 import { errorMessage } from '../errors';
+import { ConcurrencyLimit } from '../net';
 import type { ImageReference } from '../registry';
 import type { PlannedImage } from './planPins';
 import type { ImageResolver, PinFailure, ResolvedImage } from './types';
@@ -9,13 +10,14 @@ import type { ImageResolver, PinFailure, ResolvedImage } from './types';
  */
 export class ResolutionCache {
   private readonly results = new Map<string, Promise<ResolvedImage>>();
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly slots: ConcurrencyLimit;
 
   constructor(
     private readonly resolver: ImageResolver,
-    private readonly concurrency: number,
-  ) {}
+    concurrency: number,
+  ) {
+    this.slots = new ConcurrencyLimit(concurrency);
+  }
 
   /** Number of distinct references sent to the resolver. */
   get calls(): number {
@@ -26,21 +28,10 @@ export class ResolutionCache {
     const key = ref.toString();
     let result = this.results.get(key);
     if (!result) {
-      result = this.limited(() => this.resolver(ref));
+      result = this.slots.run(() => this.resolver(ref));
       this.results.set(key, result);
     }
     return result;
-  }
-
-  private async limited<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active += 1;
-    try {
-      return await work();
-    } finally {
-      this.active -= 1;
-      this.waiting.shift()?.();
-    }
   }
 }
 

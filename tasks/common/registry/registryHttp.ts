@@ -16,9 +16,7 @@ import {
 import type { RetryPolicy } from '../net/retry';
 import type { RequestStats } from './stats';
 import { TransportError, type BodySource, type HttpResponse, type Transport } from '../net/transport';
-
-/** Attempts again of a GET whose answer was cut inside its body. */
-const BODY_RETRIES = 3;
+import { CUT_OFF_BODY_RETRIES } from '../net/retry';
 
 export interface RegistryCall extends RegistryOperation {
   readonly method: string;
@@ -113,7 +111,7 @@ export class RegistryHttp {
     for (let retries = 0; ; retries++) {
       const res = await this.call(call);
       if (call.method === 'HEAD') return { res, body: Buffer.alloc(0) };
-      const canAgain = call.method === 'GET' && call.retry !== false && retries < BODY_RETRIES;
+      const canAgain = call.method === 'GET' && call.retry !== false && retries < CUT_OFF_BODY_RETRIES;
       let body: Buffer;
       try {
         body = await this.readCounted(call, res, limit);

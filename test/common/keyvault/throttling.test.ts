@@ -8,7 +8,7 @@ import {
   retryAfterMs,
   retryThrottled,
 } from '../../../tasks/common/keyvault/throttling';
-import { WorkQueue } from '../../../tasks/common/keyvault/workQueue';
+import { WorkQueue } from '../../../tasks/common/net/limiter';
 
 const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name] });
 const throttledError = (status: number, retryAfter?: string) =>

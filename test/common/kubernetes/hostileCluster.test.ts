@@ -60,7 +60,7 @@ describe('helm/hostileCluster: unusable ARM and Kubernetes API answers name the 
     it(`Kubernetes events answered ${kind}`, async () => {
       front.script({ match: (_m, path) => path.endsWith('/events'), kind, options: OPTIONS });
       const logger = recordingLogger();
-      const events = await recentWarnings(kubeconfig(front), 'shop', ['cart'], new Date(0), logger);
+      const events = await recentWarnings(kubeconfig(front), 'shop', ['cart'], new Date(0), logger, {});
       tried++;
       assert.equal(events, undefined);
       const line = logger.lines.find((l) => l.startsWith('info: Events not read:'));

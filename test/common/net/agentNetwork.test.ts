@@ -3,6 +3,7 @@ import https from 'node:https';
 import {
   AgentHttpAgents,
   devOpsRequestOptions,
+  httpSettings,
   isProxyBypassed,
   tlsAgentOptions,
 } from '../../../tasks/common/net/agentNetwork';
@@ -28,7 +29,7 @@ describe('agent network settings', () => {
       res.end('ok');
     });
     try {
-      const options = tlsAgentOptions({ caFile: server.caFile });
+      const options = tlsAgentOptions(httpSettings({ tls: { caFile: server.caFile } }));
       assert.ok(options?.secureContext, 'a secure context is built');
       assert.equal(options?.rejectUnauthorized, undefined, 'certificates are still checked');
       const agent = new https.Agent({ ...options, keepAlive: false });
@@ -48,7 +49,10 @@ describe('agent network settings', () => {
         agents.agentFor(`${server.url}/other`),
         'one agent per route',
       );
-      assert.equal(tlsAgentOptions({ skipCertValidation: true })?.rejectUnauthorized, false);
+      assert.equal(
+        tlsAgentOptions(httpSettings({ tls: { skipCertValidation: true } }))?.rejectUnauthorized,
+        false,
+      );
     } finally {
       await server.stop();
     }
@@ -105,6 +109,28 @@ describe('summarizeEntraError', () => {
     assert.equal(
       summarizeEntraError('connect ECONNREFUSED\n127.0.0.1:1'),
       'connect ECONNREFUSED 127.0.0.1:1',
+    );
+  });
+});
+
+describe('the one proxy-bypass rule', () => {
+  it("matches the whole URL (task-lib) and the agent's scheme://host[:port] form", () => {
+    assert.equal(
+      isProxyBypassed('https://registry.corp:5000/v2/x', ['^https://registry\\.corp:5000$']),
+      true,
+    );
+    assert.equal(isProxyBypassed('https://registry.corp/v2/', ['^https://registry\\.corp$']), true);
+    assert.equal(isProxyBypassed('https://other.corp/v2/', ['^https://registry\\.corp$']), false);
+  });
+
+  it('skips an invalid pattern, as the agent does, and keeps the valid ones working', () => {
+    const bypass = ['(unclosed', '\\.internal\\b'];
+    assert.equal(isProxyBypassed('https://a.internal/x', bypass), true);
+    assert.equal(isProxyBypassed('https://a.test/x', bypass), false);
+    assert.deepEqual(
+      devOpsRequestOptions({ proxy: { url: 'http://proxy.test:3128', bypass } }).proxy?.proxyBypassHosts,
+      ['\\.internal\\b'],
+      'typed-rest-client, which throws on an invalid pattern, gets the valid ones only',
     );
   });
 });

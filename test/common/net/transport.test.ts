@@ -180,7 +180,10 @@ describe('registry/transport', function () {
       proxy = await startForwardProxy({ username: 'proxy-user', password: 'proxy-pass' });
       stops.push(() => proxy.stop());
       transport = new Transport(
-        { ca: https.caPem, proxy: { url: proxy.url, username: 'proxy-user', password: 'proxy-pass' } },
+        {
+          ca: https.caPem,
+          proxy: { url: proxy.url, username: 'proxy-user', password: 'proxy-pass', bypass: [] },
+        },
         fast,
         silentLogger,
       );
@@ -196,22 +199,39 @@ describe('registry/transport', function () {
       stops.push(() => proxy.stop());
       const plain = await serve((req, res) => res.end(`plain ${req.url}`));
       const port = new URL(plain.url).port;
-      transport = new Transport({ proxy: { url: proxy.url } }, fast, silentLogger);
+      transport = new Transport({ proxy: { url: proxy.url, bypass: [] } }, fast, silentLogger);
       assert.equal(
         (await send(transport, { method: 'GET', url: new URL(`${plain.url}/v2/`) })).text,
         'plain /v2/',
       );
       assert.deepEqual(proxy.tunnelledTargets(), [`127.0.0.1:${port}`]);
       transport.close();
-      transport = new Transport({ proxy: { url: proxy.url, bypass: [/127\.0\.0\.1/] } }, fast, silentLogger);
+      transport = new Transport(
+        { proxy: { url: proxy.url, bypass: ['127\\.0\\.0\\.1'] } },
+        fast,
+        silentLogger,
+      );
       await send(transport, { method: 'GET', url: new URL(plain.url) });
       assert.equal(proxy.requests.length, 1, 'the bypassed request went direct');
+    });
+
+    it('skips an invalid bypass pattern (as the agent does) instead of failing', async () => {
+      proxy = await startForwardProxy();
+      stops.push(() => proxy.stop());
+      const plain = await serve((req, res) => res.end(`plain ${req.url}`));
+      transport = new Transport({ proxy: { url: proxy.url, bypass: ['(unclosed'] } }, fast, silentLogger);
+      await send(transport, { method: 'GET', url: new URL(plain.url) });
+      assert.equal(proxy.requests.length, 1, 'the request went through the proxy');
     });
 
     it('fails with the proxy named when it refuses the tunnel', async () => {
       proxy = await startForwardProxy({ username: 'u', password: 'p' });
       stops.push(() => proxy.stop());
-      transport = new Transport({ ca: https.caPem, proxy: { url: proxy.url } }, fast, silentLogger);
+      transport = new Transport(
+        { ca: https.caPem, proxy: { url: proxy.url, bypass: [] } },
+        fast,
+        silentLogger,
+      );
       await assert.rejects(
         transport.send({ method: 'GET', url: new URL(https.url) }),
         /Proxy .* refused CONNECT .*407/,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
-import { apiAccess } from '../../../tasks/common/kubernetes/kubeEvents';
+import { apiAccess, type ApiAccess } from '../../../tasks/common/kubernetes/kubeEvents';
 import { toolPath } from '../../support/tools';
 import { DEFAULT_CAUSE, assertSucceeded, changeCauseOf, deploy, disposeTaskRuns } from './deployRun';
 import { HELMS, copyChart, removeTempDirs } from '../../support/helmUnderTest';
@@ -14,21 +14,33 @@ import { HELMS, copyChart, removeTempDirs } from '../../support/helmUnderTest';
 const kubeconfigFile = process.env['TEST_KUBECONFIG'];
 const image = process.env['TEST_IMAGE'] ?? 'registry.k8s.io/pause:3.10';
 
+const apiRequestOptions = ({ headers, tls }: ApiAccess): https.RequestOptions => ({
+  ...(tls.ca ? { ca: tls.ca } : {}),
+  ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+  rejectUnauthorized: !tls.skipVerify,
+  headers,
+  timeout: 15_000,
+});
+
 /** One request to the cluster's API with the kubeconfig's credentials; the parsed body, or undefined on 404. */
 function api(method: 'GET' | 'DELETE', path: string): Promise<unknown> {
   const access = apiAccess(fs.readFileSync(kubeconfigFile ?? '', 'utf8'));
   if (!access) throw new Error('TEST_KUBECONFIG needs a token or client-certificate user (no exec plugins)');
   return new Promise((resolve, reject) => {
-    const req = https.request(new URL(path, access.server), { ...access.options, method }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode === 404) return resolve(undefined);
-        if ((res.statusCode ?? 500) >= 300)
-          return reject(new Error(`${method} ${path}: HTTP ${res.statusCode}`));
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      });
-    });
+    const req = https.request(
+      new URL(path, access.server),
+      { ...apiRequestOptions(access), method },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode === 404) return resolve(undefined);
+          if ((res.statusCode ?? 500) >= 300)
+            return reject(new Error(`${method} ${path}: HTTP ${res.statusCode}`));
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -1,0 +1,62 @@
+// The HTTP foundation: what every remote call of the library (registries, Helm's sign-in, Azure
+// Resource Manager, Entra ID, Key Vault, Kubernetes, Azure DevOps) is built on. The agent's
+// network settings in one builder, one transport, one retry policy, one concurrency limiter and
+// one reader of remote answers. Nothing here knows the agent or any service above it.
+export {
+  AgentHttpAgents,
+  devOpsRequestOptions,
+  httpSettings,
+  isProxyBypassed,
+  proxyFor,
+  tlsAgentOptions,
+  type ClientCertificate,
+  type HttpSettings,
+  type NetworkOptions,
+  type ProxySettings,
+  type TlsSettings,
+} from './agentNetwork';
+export { requestJson, type JsonRequestOptions } from './jsonRequest';
+export { ConcurrencyLimit, WorkQueue, mapLimit } from './limiter';
+export { ProxyTunnelAgent, proxyAuthorization } from './proxyTunnelAgent';
+export {
+  DEFAULT_ANSWER_LIMIT,
+  answerError,
+  cutOffProblem,
+  describeBody,
+  describeStatus,
+  isCutOffAnswer,
+  isHtml,
+  jsonAnswerProblem,
+  parseJsonAnswer,
+  readAnswer,
+  readJsonAnswer,
+  stopsMidJson,
+  type AnswerSource,
+} from './remoteAnswer';
+export {
+  CUT_OFF_BODY_RETRIES,
+  DEFAULT_RETRY,
+  KEY_VAULT_RETRY,
+  OIDC_RETRY,
+  backoffDelay,
+  doublingDelay,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  parseRetryAfter,
+  retryPolicy,
+  sleep,
+  type OidcRetryOptions,
+  type RetryPolicy,
+} from './retry';
+export {
+  Transport,
+  TransportError,
+  discard,
+  readBody,
+  type BodySource,
+  type HttpRequest,
+  type HttpResponse,
+  type SendHooks,
+  type TransportOptions,
+} from './transport';
+export { hasExtraCas, trustedCaPems } from './trustedCas';
