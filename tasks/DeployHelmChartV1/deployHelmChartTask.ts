@@ -19,12 +19,10 @@ import {
 } from '../common/helm/releaseActions';
 import { helmProxyEnvironment } from '../common/helm/proxyEnvironment';
 import { releaseHistory, releaseStatus, type ReleaseTarget } from '../common/helm/releaseInfo';
-import { usesPlainHttp } from '../common/helm/registryLogin';
-import { signInHelm } from '../common/helm/registrySignIn';
+import { isInsecureRegistry } from '../common/registry/endpoints';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
-import { updateChartDependencies } from './dependencies';
+import { prepareChart } from './dependencies';
 import { readInputs, type DeployHelmChartInputs } from './inputs';
-import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
 import { renderSummary, type DeploySummary } from './summary';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -47,21 +45,9 @@ async function runAction(
   const common = { ...target, wait: options.wait, timeout: options.timeout, extraArgs: options.extraArgs };
   if ((options.action === 'upgrade' || options.action === 'diff') && options.chart) {
     const chart = options.chart;
-    const plainHttp = chart.kind === 'oci' && usesPlainHttp(chart.location.host, options.insecureRegistries);
-    if (chart.kind === 'oci') {
-      await signInHelm(
-        {
-          helm: runner,
-          transport: registryTransportOptions(readAgentNetworkOptions()),
-          logger: agentLogger,
-          secrets: agentSecrets,
-        },
-        chart.location.host,
-        plainHttp,
-        readHelmRegistrySignIn(options.registryConnection, options.registryAzureSubscription),
-      );
-    }
-    await updateChartDependencies(runner, options);
+    const plainHttp =
+      chart.kind === 'oci' && isInsecureRegistry(chart.location.host, options.insecureRegistries);
+    await prepareChart(runner, options, chart, plainHttp);
     const upgrade: UpgradeOptions = {
       ...common,
       chart,

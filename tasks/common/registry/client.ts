@@ -20,6 +20,7 @@ import { RegistryError, answerSource } from './registryError';
 import { RegistryHttp } from './registryHttp';
 import { retryPolicy, type RetryPolicy } from '../net/retry';
 import { RequestStats } from './stats';
+import { toolSignIn, type ToolLogin } from './toolSignIn';
 import { Transport, discard, type TransportOptions } from '../net/transport';
 
 /** Reads again of a manifest answer that arrived cut short. */
@@ -75,6 +76,7 @@ export class RegistryClient {
   private readonly transport: Transport;
   private readonly auth: Authenticator;
   private readonly http: RegistryHttp;
+  private readonly endpoints: Endpoints;
   readonly logger: Logger;
   /** Where this run has seen each blob, for mounts instead of uploads. */
   readonly blobLocations = new BlobLocations();
@@ -87,16 +89,25 @@ export class RegistryClient {
     this.uploadChunkBytes = options.uploadChunkBytes;
     this.logger = options.logger;
     this.transport = new Transport(options.transport ?? {}, this.retry, options.logger);
-    const endpoints = new Endpoints(options.insecureRegistries);
+    this.endpoints = new Endpoints(options.insecureRegistries);
     this.auth = new Authenticator({
       credentials: options.credentials,
       transport: this.transport,
       secrets: options.secrets,
       logger: options.logger,
       stats: this.stats,
-      endpoints,
+      endpoints: this.endpoints,
     });
-    this.http = new RegistryHttp(this.transport, this.auth, endpoints, this.stats);
+    this.http = new RegistryHttp(this.transport, this.auth, this.endpoints, this.stats);
+  }
+
+  /**
+   * The user name and password a tool logs in to `host` with (helm registry login), from this
+   * client's sign-in: the same credential, realm rule and ACR exchange; undefined for anonymous.
+   */
+  toolLogin(host: string): Promise<ToolLogin | undefined> {
+    const deps = { auth: this.auth, transport: this.transport };
+    return toolSignIn(deps, host, this.endpoints.isInsecure(host));
   }
 
   /** Scopes the run will need on a registry, so its first token covers all of them. */

@@ -25,6 +25,6 @@ export type { Referrers } from './referrers';
 export { RegistryError, type RegistryErrorDetails, type RegistryOperation } from './registryError';
 export type { RetryPolicy } from '../net/retry';
 export { RequestStats, type RegistryCounters } from './stats';
-export { ACR_TOKEN_USERNAME, toolSignIn, type ToolLogin, type ToolSignInOptions } from './toolSignIn';
+export { ACR_TOKEN_USERNAME, type ToolLogin } from './toolSignIn';
 export type { TransportOptions } from '../net/transport';
 export type { ProxySettings } from '../net/proxyAgent';
