@@ -51,4 +51,31 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Only the agent layer talks to the agent: task folders and the rest of the library get what
+    // the agent hands them (inputs, connections, variables, results) through tasks/common/agent/.
+    // Type-only imports are allowed: they are erased at build time and load nothing (task-lib reads
+    // and deletes the job's secrets from the environment when it is first loaded).
+    files: ['tasks/**/*.ts'],
+    ignores: ['tasks/common/agent/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'azure-pipelines-task-lib',
+                'azure-pipelines-task-lib/*',
+                'azure-devops-node-api',
+                'azure-devops-node-api/*',
+              ],
+              allowTypeImports: true,
+              message: 'Only tasks/common/agent/ talks to the agent: use (or add) an agent-layer function.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import * as tl from 'azure-pipelines-task-lib/task';
 import { azureCredentialFromConnection, readAgentNetworkOptions } from '../common/agent/azureConnection';
 import { agentLogger } from '../common/agent/logger';
 import { registryTransportOptions } from '../common/agent/registryClient';
@@ -7,79 +6,21 @@ import { agentSecrets, registerSecret } from '../common/agent/secrets';
 import { UserError } from '../common/errors';
 import { fetchAksKubeconfig } from '../common/kubernetes/aksCredentials';
 import type { HelmRunner } from '../common/helm/helmRunner';
+import { kubeconfigSecrets, parseKubeconfig } from '../common/kubernetes/kubeconfig';
 import {
-  kubeconfigSecrets,
-  kubeconfigYaml,
-  parseKubeconfig,
-  serviceAccountKubeconfig,
-  skipTlsVerify,
-} from '../common/kubernetes/kubeconfig';
+  azureSubscriptionId,
+  readKubernetesConnection,
+  type ClusterAccess,
+} from '../common/agent/kubernetesConnection';
 import type { ClusterInput } from './inputs';
 
-/** How Helm reaches the cluster. */
-export interface ClusterAccess {
-  /** The kubeconfig's text, for reading events after a failure. */
-  readonly kubeconfig: string;
-  /** `--kube-context`, when the connection names one. */
-  readonly context?: string;
-  /** The namespace of the connection (AzureSubscription connections carry one), else undefined. */
-  readonly namespace?: string;
-  /** For the log: `Kubernetes service connection 'x' (ServiceAccount)`. */
-  readonly description: string;
-}
-
-/** The connection's authorization parameters, read once and silently, keys in lower case. */
-function endpointParameters(id: string): Record<string, string> {
-  const auth = tl.getEndpointAuthorization(id, true);
-  if (!auth) {
-    throw new UserError(
-      `Kubernetes service connection '${id}' is not available to this job: check that the pipeline may use it.`,
-    );
-  }
-  const params: Record<string, string> = {};
-  for (const [key, value] of Object.entries(auth.parameters ?? {}))
-    if (value) params[key.toLowerCase()] = value;
-  return params;
-}
-
-function fromKubernetesConnection(id: string): ClusterAccess {
-  const params = endpointParameters(id);
-  const type = tl.getEndpointDataParameter(id, 'authorizationType', true) || 'Kubeconfig';
-  const untrusted = (params['acceptuntrustedcerts'] ?? '').toLowerCase() === 'true';
-  const namespace = tl.getEndpointDataParameter(id, 'namespace', true) || undefined;
-  const description = `Kubernetes service connection '${id}' (${type})`;
-  if (type.toLowerCase() === 'kubeconfig') {
-    const text = params['kubeconfig'];
-    if (!text) throw new UserError(`${description} has no kubeconfig.`);
-    const config = parseKubeconfig(text, `The kubeconfig of ${description}`);
-    kubeconfigSecrets(config).forEach(registerSecret);
-    const context = params['clustercontext'] || undefined;
-    const final = untrusted ? kubeconfigYaml(skipTlsVerify(config)) : text;
-    return { kubeconfig: final, ...(context ? { context } : {}), description };
-  }
-  // ServiceAccount, and AzureSubscription connections (which hold a service account made when the
-  // connection was created): the API server URL, a base64 token and the cluster's CA certificate.
-  const apiToken = params['apitoken'];
-  if (!apiToken) throw new UserError(`${description} has no service account token (apiToken).`);
-  registerSecret(apiToken);
-  const server = tl.getEndpointUrl(id, true);
-  if (!server) throw new UserError(`${description} has no API server URL.`);
-  const { config, token } = serviceAccountKubeconfig({
-    server,
-    apiTokenBase64: apiToken,
-    ...(params['serviceaccountcertificate'] ? { certificate: params['serviceaccountcertificate'] } : {}),
-    ...(namespace ? { namespace } : {}),
-  });
-  registerSecret(token);
-  const text = kubeconfigYaml(untrusted ? skipTlsVerify(config) : config);
-  return { kubeconfig: text, ...(namespace ? { namespace } : {}), description };
-}
+export type { ClusterAccess };
 
 async function fromAzureResourceManager(
   input: Extract<ClusterInput, { type: 'azureResourceManager' }>,
 ): Promise<ClusterAccess> {
   const azure = azureCredentialFromConnection(input.azureSubscription);
-  const subscriptionId = tl.getEndpointDataParameter(input.azureSubscription, 'subscriptionId', true);
+  const subscriptionId = azureSubscriptionId(input.azureSubscription);
   if (!subscriptionId)
     throw new UserError(`Azure service connection '${input.azureSubscription}' names no subscription.`);
   if (!azure.cloud.resourceManagerUrl || !azure.cloud.managementScope) {
@@ -113,7 +54,7 @@ export async function prepareClusterAccess(input: ClusterInput, helm: HelmRunner
   }
   const access =
     input.type === 'kubernetesServiceConnection'
-      ? fromKubernetesConnection(input.connection)
+      ? readKubernetesConnection(input.connection)
       : await fromAzureResourceManager(input);
   const file = helm.privatePath('kubeconfig');
   fs.writeFileSync(file, access.kubeconfig, { mode: 0o600 });

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import * as tl from 'azure-pipelines-task-lib/task';
 import { inputs } from '../common/agent/inputs';
+import { agentVariable } from '../common/agent/variables';
 import { UserError } from '../common/errors';
 import { checkExtraArguments, helmDuration, splitArguments } from '../common/helm/arguments';
 import { defaultChangeCause, normalizeChangeCause } from '../common/helm/postRender/changeCause';
@@ -108,7 +108,7 @@ function readCluster(): ClusterInput {
 function readChangeCause(): string {
   const given = inputs.optional('changeCause');
   if (given) return normalizeChangeCause(given);
-  const variable = (name: string) => tl.getVariable(name) || undefined;
+  const variable = (name: string) => agentVariable(name) || undefined;
   return normalizeChangeCause(
     defaultChangeCause({
       definitionName: variable('Build.DefinitionName'),
@@ -135,7 +135,7 @@ function readRevision(): number | undefined {
 
 export function readInputs(): DeployHelmChartInputs {
   const action = inputs.choice('action', ACTIONS, 'upgrade', HELM_DEPLOY_COMMANDS);
-  const sources = tl.getVariable('Build.SourcesDirectory') ?? process.cwd();
+  const sources = agentVariable('Build.SourcesDirectory') ?? process.cwd();
   const chartText = inputs.optional('chart');
   const renders = action === 'upgrade' || action === 'diff';
   if (renders && !chartText) throw new UserError(`Input 'chart' is required for the ${action} action.`);
@@ -170,6 +170,6 @@ export function readInputs(): DeployHelmChartInputs {
     },
     insecureRegistries: inputs.lines('insecureRegistries'),
     helmPath: inputs.filePath('helmPath'),
-    tempDirectory: tl.getVariable('Agent.TempDirectory'),
+    tempDirectory: agentVariable('Agent.TempDirectory'),
   };
 }

@@ -1,7 +1,12 @@
 import path from 'node:path';
-import * as tl from 'azure-pipelines-task-lib/task';
 import { azureCredentialFromConnection } from '../common/agent/azureConnection';
 import { agentLogger } from '../common/agent/logger';
+import { setTaskOutcome } from '../common/agent/runTask';
+import {
+  allowMultiLineVariables,
+  keyVaultSecrets,
+  setSecretVariables,
+} from '../common/agent/secretVariables';
 import { setOutput, uploadSummary } from '../common/agent/summary';
 import { defaultWorkingDirectory, findWorkspaceFiles } from '../common/agent/workspaceFiles';
 import { UserError } from '../common/errors';
@@ -11,7 +16,6 @@ import { summaryMarkdown } from '../common/keyvault/summaryMarkdown';
 import { resolveVaultAddress } from '../common/keyvault/vaultAddress';
 import { createVaultReader } from '../common/keyvault/vaultReader';
 import type { Logger } from '../common/log';
-import { allowMultiLineVariables, keyVaultSecrets, setSecretVariables } from './agentSecretValues';
 import { readInputs } from './inputs';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -53,10 +57,7 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
   const options = readInputs();
   if (options.runAsPreJob !== (stage === 'prejob')) {
     const why = options.runAsPreJob ? 'it ran in the pre-job stage (runAsPreJob)' : 'runAsPreJob is false';
-    tl.setResult(
-      tl.TaskResult.Skipped,
-      `Skipped in the ${stage === 'prejob' ? 'pre-job stage' : 'step'}: ${why}.`,
-    );
+    setTaskOutcome('Skipped', `Skipped in the ${stage === 'prejob' ? 'pre-job stage' : 'step'}: ${why}.`);
     return;
   }
   if (stage === 'prejob' && options.targetFiles.length > 0) {
@@ -120,8 +121,8 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
     }),
   );
   const issues = logger.warnings() > 0;
-  tl.setResult(
-    issues ? tl.TaskResult.SucceededWithIssues : tl.TaskResult.Succeeded,
+  setTaskOutcome(
+    issues ? 'SucceededWithIssues' : 'Succeeded',
     `${plan.used.length} secret(s) injected${issues ? ', with warnings' : ''}.`,
   );
 }

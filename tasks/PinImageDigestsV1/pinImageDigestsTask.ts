@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tl from 'azure-pipelines-task-lib/task';
 import { agentLogger } from '../common/agent/logger';
 import { createRegistryClient } from '../common/agent/registryClient';
-import { setOutput, uploadSummary } from '../common/agent/summary';
+import { publishArtifact, setOutput, uploadSummary } from '../common/agent/summary';
 import { findWorkspaceFiles, literalPaths, lockFileFolders } from '../common/agent/workspaceFiles';
 import { UserError } from '../common/errors';
 import { confineFiles } from '../common/files/workspaceBoundary';
@@ -60,7 +59,7 @@ export async function pinImageDigestsTask(): Promise<void> {
     setOutput('lockFile', written ?? '');
     setOutput('imagesPinned', report.lock.images.length);
     setOutput('filesChanged', report.filesChanged.length);
-    if (written && options.publishLockFile) tl.uploadArtifact(LOCK_ARTIFACT, written, LOCK_ARTIFACT);
+    if (written && options.publishLockFile) publishArtifact(LOCK_ARTIFACT, written);
     const registryRequests = client.stats.requests;
     uploadSummary(SUMMARY_TITLE, summaryMarkdown(report, { lockFile: written, registryRequests }));
   } finally {

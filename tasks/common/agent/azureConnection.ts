@@ -3,6 +3,7 @@
 import type { OidcRetryOptions } from '../azure/pipelineOidcAssertion';
 import { type AzureConnectionCredential, createAzureCredential } from '../azure/credentialFactory';
 import { readAzureRmConnection, readPipelineOidcContext } from './azureRmEndpoint';
+import { requestDevOpsOidcToken } from './devOpsOidcToken';
 import { agentLogger } from './logger';
 import { readAgentNetworkOptions } from './network';
 import { agentSecrets } from './secrets';
@@ -22,6 +23,7 @@ export function azureCredentialFromConnection(
     secrets: agentSecrets,
     logger: agentLogger,
     oidc: federated ? readPipelineOidcContext() : undefined,
+    oidcTokens: requestDevOpsOidcToken,
     oidcRetry: options.oidcRetry,
   });
 }

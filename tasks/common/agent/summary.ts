@@ -56,3 +56,8 @@ export function uploadFailureSummary(title: string, message: string): void {
 export function setOutput(name: string, value: string | number): void {
   tl.setVariable(name, String(value), false, true);
 }
+
+/** Publishes `file` as the pipeline artifact `name` (artifact.upload, container folder `name`). */
+export function publishArtifact(name: string, file: string): void {
+  tl.uploadArtifact(name, file, name);
+}
