@@ -8,7 +8,7 @@ import {
   setSecretVariables,
 } from '../common/agent/secretVariables';
 import { setOutput, uploadSummary } from '../common/agent/summary';
-import { defaultWorkingDirectory, findWorkspaceFiles } from '../common/agent/workspaceFiles';
+import { defaultWorkingDirectory, matchInputFiles } from '../common/agent/workspaceFiles';
 import { UserError } from '../common/errors';
 import { replaceFilesAtomically } from '../common/files/atomicFiles';
 import { planInjection } from '../common/keyvault/injectionPlan';
@@ -29,15 +29,6 @@ export type TaskStage = 'prejob' | 'job';
  */
 export function taskStage(argv: readonly string[] = process.argv): TaskStage {
   return path.basename(argv[1] ?? '') === 'prejob.js' ? 'prejob' : 'job';
-}
-
-/** The files the globs match, inside the working directory; none matched is a warning. */
-function matchTargetFiles(workingDirectory: string, patterns: readonly string[], logger: Logger): string[] {
-  if (patterns.length === 0) return [];
-  const files = findWorkspaceFiles(workingDirectory, patterns, 'targetFiles');
-  if (files.length === 0)
-    logger.warn(`No file matches targetFiles (${patterns.join(', ')}) under ${workingDirectory}.`);
-  return files;
 }
 
 function countingLogger(): Logger & { warnings: () => number } {
@@ -83,7 +74,10 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
     additionalPolicies: azure.clientOptions.additionalPolicies,
   });
   const workingDirectory = defaultWorkingDirectory();
-  const files = matchTargetFiles(workingDirectory, options.targetFiles, logger);
+  const files = matchInputFiles(workingDirectory, options.targetFiles, 'targetFiles', {
+    ifNone: 'warn',
+    logger,
+  });
   const plan = await agentLogger.group(`Secrets from ${vault.label} (${azure.connectionLabel})`, () =>
     planInjection(
       { ...options, files, concurrency: options.concurrency },

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { agentLogger } from '../common/agent/logger';
 import { createRegistryClient } from '../common/agent/registryClient';
 import { publishArtifact, setOutput, uploadSummary } from '../common/agent/summary';
-import { findWorkspaceFiles, literalPaths, lockFileFolders } from '../common/agent/workspaceFiles';
-import { UserError } from '../common/errors';
+import { literalPaths, lockFileFolders, matchInputFiles } from '../common/agent/workspaceFiles';
 import { confineFiles } from '../common/files/workspaceBoundary';
 import type { ImageLock } from '../common/lockfile/imageLock';
 import { readLockFile } from '../common/lockfile/readImageLock';
@@ -25,7 +24,7 @@ export const LOCK_ARTIFACT = 'image-lock';
 export async function pinImageDigestsTask(): Promise<void> {
   const options = readInputs();
   const workingDirectory = path.resolve(options.workingDirectory);
-  const files = matchFiles(workingDirectory, options.files);
+  const files = matchInputFiles(workingDirectory, options.files, 'files', { ifNone: 'fail' });
   const lockFile = options.lockFile ? path.resolve(workingDirectory, options.lockFile) : undefined;
   if (lockFile !== undefined) confineFiles([lockFile], lockFileFolders(workingDirectory), 'lockFile');
   const previousLock = options.action === 'verify' ? readPreviousLock(lockFile) : undefined;
@@ -65,18 +64,6 @@ export async function pinImageDigestsTask(): Promise<void> {
   } finally {
     client.close();
   }
-}
-
-/** The files the globs match, inside the working directory; none is an error. */
-function matchFiles(workingDirectory: string, patterns: readonly string[]): string[] {
-  const files = findWorkspaceFiles(workingDirectory, patterns, 'files');
-  if (files.length === 0) {
-    throw new UserError(
-      `No file matches ${patterns.map((p) => `'${p}'`).join(', ')} under ${workingDirectory}. ` +
-        'Check the files input (globs are relative to the working directory).',
-    );
-  }
-  return files;
 }
 
 /** verify: the lock a previous pin wrote, when it exists (it names the tags of digest-only references). */
