@@ -1,17 +1,18 @@
 import fs from 'node:fs';
-import { azureCredentialFromConnection, readAgentNetworkOptions } from '../common/agent/azureConnection';
-import { agentLogger } from '../common/agent/logger';
-import { registryTransportOptions } from '../common/agent/registryClient';
-import { agentSecrets, registerSecret } from '../common/agent/secrets';
-import { UserError } from '../common/errors';
-import { fetchAksKubeconfig } from '../common/kubernetes/aksCredentials';
-import type { HelmRunner } from '../common/helm/helmRunner';
-import { kubeconfigSecrets, parseKubeconfig } from '../common/kubernetes/kubeconfig';
 import {
+  readAgentNetworkOptions,
+  agentLogger,
+  registryTransportOptions,
+  agentSecrets,
+  registerSecret,
   azureSubscriptionId,
   readKubernetesConnection,
   type ClusterAccess,
-} from '../common/agent/kubernetesConnection';
+} from '../common/agent';
+import { UserError } from '../common/errors';
+import { fetchAksKubeconfig } from '../common/kubernetes/aksCredentials';
+import type { HelmRunner } from '../common/helm';
+import { kubeconfigSecrets, parseKubeconfig } from '../common/kubernetes/kubeconfig';
 import type { ClusterInput } from './inputs';
 
 export type { ClusterAccess };
@@ -19,6 +20,8 @@ export type { ClusterAccess };
 async function fromAzureResourceManager(
   input: Extract<ClusterInput, { type: 'azureResourceManager' }>,
 ): Promise<ClusterAccess> {
+  // The Azure SDK is loaded only for an AKS cluster.
+  const { azureCredentialFromConnection } = await import('../common/agent/azureConnection.js');
   const azure = azureCredentialFromConnection(input.azureSubscription);
   const subscriptionId = azureSubscriptionId(input.azureSubscription);
   if (!subscriptionId)

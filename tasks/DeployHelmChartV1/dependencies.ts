@@ -1,9 +1,11 @@
-import { readHelmRegistryAccess, type HelmRegistryAccess } from '../common/agent/helmRegistrySignIn';
-import { agentLogger } from '../common/agent/logger';
-import type { ChartSource } from '../common/helm/chartSource';
-import { ociDependencyHosts, updateDependencies } from '../common/helm/dependencyUpdate';
-import type { HelmRunner } from '../common/helm/helmRunner';
-import { signInHelm } from '../common/helm/registrySignIn';
+import { readHelmRegistryAccess, type HelmRegistryAccess, agentLogger } from '../common/agent';
+import {
+  type ChartSource,
+  ociDependencyHosts,
+  updateDependencies,
+  type HelmRunner,
+  signInHelm,
+} from '../common/helm';
 import { isInsecureRegistry } from '../common/registry/endpoints';
 import type { DeployHelmChartInputs } from './inputs';
 

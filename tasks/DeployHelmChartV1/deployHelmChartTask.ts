@@ -1,24 +1,33 @@
-import { readAgentNetworkOptions } from '../common/agent/azureConnection';
-import { agentLogger } from '../common/agent/logger';
-import { registryTransportOptions } from '../common/agent/registryClient';
-import { agentSecrets, knownSecrets } from '../common/agent/secrets';
-import { typedSecretForms } from '../common/helm/valuesFile';
-import { setOutput, uploadSummary } from '../common/agent/summary';
-import { UserError } from '../common/errors';
-import { describeChart } from '../common/helm/chartSource';
-import { diffRelease, type ReleaseDiff } from '../common/helm/diffRelease';
-import { failedUpgrade } from '../common/helm/failedUpgrade';
-import { logFailureDiagnostics } from '../common/helm/failureDiagnostics';
-import { locateHelm, probeHelm } from '../common/helm/findHelm';
-import { HelmCommandError, HelmRunner } from '../common/helm/helmRunner';
 import {
+  readAgentNetworkOptions,
+  agentLogger,
+  registryTransportOptions,
+  agentSecrets,
+  knownSecrets,
+  setOutput,
+  uploadSummary,
+} from '../common/agent';
+import {
+  typedSecretForms,
+  describeChart,
+  diffRelease,
+  type ReleaseDiff,
+  failedUpgrade,
+  logFailureDiagnostics,
+  locateHelm,
+  probeHelm,
+  HelmCommandError,
+  HelmRunner,
   rollbackRelease,
   uninstallRelease,
   upgradeRelease,
   type UpgradeOptions,
-} from '../common/helm/releaseActions';
-import { helmProxyEnvironment } from '../common/helm/proxyEnvironment';
-import { releaseHistory, releaseStatus, type ReleaseTarget } from '../common/helm/releaseInfo';
+  helmProxyEnvironment,
+  releaseHistory,
+  releaseStatus,
+  type ReleaseTarget,
+} from '../common/helm';
+import { UserError } from '../common/errors';
 import { isInsecureRegistry } from '../common/registry/endpoints';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
 import { prepareChart } from './dependencies';

@@ -1,14 +1,22 @@
 import path from 'node:path';
-import { inputs } from '../common/agent/inputs';
-import { agentVariable } from '../common/agent/variables';
+import { inputs, agentVariable } from '../common/agent';
 import { UserError } from '../common/errors';
-import { checkExtraArguments, helmDuration, splitArguments } from '../common/helm/arguments';
-import { defaultChangeCause, normalizeChangeCause } from '../common/helm/postRender/changeCause';
-import { chartSource, type ChartSource } from '../common/helm/chartSource';
-import type { UserPostRenderer } from '../common/helm/postRender/postRenderer';
-import { validateReleaseName } from '../common/helm/releaseInfo';
-import { SERVER_SIDE_CHOICES, type ServerSideOptions } from '../common/helm/serverSideApply';
-import { parseValueLines, VALUE_TYPINGS, type ValueAssignment } from '../common/helm/valuesFile';
+import {
+  checkExtraArguments,
+  helmDuration,
+  splitArguments,
+  defaultChangeCause,
+  normalizeChangeCause,
+  chartSource,
+  type ChartSource,
+  type UserPostRenderer,
+  validateReleaseName,
+  SERVER_SIDE_CHOICES,
+  type ServerSideOptions,
+  parseValueLines,
+  VALUE_TYPINGS,
+  type ValueAssignment,
+} from '../common/helm';
 
 export const CONNECTION_TYPES = [
   'kubernetesServiceConnection',

@@ -1,5 +1,4 @@
-import type { ObjectChange } from '../common/helm/manifestDiff';
-import type { HistoryEntry } from '../common/helm/releaseInfo';
+import type { ObjectChange, HistoryEntry } from '../common/helm';
 import { markdownCell, markdownCode } from '../common/markdown';
 
 /** What a failed upgrade left behind, for the summary. */

@@ -1,20 +1,19 @@
 import path from 'node:path';
 import { azureCredentialFromConnection } from '../common/agent/azureConnection';
-import { agentLogger } from '../common/agent/logger';
-import { setTaskOutcome } from '../common/agent/runTask';
 import {
+  agentLogger,
+  setTaskOutcome,
   allowMultiLineVariables,
   keyVaultSecrets,
   setSecretVariables,
-} from '../common/agent/secretVariables';
-import { setOutput, uploadSummary } from '../common/agent/summary';
-import { defaultWorkingDirectory, matchInputFiles } from '../common/agent/workspaceFiles';
+  setOutput,
+  uploadSummary,
+  defaultWorkingDirectory,
+  matchInputFiles,
+} from '../common/agent';
 import { UserError } from '../common/errors';
-import { replaceFilesAtomically } from '../common/files/atomicFiles';
-import { planInjection } from '../common/keyvault/injectionPlan';
-import { summaryMarkdown } from '../common/keyvault/summaryMarkdown';
-import { resolveVaultAddress } from '../common/keyvault/vaultAddress';
-import { createVaultReader } from '../common/keyvault/vaultReader';
+import { replaceFilesAtomically } from '../common/files';
+import { planInjection, summaryMarkdown, resolveVaultAddress, createVaultReader } from '../common/keyvault';
 import type { Logger } from '../common/log';
 import { readInputs } from './inputs';
 

@@ -1,15 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { agentLogger } from '../common/agent/logger';
-import { createRegistryClient } from '../common/agent/registryClient';
-import { publishArtifact, setOutput, uploadSummary } from '../common/agent/summary';
-import { literalPaths, lockFileFolders, matchInputFiles } from '../common/agent/workspaceFiles';
-import { confineFiles } from '../common/files/workspaceBoundary';
+import {
+  agentLogger,
+  createRegistryClient,
+  publishArtifact,
+  setOutput,
+  uploadSummary,
+  literalPaths,
+  lockFileFolders,
+  matchInputFiles,
+} from '../common/agent';
+import { confineFiles } from '../common/files';
 import type { ImageLock } from '../common/lockfile/imageLock';
 import { readLockFile } from '../common/lockfile/readImageLock';
 import { writeLockFile } from '../common/lockfile/writeImageLock';
-import { pinImages } from '../common/pinning/pinImages';
-import { declarePullScopes, registryImageResolver } from '../common/pinning/registryResolver';
+import { pinImages, declarePullScopes, registryImageResolver } from '../common/pinning';
 import { readInputs } from './inputs';
 import { summaryMarkdown } from './summaryMarkdown';
 

@@ -1,4 +1,4 @@
-import type { PinReport } from '../common/pinning/pinImages';
+import type { PinReport } from '../common/pinning';
 import { markdownCell, markdownCode } from '../common/markdown';
 
 const TITLES = {

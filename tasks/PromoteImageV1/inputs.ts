@@ -1,4 +1,4 @@
-import { inputs } from '../common/agent/inputs';
+import { inputs } from '../common/agent';
 import { UserError } from '../common/errors';
 import { validateDigest } from '../common/registry/digest';
 import { parseImageReference, validateTag, type ImageReference } from '../common/registry/reference';

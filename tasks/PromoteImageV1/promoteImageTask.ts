@@ -1,6 +1,4 @@
-import { agentLogger } from '../common/agent/logger';
-import { createRegistryClient } from '../common/agent/registryClient';
-import { recordDone, setOutput, uploadSummary } from '../common/agent/summary';
+import { agentLogger, createRegistryClient, recordDone, setOutput, uploadSummary } from '../common/agent';
 import { copyImage } from '../common/copy/copy';
 import type { RegistryClient } from '../common/registry/client';
 import type { CopyProgress } from '../common/copy/progress';

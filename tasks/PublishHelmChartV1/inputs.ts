@@ -1,9 +1,7 @@
 import path from 'node:path';
-import { inputs } from '../common/agent/inputs';
-import { agentVariable } from '../common/agent/variables';
+import { inputs, agentVariable } from '../common/agent';
 import { UserError } from '../common/errors';
-import { chooseChartVersion, type ChosenVersion } from '../common/helm/chartVersion';
-import { parseOciLocation, type OciLocation } from '../common/helm/ociLocation';
+import { chooseChartVersion, type ChosenVersion, parseOciLocation, type OciLocation } from '../common/helm';
 
 /** PublishHelmChart@1 inputs (and the run's branch and build number), read once and validated. */
 export interface PublishHelmChartInputs {

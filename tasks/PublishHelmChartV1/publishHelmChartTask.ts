@@ -1,15 +1,21 @@
-import { readAgentNetworkOptions } from '../common/agent/azureConnection';
-import { agentLogger } from '../common/agent/logger';
-import { registryTransportOptions } from '../common/agent/registryClient';
-import { setOutput, uploadSummary } from '../common/agent/summary';
-import { chartRegistry } from '../common/helm/chartRegistry';
-import { locateHelm, probeHelm } from '../common/helm/findHelm';
-import { HelmRunner } from '../common/helm/helmRunner';
-import { helmProxyEnvironment } from '../common/helm/proxyEnvironment';
-import { publishChart } from '../common/helm/publishChart';
-import { signInHelm } from '../common/helm/registrySignIn';
+import {
+  readAgentNetworkOptions,
+  agentLogger,
+  registryTransportOptions,
+  setOutput,
+  uploadSummary,
+  readHelmRegistryAccess,
+} from '../common/agent';
+import {
+  chartRegistry,
+  locateHelm,
+  probeHelm,
+  HelmRunner,
+  helmProxyEnvironment,
+  publishChart,
+  signInHelm,
+} from '../common/helm';
 import { readInputs } from './inputs';
-import { readHelmRegistryAccess } from '../common/agent/helmRegistrySignIn';
 import { isInsecureRegistry } from '../common/registry/endpoints';
 import { renderSummary } from './summary';
 

@@ -1,6 +1,6 @@
 // The Azure credential for an AzureRM connection input. Importing this module loads the Azure
 // SDK: tasks that only may need it import it lazily.
-import type { OidcRetryOptions } from '../azure/pipelineOidcAssertion';
+import type { OidcRetryOptions } from '../azure';
 import { type AzureConnectionCredential, createAzureCredential } from '../azure/credentialFactory';
 import { readAzureRmConnection, readPipelineOidcContext } from './azureRmEndpoint';
 import { requestDevOpsOidcToken } from './devOpsOidcToken';

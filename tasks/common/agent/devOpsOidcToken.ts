@@ -2,7 +2,7 @@
 // azure-devops-node-api (which applies the agent's proxy and certificates from the options given).
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
 import { TaskApi } from 'azure-devops-node-api/TaskApi';
-import type { OidcTokenRequest } from '../azure/pipelineOidcAssertion';
+import type { OidcTokenRequest } from '../azure';
 import { devOpsRequestOptions } from '../net/agentNetwork';
 
 /**

@@ -1,4 +1,4 @@
-import type { RegistrySignIn } from '../helm/registrySignIn';
+import type { RegistrySignIn } from '../helm';
 import type { RegistryClient } from '../registry/client';
 import { entraRegistryCredential } from './entraRegistryCredential';
 import { registryClientFor } from './registryClient';

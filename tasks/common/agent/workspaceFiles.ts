@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from '../errors';
 import type { Logger } from '../log';
-import { type AllowedFolder, confineFiles } from '../files/workspaceBoundary';
+import { type AllowedFolder, confineFiles } from '../files';
 
 /** System.DefaultWorkingDirectory (the sources folder), where tasks without a working directory input work. */
 export function defaultWorkingDirectory(): string {
