@@ -7,15 +7,66 @@ import {
   registerSecret,
   azureSubscriptionId,
   readKubernetesConnection,
-  type ClusterAccess,
 } from '../common/agent';
 import { UserError } from '../common/errors';
 import { fetchAksKubeconfig } from '../common/kubernetes/aksCredentials';
 import type { HelmRunner } from '../common/helm';
-import { kubeconfigSecrets, parseKubeconfig } from '../common/kubernetes/kubeconfig';
+import {
+  kubeconfigSecrets,
+  kubeconfigYaml,
+  parseKubeconfig,
+  serviceAccountKubeconfig,
+  skipTlsVerify,
+} from '../common/kubernetes/kubeconfig';
 import type { ClusterInput } from './inputs';
 
-export type { ClusterAccess };
+/** How Helm reaches the cluster. */
+export interface ClusterAccess {
+  /** The kubeconfig's text, for reading events after a failure. */
+  readonly kubeconfig: string;
+  /** `--kube-context`, when the connection names one. */
+  readonly context?: string;
+  /** The namespace of the connection (AzureSubscription connections carry one), else undefined. */
+  readonly namespace?: string;
+  /** For the log: `Kubernetes service connection 'x' (ServiceAccount)`. */
+  readonly description: string;
+}
+
+/**
+ * A `connectedService:kubernetes` endpoint as a kubeconfig: the connection's own (Kubeconfig), or
+ * one built from its API server, service account token and CA (ServiceAccount, AzureSubscription).
+ */
+function fromKubernetesConnection(id: string): ClusterAccess {
+  const connection = readKubernetesConnection(id);
+  const { type, parameters: params, namespace } = connection;
+  const untrusted = (params['acceptuntrustedcerts'] ?? '').toLowerCase() === 'true';
+  const description = `Kubernetes service connection '${id}' (${type})`;
+  if (type.toLowerCase() === 'kubeconfig') {
+    const text = params['kubeconfig'];
+    if (!text) throw new UserError(`${description} has no kubeconfig.`);
+    const config = parseKubeconfig(text, `The kubeconfig of ${description}`);
+    kubeconfigSecrets(config).forEach(registerSecret);
+    const context = params['clustercontext'] || undefined;
+    const final = untrusted ? kubeconfigYaml(skipTlsVerify(config)) : text;
+    return { kubeconfig: final, ...(context ? { context } : {}), description };
+  }
+  // ServiceAccount, and AzureSubscription connections (which hold a service account made when the
+  // connection was created): the API server URL, a base64 token and the cluster's CA certificate.
+  const apiToken = params['apitoken'];
+  if (!apiToken) throw new UserError(`${description} has no service account token (apiToken).`);
+  registerSecret(apiToken);
+  const server = connection.serverUrl;
+  if (!server) throw new UserError(`${description} has no API server URL.`);
+  const { config, token } = serviceAccountKubeconfig({
+    server,
+    apiTokenBase64: apiToken,
+    ...(params['serviceaccountcertificate'] ? { certificate: params['serviceaccountcertificate'] } : {}),
+    ...(namespace ? { namespace } : {}),
+  });
+  registerSecret(token);
+  const text = kubeconfigYaml(untrusted ? skipTlsVerify(config) : config);
+  return { kubeconfig: text, ...(namespace ? { namespace } : {}), description };
+}
 
 async function fromAzureResourceManager(
   input: Extract<ClusterInput, { type: 'azureResourceManager' }>,
@@ -57,7 +108,7 @@ export async function prepareClusterAccess(input: ClusterInput, helm: HelmRunner
   }
   const access =
     input.type === 'kubernetesServiceConnection'
-      ? readKubernetesConnection(input.connection)
+      ? fromKubernetesConnection(input.connection)
       : await fromAzureResourceManager(input);
   const file = helm.privatePath('kubeconfig');
   fs.writeFileSync(file, access.kubeconfig, { mode: 0o600 });

@@ -18,7 +18,11 @@ export {
 } from './workspaceFiles';
 export { createRegistryClient, registryTransportOptions, type RegistryAccess } from './registryClient';
 export { readHelmRegistryAccess, type HelmRegistryAccess } from './helmRegistrySignIn';
-export { azureSubscriptionId, readKubernetesConnection, type ClusterAccess } from './kubernetesConnection';
+export {
+  azureSubscriptionId,
+  readKubernetesConnection,
+  type KubernetesConnection,
+} from './kubernetesConnection';
 export {
   allowMultiLineVariables,
   keyVaultSecrets,
