@@ -2,6 +2,55 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** azure-pipelines-task-lib and azure-devops-node-api: the agent layer's alone. */
+const AGENT_PACKAGES = {
+  group: [
+    'azure-pipelines-task-lib',
+    'azure-pipelines-task-lib/*',
+    'azure-devops-node-api',
+    'azure-devops-node-api/*',
+  ],
+  // Type-only imports are erased at build time and load nothing (task-lib reads and deletes the
+  // job's secrets from the environment when it is first loaded).
+  allowTypeImports: true,
+  message: 'Only tasks/common/agent/ talks to the agent: use (or add) an agent-layer function.',
+};
+
+/** Library folders with a front door (index.ts): task folders import the door, not the rooms. */
+const FRONT_DOORS = {
+  group: [
+    '**/common/agent/*',
+    '!**/common/agent/azureConnection*', // loads the Azure SDK: imported only where needed, or lazily
+    '**/common/helm/*',
+    '**/common/files/*',
+    '**/common/azure/*',
+    '**/common/keyvault/*',
+    '**/common/pinning/*',
+  ],
+  message: "Import the library folder's front door (../common/<folder>), not a file inside it.",
+};
+
+function agentOnlyImports() {
+  const rule = (...patterns) => ({
+    '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
+  });
+  return [
+    {
+      // Only the agent layer talks to the agent: the rest of the library gets what the agent hands
+      // a task (inputs, connections, variables) through tasks/common/agent/.
+      files: ['tasks/common/**/*.ts'],
+      ignores: ['tasks/common/agent/**'],
+      rules: rule(AGENT_PACKAGES),
+    },
+    {
+      // Task folders hold inputs, orchestration and summaries, and reach the library by its doors.
+      files: ['tasks/*/**/*.ts'],
+      ignores: ['tasks/common/**'],
+      rules: rule(AGENT_PACKAGES, FRONT_DOORS),
+    },
+  ];
+}
+
 export default tseslint.config(
   {
     // Plain-JS fixtures (post-renderers run by Helm) are data for tests, not project sources.
@@ -51,4 +100,5 @@ export default tseslint.config(
       ],
     },
   },
+  ...agentOnlyImports(),
 );

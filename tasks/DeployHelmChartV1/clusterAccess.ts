@@ -1,11 +1,14 @@
 import fs from 'node:fs';
-import * as tl from 'azure-pipelines-task-lib/task';
-import { azureCredentialFromConnection } from '../common/agent/azureConnection';
-import { agentLogger } from '../common/agent/logger';
-import { agentHttpSettings } from '../common/agent/network';
-import { agentSecrets, registerSecret } from '../common/agent/secrets';
+import {
+  agentHttpSettings,
+  agentLogger,
+  agentSecrets,
+  registerSecret,
+  azureSubscriptionId,
+  readKubernetesConnection,
+} from '../common/agent';
 import { UserError } from '../common/errors';
-import type { HelmRunner } from '../common/helm/helmRunner';
+import type { HelmRunner } from '../common/helm';
 import {
   fetchAksKubeconfig,
   kubeconfigSecrets,
@@ -28,25 +31,14 @@ export interface ClusterAccess {
   readonly description: string;
 }
 
-/** The connection's authorization parameters, read once and silently, keys in lower case. */
-function endpointParameters(id: string): Record<string, string> {
-  const auth = tl.getEndpointAuthorization(id, true);
-  if (!auth) {
-    throw new UserError(
-      `Kubernetes service connection '${id}' is not available to this job: check that the pipeline may use it.`,
-    );
-  }
-  const params: Record<string, string> = {};
-  for (const [key, value] of Object.entries(auth.parameters ?? {}))
-    if (value) params[key.toLowerCase()] = value;
-  return params;
-}
-
+/**
+ * A `connectedService:kubernetes` endpoint as a kubeconfig: the connection's own (Kubeconfig), or
+ * one built from its API server, service account token and CA (ServiceAccount, AzureSubscription).
+ */
 function fromKubernetesConnection(id: string): ClusterAccess {
-  const params = endpointParameters(id);
-  const type = tl.getEndpointDataParameter(id, 'authorizationType', true) || 'Kubeconfig';
+  const connection = readKubernetesConnection(id);
+  const { type, parameters: params, namespace } = connection;
   const untrusted = (params['acceptuntrustedcerts'] ?? '').toLowerCase() === 'true';
-  const namespace = tl.getEndpointDataParameter(id, 'namespace', true) || undefined;
   const description = `Kubernetes service connection '${id}' (${type})`;
   if (type.toLowerCase() === 'kubeconfig') {
     const text = params['kubeconfig'];
@@ -62,7 +54,7 @@ function fromKubernetesConnection(id: string): ClusterAccess {
   const apiToken = params['apitoken'];
   if (!apiToken) throw new UserError(`${description} has no service account token (apiToken).`);
   registerSecret(apiToken);
-  const server = tl.getEndpointUrl(id, true);
+  const server = connection.serverUrl;
   if (!server) throw new UserError(`${description} has no API server URL.`);
   const { config, token } = serviceAccountKubeconfig({
     server,
@@ -78,8 +70,10 @@ function fromKubernetesConnection(id: string): ClusterAccess {
 async function fromAzureResourceManager(
   input: Extract<ClusterInput, { type: 'azureResourceManager' }>,
 ): Promise<ClusterAccess> {
+  // The Azure SDK is loaded only for an AKS cluster.
+  const { azureCredentialFromConnection } = await import('../common/agent/azureConnection.js');
   const azure = azureCredentialFromConnection(input.azureSubscription);
-  const subscriptionId = tl.getEndpointDataParameter(input.azureSubscription, 'subscriptionId', true);
+  const subscriptionId = azureSubscriptionId(input.azureSubscription);
   if (!subscriptionId)
     throw new UserError(`Azure service connection '${input.azureSubscription}' names no subscription.`);
   if (!azure.cloud.resourceManagerUrl || !azure.cloud.managementScope) {

@@ -1,21 +1,52 @@
-import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
-import { agentLogger } from '../common/agent/logger';
-import { agentHttpSettings } from '../common/agent/network';
-import { agentSecrets } from '../common/agent/secrets';
-import { ociDependencyHosts, updateDependencies } from '../common/helm/dependencyUpdate';
-import type { HelmRunner } from '../common/helm/helmRunner';
-import { usesPlainHttp } from '../common/helm/registryLogin';
-import { signInHelm } from '../common/helm/registrySignIn';
+import { readHelmRegistryAccess, type HelmRegistryAccess, agentLogger } from '../common/agent';
+import {
+  type ChartSource,
+  ociDependencyHosts,
+  updateDependencies,
+  type HelmRunner,
+  signInHelm,
+} from '../common/helm';
+import { isInsecureRegistry } from '../common/registry/endpoints';
 import type { DeployHelmChartInputs } from './inputs';
+
+/**
+ * Before an upgrade or diff: signs Helm in to the chart's OCI registry and updates a chart folder's
+ * dependencies. The registry sign-in inputs are read once, when a registry first needs them, into
+ * one registry client whose authenticator gives every Helm login (one ACR exchange per registry).
+ */
+export async function prepareChart(
+  runner: HelmRunner,
+  options: DeployHelmChartInputs,
+  chart: ChartSource,
+  plainHttp: boolean,
+): Promise<void> {
+  let access: HelmRegistryAccess | undefined;
+  const registryAccess = (): HelmRegistryAccess =>
+    (access ??= readHelmRegistryAccess(
+      options.registryConnection,
+      options.registryAzureSubscription,
+      options.insecureRegistries,
+    ));
+  try {
+    if (chart.kind === 'oci') {
+      const { client, signIn } = registryAccess();
+      await signInHelm({ helm: runner, logins: client }, chart.location.host, plainHttp, signIn);
+    }
+    await updateChartDependencies(runner, options, registryAccess);
+  } finally {
+    access?.client.close();
+  }
+}
 
 /**
  * `dependencyUpdate`: for a chart folder, signs Helm in to the OCI registries its dependencies come
  * from (the registry connection only at its own registry; Entra ID at each) and runs
  * `helm dependency update`. Packaged charts (archives, OCI, repositories) carry their dependencies.
  */
-export async function updateChartDependencies(
+async function updateChartDependencies(
   runner: HelmRunner,
   options: DeployHelmChartInputs,
+  registryAccess: () => HelmRegistryAccess,
 ): Promise<void> {
   const chart = options.chart;
   if (!options.dependencyUpdate || !chart) return;
@@ -26,14 +57,9 @@ export async function updateChartDependencies(
     return;
   }
   const hosts = ociDependencyHosts(chart.path);
-  const signIn = readHelmRegistrySignIn(options.registryConnection, options.registryAzureSubscription);
-  const deps = {
-    helm: runner,
-    transport: agentHttpSettings(),
-    logger: agentLogger,
-    secrets: agentSecrets,
-  };
-  const plainHttp = new Set(hosts.filter((h) => usesPlainHttp(h, options.insecureRegistries)));
+  const { client, signIn } = registryAccess();
+  const deps = { helm: runner, logins: client };
+  const plainHttp = new Set(hosts.filter((h) => isInsecureRegistry(h, options.insecureRegistries)));
   for (const host of hosts) {
     const own = !signIn.connection || signIn.connection.host === host;
     const how = own ? await signInHelm(deps, host, plainHttp.has(host), signIn) : 'anonymous';

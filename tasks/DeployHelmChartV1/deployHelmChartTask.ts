@@ -1,29 +1,36 @@
-import { agentLogger } from '../common/agent/logger';
-import { agentHttpSettings } from '../common/agent/network';
-import { agentSecrets, knownSecrets } from '../common/agent/secrets';
-import { typedSecretForms } from '../common/helm/valuesFile';
-import { setOutput, uploadSummary } from '../common/agent/summary';
-import { UserError } from '../common/errors';
-import { describeChart } from '../common/helm/chartSource';
-import { diffRelease, type ReleaseDiff } from '../common/helm/diffRelease';
-import { failedUpgrade } from '../common/helm/failedUpgrade';
-import { logFailureDiagnostics } from '../common/helm/failureDiagnostics';
-import { locateHelm, probeHelm } from '../common/helm/findHelm';
-import { HelmCommandError, HelmRunner } from '../common/helm/helmRunner';
 import {
+  agentHttpSettings,
+  agentLogger,
+  agentSecrets,
+  knownSecrets,
+  setOutput,
+  uploadSummary,
+} from '../common/agent';
+import {
+  typedSecretForms,
+  describeChart,
+  diffRelease,
+  type ReleaseDiff,
+  failedUpgrade,
+  logFailureDiagnostics,
+  locateHelm,
+  probeHelm,
+  HelmCommandError,
+  HelmRunner,
   rollbackRelease,
   uninstallRelease,
   upgradeRelease,
   type UpgradeOptions,
-} from '../common/helm/releaseActions';
-import { helmProxyEnvironment } from '../common/helm/proxyEnvironment';
-import { releaseHistory, releaseStatus, type ReleaseTarget } from '../common/helm/releaseInfo';
-import { usesPlainHttp } from '../common/helm/registryLogin';
-import { signInHelm } from '../common/helm/registrySignIn';
+  helmProxyEnvironment,
+  releaseHistory,
+  releaseStatus,
+  type ReleaseTarget,
+} from '../common/helm';
+import { UserError } from '../common/errors';
+import { isInsecureRegistry } from '../common/registry/endpoints';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
-import { updateChartDependencies } from './dependencies';
+import { prepareChart } from './dependencies';
 import { readInputs, type DeployHelmChartInputs } from './inputs';
-import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
 import { renderSummary, type DeploySummary } from './summary';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -46,21 +53,9 @@ async function runAction(
   const common = { ...target, wait: options.wait, timeout: options.timeout, extraArgs: options.extraArgs };
   if ((options.action === 'upgrade' || options.action === 'diff') && options.chart) {
     const chart = options.chart;
-    const plainHttp = chart.kind === 'oci' && usesPlainHttp(chart.location.host, options.insecureRegistries);
-    if (chart.kind === 'oci') {
-      await signInHelm(
-        {
-          helm: runner,
-          transport: agentHttpSettings(),
-          logger: agentLogger,
-          secrets: agentSecrets,
-        },
-        chart.location.host,
-        plainHttp,
-        readHelmRegistrySignIn(options.registryConnection, options.registryAzureSubscription),
-      );
-    }
-    await updateChartDependencies(runner, options);
+    const plainHttp =
+      chart.kind === 'oci' && isInsecureRegistry(chart.location.host, options.insecureRegistries);
+    await prepareChart(runner, options, chart, plainHttp);
     const upgrade: UpgradeOptions = {
       ...common,
       chart,

@@ -1,15 +1,24 @@
 import path from 'node:path';
-import * as tl from 'azure-pipelines-task-lib/task';
-import { inputs } from '../common/agent/inputs';
+import { inputs, agentVariable } from '../common/agent';
 import { UserError } from '../common/errors';
-import { checkExtraArguments, helmDuration, splitArguments } from '../common/helm/arguments';
-import { defaultChangeCause, normalizeChangeCause } from '../common/helm/postRender/changeCause';
-import { chartSource, type ChartSource } from '../common/helm/chartSource';
-import type { UserPostRenderer } from '../common/helm/postRender/postRenderer';
-import { validateReleaseName } from '../common/helm/releaseInfo';
-import { SERVER_SIDE_CHOICES, type ServerSideOptions } from '../common/helm/serverSideApply';
-import { parseOverrideValues } from '../common/helm/overrideValues';
-import { parseValueLines, valuesTree, VALUE_TYPINGS, type ValueAssignment } from '../common/helm/valuesFile';
+import {
+  checkExtraArguments,
+  helmDuration,
+  splitArguments,
+  defaultChangeCause,
+  normalizeChangeCause,
+  chartSource,
+  type ChartSource,
+  type UserPostRenderer,
+  validateReleaseName,
+  SERVER_SIDE_CHOICES,
+  type ServerSideOptions,
+  parseValueLines,
+  parseOverrideValues,
+  valuesTree,
+  VALUE_TYPINGS,
+  type ValueAssignment,
+} from '../common/helm';
 
 export const CONNECTION_TYPES = [
   'kubernetesServiceConnection',
@@ -109,7 +118,7 @@ function readCluster(): ClusterInput {
 function readChangeCause(): string {
   const given = inputs.optional('changeCause');
   if (given) return normalizeChangeCause(given);
-  const variable = (name: string) => tl.getVariable(name) || undefined;
+  const variable = (name: string) => agentVariable(name) || undefined;
   return normalizeChangeCause(
     defaultChangeCause({
       definitionName: variable('Build.DefinitionName'),
@@ -150,7 +159,7 @@ function readRevision(): number | undefined {
 
 export function readInputs(): DeployHelmChartInputs {
   const action = inputs.choice('action', ACTIONS, 'upgrade', HELM_DEPLOY_COMMANDS);
-  const sources = tl.getVariable('Build.SourcesDirectory') ?? process.cwd();
+  const sources = agentVariable('Build.SourcesDirectory') ?? process.cwd();
   const chartText = inputs.optional('chart');
   const renders = action === 'upgrade' || action === 'diff';
   if (renders && !chartText) throw new UserError(`Input 'chart' is required for the ${action} action.`);
@@ -184,6 +193,6 @@ export function readInputs(): DeployHelmChartInputs {
     },
     insecureRegistries: inputs.lines('insecureRegistries'),
     helmPath: inputs.filePath('helmPath'),
-    tempDirectory: tl.getVariable('Agent.TempDirectory'),
+    tempDirectory: agentVariable('Agent.TempDirectory'),
   };
 }

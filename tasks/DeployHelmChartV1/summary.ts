@@ -1,5 +1,5 @@
-import type { ObjectChange } from '../common/helm/manifestDiff';
-import type { HistoryEntry } from '../common/helm/releaseInfo';
+import type { ObjectChange, HistoryEntry } from '../common/helm';
+import { markdownCell, markdownCode } from '../common/markdown';
 
 /** What a failed upgrade left behind, for the summary. */
 export interface FailureReport {
@@ -24,9 +24,6 @@ export interface DeploySummary {
   readonly failure?: FailureReport;
 }
 
-/** Markdown table cells: no pipes or line breaks from release data. */
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-
 /** A fenced block that data cannot close: the fence is longer than any backtick run in it. */
 function fenced(lines: readonly string[]): string[] {
   const longest = Math.max(
@@ -45,7 +42,7 @@ function changesSection(changes: readonly ObjectChange[]): string[] {
     '',
     '| Change | Object |',
     '| --- | --- |',
-    ...changes.map((c) => `| ${c.change} | \`${cell(c.title)}\` |`),
+    ...changes.map((c) => `| ${c.change} | ${markdownCode(c.title)} |`),
     '',
   ];
 }
@@ -62,23 +59,22 @@ function failureSection(f: FailureReport): string[] {
   const shownStatus = notes >= 0 ? f.status.slice(0, notes) : f.status;
   if (shownStatus.length > 0) lines.push('`helm status`:', '', ...fenced(shownStatus), '');
   if (f.events.length > 0)
-    lines.push('Recent warning events:', '', ...f.events.map((e) => `- ${cell(e)}`), '');
+    lines.push('Recent warning events:', '', ...f.events.map((e) => `- ${markdownCell(e)}`), '');
   return lines;
 }
 
 /** The build summary: what was done, and the release's `helm history`. */
 export function renderSummary(s: DeploySummary): string {
   const lines = [
-    `### Helm release \`${cell(s.release)}\` (${s.action})`,
+    `### Helm release ${markdownCode(s.release)} (${s.action})`,
     '',
-    `Namespace \`${cell(s.namespace)}\` on ${cell(s.cluster)}, ${s.helmVersion}.`,
+    `Namespace ${markdownCode(s.namespace)} on ${markdownCell(s.cluster)}, ${s.helmVersion}.`,
     '',
   ];
-  if (s.changeCause) lines.push(`**Change cause:** ${cell(s.changeCause)}`, '');
+  if (s.changeCause) lines.push(`**Change cause:** ${markdownCell(s.changeCause)}`, '');
   if (s.failure) lines.push(...failureSection(s.failure));
   if (s.changes) lines.push(...changesSection(s.changes));
-  if (s.annotated.length > 0)
-    lines.push(`Annotated: ${s.annotated.map((a) => `\`${cell(a)}\``).join(', ')}`, '');
+  if (s.annotated.length > 0) lines.push(`Annotated: ${s.annotated.map(markdownCode).join(', ')}`, '');
   if (s.history.length === 0) {
     lines.push(
       s.action === 'uninstall'
@@ -94,7 +90,7 @@ export function renderSummary(s: DeploySummary): string {
   );
   for (const h of [...s.history].reverse()) {
     lines.push(
-      `| ${h.revision} | ${cell(h.updated)} | ${cell(h.status)} | ${cell(h.chart)} | ${cell(h.appVersion)} | ${cell(h.description)} |`,
+      `| ${h.revision} | ${markdownCell(h.updated)} | ${markdownCell(h.status)} | ${markdownCell(h.chart)} | ${markdownCell(h.appVersion)} | ${markdownCell(h.description)} |`,
     );
   }
   lines.push('');

@@ -1,4 +1,4 @@
-import { runTask } from '../common/agent/runTask';
+import { runTask } from '../common/agent';
 import { SUMMARY_TITLE, injectKeyVaultSecretsTask } from './injectKeyVaultSecretsTask';
 
 runTask(SUMMARY_TITLE, injectKeyVaultSecretsTask);

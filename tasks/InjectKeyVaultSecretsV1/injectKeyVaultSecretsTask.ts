@@ -1,17 +1,20 @@
 import path from 'node:path';
-import * as tl from 'azure-pipelines-task-lib/task';
 import { azureCredentialFromConnection } from '../common/agent/azureConnection';
-import { agentLogger } from '../common/agent/logger';
-import { setOutput, uploadSummary } from '../common/agent/summary';
-import { defaultWorkingDirectory, findWorkspaceFiles } from '../common/agent/workspaceFiles';
+import {
+  agentLogger,
+  setTaskOutcome,
+  allowMultiLineVariables,
+  keyVaultSecrets,
+  setSecretVariables,
+  setOutput,
+  uploadSummary,
+  defaultWorkingDirectory,
+  matchInputFiles,
+} from '../common/agent';
 import { UserError } from '../common/errors';
-import { replaceFilesAtomically } from '../common/files/atomicFiles';
-import { planInjection } from '../common/keyvault/injectionPlan';
-import { summaryMarkdown } from '../common/keyvault/summaryMarkdown';
-import { resolveVaultAddress } from '../common/keyvault/vaultAddress';
-import { createVaultReader } from '../common/keyvault/vaultReader';
+import { replaceFilesAtomically } from '../common/files';
+import { planInjection, summaryMarkdown, resolveVaultAddress, createVaultReader } from '../common/keyvault';
 import type { Logger } from '../common/log';
-import { allowMultiLineVariables, keyVaultSecrets, setSecretVariables } from './agentSecretValues';
 import { readInputs } from './inputs';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -25,15 +28,6 @@ export type TaskStage = 'prejob' | 'job';
  */
 export function taskStage(argv: readonly string[] = process.argv): TaskStage {
   return path.basename(argv[1] ?? '') === 'prejob.js' ? 'prejob' : 'job';
-}
-
-/** The files the globs match, inside the working directory; none matched is a warning. */
-function matchTargetFiles(workingDirectory: string, patterns: readonly string[], logger: Logger): string[] {
-  if (patterns.length === 0) return [];
-  const files = findWorkspaceFiles(workingDirectory, patterns, 'targetFiles');
-  if (files.length === 0)
-    logger.warn(`No file matches targetFiles (${patterns.join(', ')}) under ${workingDirectory}.`);
-  return files;
 }
 
 function countingLogger(): Logger & { warnings: () => number } {
@@ -53,10 +47,7 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
   const options = readInputs();
   if (options.runAsPreJob !== (stage === 'prejob')) {
     const why = options.runAsPreJob ? 'it ran in the pre-job stage (runAsPreJob)' : 'runAsPreJob is false';
-    tl.setResult(
-      tl.TaskResult.Skipped,
-      `Skipped in the ${stage === 'prejob' ? 'pre-job stage' : 'step'}: ${why}.`,
-    );
+    setTaskOutcome('Skipped', `Skipped in the ${stage === 'prejob' ? 'pre-job stage' : 'step'}: ${why}.`);
     return;
   }
   if (stage === 'prejob' && options.targetFiles.length > 0) {
@@ -82,7 +73,10 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
     additionalPolicies: azure.clientOptions.additionalPolicies,
   });
   const workingDirectory = defaultWorkingDirectory();
-  const files = matchTargetFiles(workingDirectory, options.targetFiles, logger);
+  const files = matchInputFiles(workingDirectory, options.targetFiles, 'targetFiles', {
+    ifNone: 'warn',
+    logger,
+  });
   const plan = await agentLogger.group(`Secrets from ${vault.label} (${azure.connectionLabel})`, () =>
     planInjection(
       { ...options, files, concurrency: options.concurrency },
@@ -120,8 +114,8 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
     }),
   );
   const issues = logger.warnings() > 0;
-  tl.setResult(
-    issues ? tl.TaskResult.SucceededWithIssues : tl.TaskResult.Succeeded,
+  setTaskOutcome(
+    issues ? 'SucceededWithIssues' : 'Succeeded',
     `${plan.used.length} secret(s) injected${issues ? ', with warnings' : ''}.`,
   );
 }

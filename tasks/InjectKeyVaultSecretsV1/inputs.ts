@@ -1,11 +1,17 @@
-import { inputs } from '../common/agent/inputs';
+import { inputs } from '../common/agent';
 import { UserError } from '../common/errors';
-import { MISSING_POLICIES, type MissingPolicy } from '../common/keyvault/injectionPlan';
-import { validatePlaceholderSyntax } from '../common/keyvault/placeholders';
-import { type RenderOptions, UNRESOLVED_POLICIES } from '../common/keyvault/renderFiles';
-import { type SecretSelection, parseSecretSelection } from '../common/keyvault/secretSelection';
-import { ENCODINGS } from '../common/keyvault/valueEncodings';
-import { NAMING_STYLES, type NamingOptions } from '../common/keyvault/variableNames';
+import {
+  MISSING_POLICIES,
+  type MissingPolicy,
+  validatePlaceholderSyntax,
+  type RenderOptions,
+  UNRESOLVED_POLICIES,
+  type SecretSelection,
+  parseSecretSelection,
+  ENCODINGS,
+  NAMING_STYLES,
+  type NamingOptions,
+} from '../common/keyvault';
 
 /** InjectKeyVaultSecrets@1 inputs, read once and validated. */
 export interface InjectKeyVaultSecretsInputs {

@@ -1,8 +1,6 @@
-import { inputs } from '../common/agent/inputs';
+import { inputs } from '../common/agent';
 import { UserError } from '../common/errors';
-import { PIN_ACTIONS, type PinAction } from '../common/pinning/pinImages';
-import { parsePlatform } from '../common/pinning/registryResolver';
-import { PIN_FORMATS, type PinFormat } from '../common/pinning/types';
+import { PIN_ACTIONS, type PinAction, parsePlatform, PIN_FORMATS, type PinFormat } from '../common/pinning';
 
 /** PinImageDigests@1 inputs, read once and validated. */
 export interface PinImageDigestsInputs {

@@ -1,15 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tl from 'azure-pipelines-task-lib/task';
-import { agentLogger } from '../common/agent/logger';
-import { createRegistryClient } from '../common/agent/registryClient';
-import { setOutput, uploadSummary } from '../common/agent/summary';
-import { findWorkspaceFiles, literalPaths, lockFileFolders } from '../common/agent/workspaceFiles';
-import { UserError } from '../common/errors';
-import { confineFiles } from '../common/files/workspaceBoundary';
-import { readLockFile, writeLockFile, type ImageLock } from '../common/lockfile';
-import { pinImages } from '../common/pinning/pinImages';
-import { declarePullScopes, registryImageResolver } from '../common/pinning/registryResolver';
+import {
+  agentLogger,
+  createRegistryClient,
+  publishArtifact,
+  setOutput,
+  uploadSummary,
+  literalPaths,
+  lockFileFolders,
+  matchInputFiles,
+} from '../common/agent';
+import { confineFiles } from '../common/files';
+import type { ImageLock } from '../common/lockfile/imageLock';
+import { readLockFile } from '../common/lockfile/readImageLock';
+import { writeLockFile } from '../common/lockfile/writeImageLock';
+import { pinImages, declarePullScopes, registryImageResolver } from '../common/pinning';
 import { readInputs } from './inputs';
 import { summaryMarkdown } from './summaryMarkdown';
 
@@ -24,7 +29,7 @@ export const LOCK_ARTIFACT = 'image-lock';
 export async function pinImageDigestsTask(): Promise<void> {
   const options = readInputs();
   const workingDirectory = path.resolve(options.workingDirectory);
-  const files = matchFiles(workingDirectory, options.files);
+  const files = matchInputFiles(workingDirectory, options.files, 'files', { ifNone: 'fail' });
   const lockFile = options.lockFile ? path.resolve(workingDirectory, options.lockFile) : undefined;
   if (lockFile !== undefined) confineFiles([lockFile], lockFileFolders(workingDirectory), 'lockFile');
   const previousLock = options.action === 'verify' ? readPreviousLock(lockFile) : undefined;
@@ -58,24 +63,12 @@ export async function pinImageDigestsTask(): Promise<void> {
     setOutput('lockFile', written ?? '');
     setOutput('imagesPinned', report.lock.images.length);
     setOutput('filesChanged', report.filesChanged.length);
-    if (written && options.publishLockFile) tl.uploadArtifact(LOCK_ARTIFACT, written, LOCK_ARTIFACT);
+    if (written && options.publishLockFile) publishArtifact(LOCK_ARTIFACT, written);
     const registryRequests = client.stats.requests;
     uploadSummary(SUMMARY_TITLE, summaryMarkdown(report, { lockFile: written, registryRequests }));
   } finally {
     client.close();
   }
-}
-
-/** The files the globs match, inside the working directory; none is an error. */
-function matchFiles(workingDirectory: string, patterns: readonly string[]): string[] {
-  const files = findWorkspaceFiles(workingDirectory, patterns, 'files');
-  if (files.length === 0) {
-    throw new UserError(
-      `No file matches ${patterns.map((p) => `'${p}'`).join(', ')} under ${workingDirectory}. ` +
-        'Check the files input (globs are relative to the working directory).',
-    );
-  }
-  return files;
 }
 
 /** verify: the lock a previous pin wrote, when it exists (it names the tags of digest-only references). */

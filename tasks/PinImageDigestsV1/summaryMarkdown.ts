@@ -1,8 +1,5 @@
-import type { PinReport } from '../common/pinning/pinImages';
-
-/** Keeps a value from breaking a table cell (pipes escaped) or inline code (backticks replaced). */
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/`/g, "'");
-const code = (text: string): string => `\`${cell(text)}\``;
+import type { PinReport } from '../common/pinning';
+import { markdownCell, markdownCode } from '../common/markdown';
 
 const TITLES = {
   pin: 'Image digests pinned',
@@ -28,23 +25,23 @@ export function summaryMarkdown(
       const places = image.occurrences.map((o) => `${o.file}:${o.line}`);
       const shown = places.length > 3 ? [...places.slice(0, 3), `+${places.length - 3} more`] : places;
       lines.push(
-        `| ${code(image.reference)} | ${code(image.digest)} | ${cell(image.platforms.join(', ') || '-')} | ${cell(shown.join(', '))} |`,
+        `| ${markdownCode(image.reference)} | ${markdownCode(image.digest)} | ${markdownCell(image.platforms.join(', ') || '-')} | ${markdownCell(shown.join(', '))} |`,
       );
     }
     lines.push('');
   }
   if (report.filesChanged.length > 0) {
-    lines.push('**Files changed**', '', ...report.filesChanged.map((f) => `- ${code(f)}`), '');
+    lines.push('**Files changed**', '', ...report.filesChanged.map((f) => `- ${markdownCode(f)}`), '');
   }
   if (report.drift.length > 0) {
     lines.push('**Tags that moved since pinning**', '');
-    lines.push(...report.drift.map((d) => `- ${code(d.reference)}: ${cell(d.message)}`), '');
+    lines.push(...report.drift.map((d) => `- ${markdownCode(d.reference)}: ${markdownCell(d.message)}`), '');
   }
   if (report.unresolvable.length > 0) {
     lines.push('**Not pinned (built from variables)**', '');
     lines.push(
       ...report.unresolvable.map(
-        (u) => `- ${code(`${u.file}:${u.line}`)} ${code(u.text)}: ${cell(u.reason)}`,
+        (u) => `- ${markdownCode(`${u.file}:${u.line}`)} ${markdownCode(u.text)}: ${markdownCell(u.reason)}`,
       ),
     );
     lines.push('');
@@ -53,10 +50,10 @@ export function summaryMarkdown(
     lines.push(
       '**Files skipped**',
       '',
-      ...report.skipped.map((s) => `- ${code(s.file)}: ${cell(s.reason)}`),
+      ...report.skipped.map((s) => `- ${markdownCode(s.file)}: ${markdownCell(s.reason)}`),
       '',
     );
   }
-  if (details.lockFile) lines.push(`Lock file: ${code(details.lockFile)}`, '');
+  if (details.lockFile) lines.push(`Lock file: ${markdownCode(details.lockFile)}`, '');
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import { runTask } from '../common/agent/runTask';
+import { runTask } from '../common/agent';
 import { SUMMARY_TITLE, promoteImageTask } from './promoteImageTask';
 
 runTask(SUMMARY_TITLE, promoteImageTask);

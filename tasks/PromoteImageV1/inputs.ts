@@ -1,4 +1,4 @@
-import { inputs } from '../common/agent/inputs';
+import { inputs } from '../common/agent';
 import { UserError } from '../common/errors';
 import {
   DOCKER_HUB,

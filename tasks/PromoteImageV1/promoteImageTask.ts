@@ -1,9 +1,8 @@
-import { agentLogger } from '../common/agent/logger';
-import { createRegistryClient } from '../common/agent/registryClient';
-import { recordDone, setOutput, uploadSummary } from '../common/agent/summary';
-import { copyImage, type CopyProgress } from '../common/copy';
-import type { RegistryClient } from '../common/registry';
-import { mapLimit } from '../common/net';
+import { agentLogger, createRegistryClient, recordDone, setOutput, uploadSummary } from '../common/agent';
+import { copyImage } from '../common/copy/copy';
+import type { RegistryClient } from '../common/registry/client';
+import type { CopyProgress } from '../common/copy/progress';
+import { mapLimit } from '../common/net/limiter';
 import { readInputs, type PromoteImageInputs, type Promotion } from './inputs';
 import {
   formatBytes,

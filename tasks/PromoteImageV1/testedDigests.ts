@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { defaultWorkingDirectory, lockFileFolders } from '../common/agent/workspaceFiles';
+import { defaultWorkingDirectory, lockFileFolders } from '../common/agent';
 import type { Logger } from '../common/log';
 import { UserError } from '../common/errors';
-import { confineFiles } from '../common/files/workspaceBoundary';
-import { findLocked, readLockFile } from '../common/lockfile';
+import { confineFiles } from '../common/files';
+import { findLocked } from '../common/lockfile/findLocked';
+import { readLockFile } from '../common/lockfile/readImageLock';
 import type { PromoteImageInputs } from './inputs';
 
 /**

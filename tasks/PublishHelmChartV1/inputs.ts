@@ -1,9 +1,7 @@
 import path from 'node:path';
-import * as tl from 'azure-pipelines-task-lib/task';
-import { inputs } from '../common/agent/inputs';
+import { inputs, agentVariable } from '../common/agent';
 import { UserError } from '../common/errors';
-import { chooseChartVersion, type ChosenVersion } from '../common/helm/chartVersion';
-import { parseOciLocation, type OciLocation } from '../common/helm/ociLocation';
+import { chooseChartVersion, type ChosenVersion, parseOciLocation, type OciLocation } from '../common/helm';
 
 /** PublishHelmChart@1 inputs (and the run's branch and build number), read once and validated. */
 export interface PublishHelmChartInputs {
@@ -39,14 +37,14 @@ export function readInputs(): PublishHelmChartInputs {
     azureSubscription,
     version: chooseChartVersion({
       explicit: inputs.optional('version'),
-      branch: tl.getVariable('Build.SourceBranch'),
-      buildNumber: tl.getVariable('Build.BuildNumber'),
+      branch: agentVariable('Build.SourceBranch'),
+      buildNumber: agentVariable('Build.BuildNumber'),
     }),
     appVersion,
     updateDependencies: inputs.boolean('updateDependencies', true),
     overwrite: inputs.boolean('overwrite', false),
     helmPath: inputs.filePath('helmPath'),
     insecureRegistries: inputs.lines('insecureRegistries'),
-    tempDirectory: tl.getVariable('Agent.TempDirectory'),
+    tempDirectory: agentVariable('Agent.TempDirectory'),
   };
 }

@@ -1,17 +1,21 @@
-import { agentLogger } from '../common/agent/logger';
-import { agentHttpSettings } from '../common/agent/network';
-import { createRegistryClient } from '../common/agent/registryClient';
-import { agentSecrets } from '../common/agent/secrets';
-import { setOutput, uploadSummary } from '../common/agent/summary';
-import { chartRegistry } from '../common/helm/chartRegistry';
-import { locateHelm, probeHelm } from '../common/helm/findHelm';
-import { HelmRunner } from '../common/helm/helmRunner';
-import { helmProxyEnvironment } from '../common/helm/proxyEnvironment';
-import { publishChart } from '../common/helm/publishChart';
-import { usesPlainHttp } from '../common/helm/registryLogin';
-import { signInHelm } from '../common/helm/registrySignIn';
+import {
+  agentHttpSettings,
+  agentLogger,
+  setOutput,
+  uploadSummary,
+  readHelmRegistryAccess,
+} from '../common/agent';
+import {
+  chartRegistry,
+  locateHelm,
+  probeHelm,
+  HelmRunner,
+  helmProxyEnvironment,
+  publishChart,
+  signInHelm,
+} from '../common/helm';
 import { readInputs } from './inputs';
-import { readHelmRegistrySignIn } from '../common/agent/helmRegistrySignIn';
+import { isInsecureRegistry } from '../common/registry/endpoints';
 import { renderSummary } from './summary';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -25,6 +29,12 @@ export async function publishHelmChartTask(): Promise<void> {
   );
   const helm = await probeHelm(locateHelm(options.helmPath));
   agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
+  // The connection is read once; Helm's login and the tag check share its sign-in (one exchange).
+  const access = readHelmRegistryAccess(
+    options.registryConnection,
+    options.azureSubscription,
+    options.insecureRegistries,
+  );
   const transport = agentHttpSettings();
   const runner = new HelmRunner({
     helm,
@@ -34,29 +44,18 @@ export async function publishHelmChartTask(): Promise<void> {
     ...(transport.ca ? { agentCaPem: transport.ca } : {}),
   });
   try {
-    const plainHttp = usesPlainHttp(registry.host, options.insecureRegistries);
-    const signIn = readHelmRegistrySignIn(options.registryConnection, options.azureSubscription);
+    const plainHttp = isInsecureRegistry(registry.host, options.insecureRegistries);
     const how = await signInHelm(
-      {
-        helm: runner,
-        transport,
-        logger: agentLogger,
-        secrets: agentSecrets,
-      },
+      { helm: runner, logins: access.client },
       registry.host,
       plainHttp,
-      signIn,
+      access.signIn,
     );
     agentLogger.info(
       `Registry ${registry.host}: ${how === 'anonymous' ? 'no sign-in' : `signed in with the ${how === 'entra' ? 'Azure subscription (Entra ID)' : 'registry connection'}`}${plainHttp ? ', plain HTTP' : ''}.`,
     );
-    const client = createRegistryClient({
-      registryConnections: [options.registryConnection],
-      azureSubscription: options.azureSubscription,
-      insecureRegistries: options.insecureRegistries,
-    });
     const result = await publishChart(
-      { helm: runner, registry: chartRegistry(client, registry.host), logger: agentLogger },
+      { helm: runner, registry: chartRegistry(access.client, registry.host), logger: agentLogger },
       {
         chartDir: options.chartPath,
         version: version.version,
@@ -71,6 +70,7 @@ export async function publishHelmChartTask(): Promise<void> {
     setOutput('chartDigest', result.digest);
     uploadSummary(SUMMARY_TITLE, renderSummary(result, version, helm.version.text));
   } finally {
+    access.client.close();
     runner.dispose();
   }
 }

@@ -1,5 +1,4 @@
-import type { PublishResult } from '../common/helm/publishChart';
-import type { ChosenVersion } from '../common/helm/chartVersion';
+import type { PublishResult, ChosenVersion } from '../common/helm';
 
 const OUTCOME: Record<PublishResult['outcome'], string> = {
   pushed: 'Pushed',

@@ -1,8 +1,9 @@
 // The Azure credential for an AzureRM connection input. Importing this module loads the Azure
 // SDK: tasks that only may need it import it lazily.
-import type { OidcRetryOptions } from '../azure/pipelineOidcAssertion';
+import type { OidcRetryOptions } from '../azure';
 import { type AzureConnectionCredential, createAzureCredential } from '../azure/credentialFactory';
 import { readAzureRmConnection, readPipelineOidcContext } from './azureRmEndpoint';
+import { requestDevOpsOidcToken } from './devOpsOidcToken';
 import { agentLogger } from './logger';
 import { readAgentNetworkOptions } from './network';
 import { agentSecrets } from './secrets';
@@ -21,6 +22,7 @@ export function azureCredentialFromConnection(
     secrets: agentSecrets,
     logger: agentLogger,
     oidc: federated ? readPipelineOidcContext() : undefined,
+    oidcTokens: requestDevOpsOidcToken,
     oidcRetry: options.oidcRetry,
   });
 }

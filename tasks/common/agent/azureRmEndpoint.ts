@@ -1,8 +1,7 @@
 // Reads AzureRM service connections and the job's OIDC context from the agent, registering every
 // secret on read. Kept apart from the credential factory so reading loads no Azure SDK.
 import * as tl from 'azure-pipelines-task-lib/task';
-import { type AzureRmConnection, isSecretParameter } from '../azure/connection';
-import type { PipelineOidcContext } from '../azure/pipelineOidcAssertion';
+import { type AzureRmConnection, isSecretParameter, type PipelineOidcContext } from '../azure';
 import { UserError } from '../errors';
 import { registerSecret } from './secrets';
 

@@ -1,4 +1,5 @@
 import type { RegistryCredential } from '../registry';
+import { acrEntraTokenProvider } from '../azure';
 import { readAzureRmConnection } from './azureRmEndpoint';
 
 /**
@@ -13,12 +14,10 @@ export function entraRegistryCredential(
   const connection = readAzureRmConnection(connectionId);
   let provider: Promise<{ tenantId: string | undefined; token: () => Promise<string> }> | undefined;
   const load = () =>
-    (provider ??= Promise.all([import('./azureConnection.js'), import('../azure/acrTokenProvider.js')]).then(
-      ([{ azureCredentialFromConnection }, { acrEntraTokenProvider }]) => {
-        const azure = azureCredentialFromConnection(connection.id);
-        return { tenantId: azure.tenantId, token: acrEntraTokenProvider(azure.credential, azure.cloud) };
-      },
-    ));
+    (provider ??= import('./azureConnection.js').then(({ azureCredentialFromConnection }) => {
+      const azure = azureCredentialFromConnection(connection.id);
+      return { tenantId: azure.tenantId, token: acrEntraTokenProvider(azure.credential, azure.cloud) };
+    }));
   const credential = {
     kind: 'entra' as const,
     tenantId: undefined as string | undefined,

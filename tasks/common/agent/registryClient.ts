@@ -2,7 +2,7 @@ import { RegistryClient } from '../registry';
 import { entraRegistryCredential } from './entraRegistryCredential';
 import { agentHttpSettings } from './network';
 import { agentLogger } from './logger';
-import { credentialResolver, readRegistryConnection } from './registryConnections';
+import { credentialResolver, readRegistryConnection, type CredentialSources } from './registryConnections';
 import { agentSecrets } from './secrets';
 
 export interface RegistryAccess {
@@ -18,12 +18,18 @@ export function createRegistryClient(access: RegistryAccess): RegistryClient {
   const connections = access.registryConnections
     .filter((id): id is string => id !== undefined)
     .map(readRegistryConnection);
+  const entra = access.azureSubscription ? entraRegistryCredential(access.azureSubscription) : undefined;
+  return registryClientFor({ connections, ...(entra ? { entra } : {}) }, access.insecureRegistries);
+}
+
+/** A registry client over connections already read (each read once per run, its secrets registered). */
+export function registryClientFor(
+  sources: CredentialSources,
+  insecureRegistries: readonly string[],
+): RegistryClient {
   return new RegistryClient({
-    credentials: credentialResolver({
-      connections,
-      entra: access.azureSubscription ? entraRegistryCredential(access.azureSubscription) : undefined,
-    }),
-    insecureRegistries: access.insecureRegistries,
+    credentials: credentialResolver(sources),
+    insecureRegistries,
     transport: agentHttpSettings(),
     logger: agentLogger,
     secrets: agentSecrets,

@@ -27,3 +27,11 @@ export function runTask(title: string, main: () => Promise<void>): void {
     },
   );
 }
+
+/** How a task that ends by itself (not by failing) tells the agent how it went. */
+export type TaskOutcome = 'Succeeded' | 'SucceededWithIssues' | 'Skipped';
+
+/** Ends the step with `outcome` and the message the agent shows for it. */
+export function setTaskOutcome(outcome: TaskOutcome, message: string): void {
+  tl.setResult(tl.TaskResult[outcome], message);
+}

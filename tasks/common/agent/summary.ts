@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { maskRegisteredSecrets } from './secrets';
+import { markdownCell } from '../markdown';
 
 /** The attachment type the agent shows as a section of the build summary (Extensions tab). */
 const SUMMARY_ATTACHMENT_TYPE = 'Distributedtask.Core.Summary';
@@ -35,18 +36,15 @@ export function recordDone(line: string): void {
   progress.done.push(line);
 }
 
-/** Markdown table cells and list items: no pipes or line breaks from data. */
-const inline = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-
 /**
  * The summary of a failed run, unless the task uploaded one already: what failed and what was
  * done before the failure. Called by runTask with the failure's (neutralised) message.
  */
 export function uploadFailureSummary(title: string, message: string): void {
   if (progress.summaryUploaded) return;
-  const lines = [`### ${inline(title)}: failed`, '', inline(message), ''];
+  const lines = [`### ${markdownCell(title)}: failed`, '', markdownCell(message), ''];
   if (progress.done.length > 0) {
-    lines.push('Done before the failure:', '', ...progress.done.map((d) => `- ${inline(d)}`), '');
+    lines.push('Done before the failure:', '', ...progress.done.map((d) => `- ${markdownCell(d)}`), '');
   } else lines.push('Nothing was recorded as done before the failure.', '');
   // The agent masks secrets in the log, not in attachments: an error message may quote one.
   uploadSummary(`${title} (failed)`, maskRegisteredSecrets(lines.join('\n')));
@@ -55,4 +53,9 @@ export function uploadFailureSummary(title: string, message: string): void {
 /** Sets an output variable (readable by later steps and, with a step name, later jobs). */
 export function setOutput(name: string, value: string | number): void {
   tl.setVariable(name, String(value), false, true);
+}
+
+/** Publishes `file` as the pipeline artifact `name` (artifact.upload, container folder `name`). */
+export function publishArtifact(name: string, file: string): void {
+  tl.uploadArtifact(name, file, name);
 }

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from '../errors';
-import { type AllowedFolder, confineFiles } from '../files/workspaceBoundary';
+import type { Logger } from '../log';
+import { type AllowedFolder, confineFiles } from '../files';
 
 /** System.DefaultWorkingDirectory (the sources folder), where tasks without a working directory input work. */
 export function defaultWorkingDirectory(): string {
@@ -52,15 +53,36 @@ function matchPatterns(workingDirectory: string, patterns: readonly string[], in
  * match, a link or a folder the glob walked through included, must lie inside the working
  * directory once links are resolved, or the task fails naming `input` and where each leads.
  */
-export function findWorkspaceFiles(
-  workingDirectory: string,
-  patterns: readonly string[],
-  input: string,
-): string[] {
+function findWorkspaceFiles(workingDirectory: string, patterns: readonly string[], input: string): string[] {
   const found = matchPatterns(workingDirectory, patterns, input);
   const matched = [...new Set(found.map((f) => path.resolve(f)))];
   confineFiles(matched, [workingFolder(workingDirectory)], input);
   return matched.filter((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() === true).sort();
+}
+
+/** When an input's patterns match no file: the task fails, or warns (through `logger`) and goes on. */
+export type NoMatch = { readonly ifNone: 'fail' } | { readonly ifNone: 'warn'; readonly logger: Logger };
+
+/**
+ * The one file matcher of the tasks: the files `input`'s patterns match under the working directory
+ * (findWorkspaceFiles: inside it, files only, each once, sorted). No patterns, no files; patterns
+ * that match nothing fail the task or warn, as `noMatch` says, naming the input and the folder.
+ */
+export function matchInputFiles(
+  workingDirectory: string,
+  patterns: readonly string[],
+  input: string,
+  noMatch: NoMatch,
+): string[] {
+  if (patterns.length === 0) return [];
+  const files = findWorkspaceFiles(workingDirectory, patterns, input);
+  if (files.length > 0) return files;
+  const message =
+    `No file matches '${input}' (${patterns.map((p) => `'${p}'`).join(', ')}) under ${workingDirectory}. ` +
+    `Check the '${input}' input (globs are relative to the working directory).`;
+  if (noMatch.ifNone === 'fail') throw new UserError(message);
+  noMatch.logger.warn(message);
+  return [];
 }
 
 /** A glob character or extglob group, as findMatch (minimatch) reads them. */

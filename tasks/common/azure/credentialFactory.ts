@@ -20,6 +20,7 @@ import {
 import { ConnectionCredential } from './connectionCredential';
 import {
   type OidcRetryOptions,
+  type OidcTokenRequest,
   type PipelineOidcContext,
   PipelineOidcAssertion,
 } from './pipelineOidcAssertion';
@@ -30,6 +31,8 @@ export interface AzureCredentialContext {
   readonly logger: Logger;
   /** The job's OIDC context; needed by WorkloadIdentityFederation connections only. */
   readonly oidc?: PipelineOidcContext;
+  /** How the OIDC token is asked of Azure DevOps (the agent layer's call); with `oidc`. */
+  readonly oidcTokens?: OidcTokenRequest;
   readonly oidcRetry?: OidcRetryOptions;
 }
 
@@ -135,7 +138,7 @@ export function createAzureCredential(
     if (scheme === 'workloadidentityfederation') {
       const tenantId = tenantOf();
       const clientId = requireParameter(conn, 'serviceprincipalid', 'the application (client) id');
-      if (!ctx.oidc) {
+      if (!ctx.oidc || !ctx.oidcTokens) {
         throw new UserError(
           `${label} uses workload identity federation, but the job's OIDC context is missing ` +
             '(System.CollectionUri, System.TeamProjectId, System.PlanId, System.JobId or the SystemVssConnection access token).',
@@ -143,6 +146,7 @@ export function createAzureCredential(
       }
       const oidc = new PipelineOidcAssertion(ctx.oidc, conn.id, label, {
         network: ctx.network,
+        requestToken: ctx.oidcTokens,
         secrets: ctx.secrets,
         logger: ctx.logger,
         retry: ctx.oidcRetry,

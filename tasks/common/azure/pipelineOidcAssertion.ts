@@ -1,14 +1,6 @@
-import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
-import { TaskApi } from 'azure-devops-node-api/TaskApi';
 import { UserError, errorMessage } from '../errors';
 import type { Logger, SecretRegistry } from '../log';
-import {
-  OIDC_RETRY,
-  doublingDelay,
-  devOpsRequestOptions,
-  type NetworkOptions,
-  type OidcRetryOptions,
-} from '../net';
+import { OIDC_RETRY, doublingDelay, type NetworkOptions, type OidcRetryOptions } from '../net';
 import { jwtExpiry } from './jwtClaims';
 
 export type { OidcRetryOptions } from '../net';
@@ -27,11 +19,22 @@ export interface PipelineOidcContext {
   readonly accessToken: string;
 }
 
+/**
+ * Asks Azure DevOps once for the job's OIDC token for a service connection (undefined: answered
+ * without one). The agent layer's azure-devops-node-api call (agent/devOpsOidcToken.ts).
+ */
+export type OidcTokenRequest = (
+  context: PipelineOidcContext,
+  connectionId: string,
+  network: NetworkOptions,
+) => Promise<string | undefined>;
+
 /** An assertion is re-fetched this long before it expires. */
 const EXPIRY_MARGIN_MS = 60_000;
 
 export interface PipelineOidcAssertionOptions {
   readonly network: NetworkOptions;
+  readonly requestToken: OidcTokenRequest;
   readonly secrets: SecretRegistry;
   readonly logger: Logger;
   readonly retry?: OidcRetryOptions;
@@ -91,15 +94,7 @@ export class PipelineOidcAssertion {
   };
 
   private async fetchOnce(): Promise<string> {
-    const { collectionUri, accessToken, projectId, hubName, planId, jobId } = this.context;
-    const api = new TaskApi(
-      collectionUri,
-      [new BearerCredentialHandler(accessToken, false)],
-      devOpsRequestOptions(this.options.network),
-      'release-guard-tasks',
-    );
-    const answer = await api.createOidcToken({}, projectId, hubName, planId, jobId, this.connectionId);
-    const token = answer?.oidcToken;
+    const token = await this.options.requestToken(this.context, this.connectionId, this.options.network);
     if (!token) {
       throw Object.assign(new Error('Azure DevOps answered without an oidcToken (404 or empty body)'), {
         statusCode: 404,

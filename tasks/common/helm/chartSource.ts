@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
 import { parseOciLocation, type OciLocation } from './ociLocation';
-import { assertNoLinksLeaving } from '../files/workspaceBoundary';
+import { assertNoLinksLeaving } from '../files';
 
 /** Where `helm upgrade` takes the chart from. */
 export type ChartSource =

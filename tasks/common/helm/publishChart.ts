@@ -10,7 +10,7 @@ import { ociTag } from './chartVersion';
 import type { HelmRunner } from './helmRunner';
 import { chartRepository, ociUrl, type OciLocation } from './ociLocation';
 import { runOnRegistry } from './registryLogin';
-import { assertNoLinksLeaving } from '../files/workspaceBoundary';
+import { assertNoLinksLeaving } from '../files';
 
 export interface PublishChartOptions {
   readonly chartDir: string;

@@ -1,22 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { isInsecureRegistry } from '../registry';
+import type { ToolLogin } from '../registry';
 import { HelmCommandError, type HelmRunOptions, type HelmRunner } from './helmRunner';
 import type { ProcessResult } from './processRunner';
-
-export interface HelmRegistryCredential {
-  readonly username: string;
-  readonly password: string;
-}
-
-/**
- * Registries Helm reaches over plain HTTP: the registry client's insecure rule (loopback hosts and
- * the listed ones, CIDR ranges included), so both sides treat a host alike.
- */
-export function usesPlainHttp(host: string, insecureRegistries: readonly string[]): boolean {
-  return isInsecureRegistry(host, insecureRegistries);
-}
 
 /**
  * How Helm reaches a registry, for every command that talks to one (login, push, pull, an OCI
@@ -77,7 +64,7 @@ function seedRegistryConfig(file: string, host: string): void {
 export async function helmRegistryLogin(
   runner: HelmRunner,
   host: string,
-  credential: HelmRegistryCredential,
+  credential: ToolLogin,
   plainHttp: boolean,
 ): Promise<void> {
   // An empty registry config makes Helm (oras) detect the OS credential store (wincred,

@@ -1,27 +1,24 @@
 import { UserError } from '../errors';
-import type { Logger, SecretRegistry } from '../log';
-import { toolSignIn, type RegistryCredential } from '../registry';
-import type { TransportOptions } from '../net';
+import type { ToolLogin } from '../registry';
 import type { HelmRunner } from './helmRunner';
 import { helmRegistryLogin } from './registryLogin';
 
-/** How Helm signs in to a registry: the registry connection's credential, or Entra ID (ACR). */
+/** Which sign-in the task's inputs give Helm (the credentials themselves stay in the registry client). */
 export interface RegistrySignIn {
-  /** A Docker registry service connection, reduced to its host and credential. */
-  readonly connection?: {
-    readonly id: string;
-    readonly host: string;
-    readonly credential: RegistryCredential;
-  };
-  /** Entra ID through the AzureRM connection: exchanged at the registry for a refresh token. */
-  readonly entra?: Extract<RegistryCredential, { kind: 'entra' }>;
+  /** A Docker registry service connection: the host it covers; `entra` when it signs in with Entra ID. */
+  readonly connection?: { readonly id: string; readonly host: string; readonly entra: boolean };
+  /** Entra ID through an AzureRM connection, for hosts the registry connection does not cover (ACR). */
+  readonly entra: boolean;
+}
+
+/** Where Helm's login comes from: the registry client's authenticator (one exchange per registry). */
+export interface ToolLogins {
+  toolLogin(host: string): Promise<ToolLogin | undefined>;
 }
 
 export interface SignInDeps {
   readonly helm: HelmRunner;
-  readonly transport: TransportOptions;
-  readonly logger: Logger;
-  readonly secrets: SecretRegistry;
+  readonly logins: ToolLogins;
 }
 
 /**
@@ -34,27 +31,17 @@ export async function signInHelm(
   plainHttp: boolean,
   signIn: RegistrySignIn,
 ): Promise<'connection' | 'entra' | 'anonymous'> {
-  const { connection, entra } = signIn;
+  const { connection } = signIn;
   if (connection && connection.host !== host) {
     throw new UserError(
       `The registry connection '${connection.id}' is for ${connection.host}, but the chart registry is ${host}: ` +
         'name a connection for that registry.',
     );
   }
-  // A connection's own password or token first; Entra ID from the connection or the subscription.
-  const own = connection?.credential;
-  const credential = own && own.kind !== 'entra' ? own : (entra ?? own);
-  if (!credential) return 'anonymous';
+  if (!connection && !signIn.entra) return 'anonymous';
   // The registry library checks where the registry signs in and does ACR's Entra ID exchange.
-  const login = await toolSignIn({
-    host,
-    plainHttp,
-    credential,
-    transport: deps.transport,
-    logger: deps.logger,
-    secrets: deps.secrets,
-  });
+  const login = await deps.logins.toolLogin(host);
   if (!login) return 'anonymous';
   await helmRegistryLogin(deps.helm, host, login, plainHttp);
-  return credential.kind === 'entra' ? 'entra' : 'connection';
+  return connection && !connection.entra ? 'connection' : 'entra';
 }

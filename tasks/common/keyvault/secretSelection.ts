@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { wildcardRegExp } from '../wildcard';
 
 /**
  * One entry of the `secrets` input:
@@ -32,14 +33,6 @@ const VERSION = /^[0-9a-zA-Z]{1,64}$/;
 /** Pipeline variable names: letters, digits, `.`, `_` and `-` (Key Vault names carry hyphens). */
 export const VARIABLE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
-function globPattern(glob: string): RegExp {
-  const body = glob
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[-]/g, '\\-')))
-    .join('');
-  return new RegExp(`^${body}$`, 'i');
-}
-
 function parseEntry(text: string): SecretEntry {
   const arrow = text.indexOf('=>');
   const target = (arrow < 0 ? text : text.slice(0, arrow)).trim();
@@ -55,7 +48,7 @@ function parseEntry(text: string): SecretEntry {
         `secrets: '${text}' renames a pattern; '=> VARIABLE' names one secret's variable, so use it with a single secret name.`,
       );
     }
-    return { kind: 'glob', text, pattern: globPattern(target) };
+    return { kind: 'glob', text, pattern: wildcardRegExp(target) };
   }
   const [name = '', version, ...rest] = target.split('/');
   if (!SECRET_NAME.test(name)) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { InjectionPlan } from './injectionPlan';
 import type { ThrottleStats } from './throttling';
+import { markdownCode } from '../markdown';
 
 export interface SummaryContext {
   readonly vault: string;
@@ -9,9 +10,6 @@ export interface SummaryContext {
   readonly throttling: ThrottleStats;
   readonly seconds: number;
 }
-
-const cell = (text: string) => text.replace(/\|/g, '\\|');
-const code = (text: string) => `\`${cell(text)}\``;
 
 /** The build summary: secret names, versions, variable names and files; never a value. */
 export function summaryMarkdown(plan: InjectionPlan, context: SummaryContext): string {
@@ -25,13 +23,13 @@ export function summaryMarkdown(plan: InjectionPlan, context: SummaryContext): s
   const variablesOf = (name: string, version: string) =>
     plan.variables
       .filter((v) => v.secret.toLowerCase() === name.toLowerCase() && v.resolvedVersion === version)
-      .map((v) => code(v.variable))
+      .map((v) => markdownCode(v.variable))
       .join(', ') || '-';
   const changed = plan.files.filter((f) => f.changed);
   const lines = [
     '## Key Vault secrets',
     '',
-    `Vault ${code(context.vault)} (${context.stage} stage): ${plan.used.length} secret(s), ` +
+    `Vault ${markdownCode(context.vault)} (${context.stage} stage): ${plan.used.length} secret(s), ` +
       `${plan.variables.length} variable(s), ${changed.length} file(s) changed, in ${context.seconds.toFixed(1)} s.`,
     '',
   ];
@@ -39,7 +37,7 @@ export function summaryMarkdown(plan: InjectionPlan, context: SummaryContext): s
     lines.push('| Secret | Version | Variables | Placeholders |', '| --- | --- | --- | --- |');
     for (const s of [...plan.used].sort((a, b) => a.name.localeCompare(b.name))) {
       lines.push(
-        `| ${code(s.name)} | ${code(s.version)} | ${variablesOf(s.name, s.version)} | ${placeholders.get(s.name.toLowerCase()) ?? 0} |`,
+        `| ${markdownCode(s.name)} | ${markdownCode(s.version)} | ${variablesOf(s.name, s.version)} | ${placeholders.get(s.name.toLowerCase()) ?? 0} |`,
       );
     }
     lines.push('');
@@ -48,14 +46,16 @@ export function summaryMarkdown(plan: InjectionPlan, context: SummaryContext): s
     lines.push('| File | Encoding | Replaced | Unresolved |', '| --- | --- | --- | --- |');
     for (const f of plan.files) {
       const shown = path.relative(context.workingDirectory, f.path) || f.path;
-      lines.push(`| ${code(shown)} | ${f.encoding} | ${f.replaced.length} | ${f.unresolved.length} |`);
+      lines.push(
+        `| ${markdownCode(shown)} | ${f.encoding} | ${f.replaced.length} | ${f.unresolved.length} |`,
+      );
     }
     lines.push('');
   }
   const skipped = [
-    ...plan.fetch.inactive.map((s) => `${code(s.name)} (${s.reason})`),
+    ...plan.fetch.inactive.map((s) => `${markdownCode(s.name)} (${s.reason})`),
     ...plan.fetch.missing.map(
-      (s) => `${code(s.version ? `${s.name}/${s.version}` : s.name)} (not in the vault)`,
+      (s) => `${markdownCode(s.version ? `${s.name}/${s.version}` : s.name)} (not in the vault)`,
     ),
   ];
   if (skipped.length > 0) lines.push(`Skipped: ${[...new Set(skipped)].join(', ')}.`, '');

@@ -1,5 +1,5 @@
 import { UserError, errorMessage } from '../errors';
-import { writeFileAtomic } from '../files/atomicFiles';
+import { writeFileAtomic } from '../files';
 import { type ImageLock, serializeImageLock } from './imageLock';
 
 /** Writes the lock file atomically (creating its folder), in its canonical text form. */

@@ -1,5 +1,6 @@
 import { type ImageReference, familiarString, imageReference } from '../registry';
 import { splitWritten } from './referenceText';
+import { wildcardRegExp } from '../wildcard';
 
 /**
  * Image patterns for the include and exclude inputs: `*` matches any run of characters (slashes
@@ -12,8 +13,8 @@ export class ImageFilter {
   private readonly exclude: RegExp[];
 
   constructor(include: readonly string[], exclude: readonly string[]) {
-    this.include = include.map(patternRegExp);
-    this.exclude = exclude.map(patternRegExp);
+    this.include = include.map((p) => wildcardRegExp(p.trim()));
+    this.exclude = exclude.map((p) => wildcardRegExp(p.trim()));
   }
 
   /** True when the reference is included (no include pattern means all) and not excluded. */
@@ -22,15 +23,6 @@ export class ImageFilter {
     const matches = (patterns: RegExp[]): boolean => patterns.some((p) => forms.some((f) => p.test(f)));
     return (this.include.length === 0 || matches(this.include)) && !matches(this.exclude);
   }
-}
-
-export function patternRegExp(pattern: string): RegExp {
-  const body = pattern
-    .trim()
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, 'i');
 }
 
 function referenceForms(ref: ImageReference, written: string): string[] {

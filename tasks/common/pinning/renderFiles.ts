@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { UserError, errorMessage } from '../errors';
-import { replaceFilesAtomically } from '../files/atomicFiles';
+import { replaceFilesAtomically } from '../files';
 import type { ImageResolution } from './resolveImages';
 import type { FileScan, PinFailure, PinFormat, TextEdit } from './types';
 

@@ -14,7 +14,7 @@ import type { Transport } from '../net/transport';
 const CLIENT_ID = 'release-guard';
 
 /** A token realm that passed realmPolicy, with the service the same challenge named. */
-interface CheckedRealm {
+export interface CheckedRealm {
   readonly realm: URL;
   readonly service?: string;
 }
@@ -134,7 +134,8 @@ export class Authenticator {
     return state;
   }
 
-  private credential(registry: string): Promise<RegistryCredential> {
+  /** The credential the task gives for `registry`, resolved once per registry. */
+  credential(registry: string): Promise<RegistryCredential> {
     const state = this.state(registry);
     state.credential ??= this.deps.credentials(registry);
     return state.credential;
@@ -246,6 +247,14 @@ export class Authenticator {
     if (at.service) form.set('service', at.service);
     if (scopes.length > 0) form.set('scope', scopes.join(' '));
     return this.call(registry, scopes, 'POST', at.realm, {}, form);
+  }
+
+  /** ACR's refresh token for `registry`: the one this run already exchanged, else one exchange now. */
+  refreshTokenFor(registry: string, at: CheckedRealm, entra: EntraSignIn): Promise<string> {
+    const state = this.state(registry);
+    return state.exchanged !== undefined
+      ? Promise.resolve(state.exchanged)
+      : this.exchange(registry, state, at, entra);
   }
 
   private async exchange(

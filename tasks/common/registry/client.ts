@@ -9,6 +9,7 @@ import type { RepositoryLocation } from './reference';
 import { RegistryHttp, accessScopes } from './registryHttp';
 import { retryPolicy, type RetryPolicy } from '../net/retry';
 import { RequestStats } from './stats';
+import { toolSignIn, type ToolLogin } from './toolSignIn';
 import { Transport, type TransportOptions } from '../net/transport';
 
 export interface RegistryClientOptions {
@@ -36,20 +37,21 @@ export class RegistryClient {
   readonly referrersApi = new Map<string, boolean>();
   private readonly transport: Transport;
   private readonly auth: Authenticator;
+  private readonly endpoints: Endpoints;
 
   constructor(options: RegistryClientOptions) {
     const retry = retryPolicy(options.retry);
     this.transport = new Transport(options.transport ?? {}, retry, options.logger);
-    const endpoints = new Endpoints(options.insecureRegistries);
+    this.endpoints = new Endpoints(options.insecureRegistries);
     this.auth = new Authenticator({
       credentials: options.credentials,
       transport: this.transport,
       secrets: options.secrets,
       logger: options.logger,
       stats: this.stats,
-      endpoints,
+      endpoints: this.endpoints,
     });
-    this.http = new RegistryHttp(this.transport, this.auth, endpoints, this.stats, {
+    this.http = new RegistryHttp(this.transport, this.auth, this.endpoints, this.stats, {
       logger: options.logger,
       retry,
       ...(options.uploadChunkBytes !== undefined ? { uploadChunkBytes: options.uploadChunkBytes } : {}),
@@ -69,6 +71,15 @@ export class RegistryClient {
       ]);
     }
     for (const [registry, scopes] of byRegistry) this.auth.declareScopes(registry, scopes);
+  }
+
+  /**
+   * The user name and password a tool logs in to `host` with (helm registry login), from this
+   * client's sign-in: the same credential, realm rule and ACR exchange; undefined for anonymous.
+   */
+  toolLogin(host: string): Promise<ToolLogin | undefined> {
+    const deps = { auth: this.auth, transport: this.transport };
+    return toolSignIn(deps, host, this.endpoints.isInsecure(host));
   }
 
   /** Closes idle connections. */

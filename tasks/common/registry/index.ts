@@ -37,4 +37,4 @@ export {
   type RepositoryLocation,
 } from './reference';
 export { RegistryError } from './registryError';
-export { toolSignIn, type ToolLogin, type ToolSignInOptions } from './toolSignIn';
+export { ACR_TOKEN_USERNAME, type ToolLogin } from './toolSignIn';

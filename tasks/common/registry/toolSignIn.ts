@@ -1,29 +1,20 @@
 // Sign-in for tools that log in to a registry by themselves (helm registry login): the user name
-// and password to give them, after the registry's token realm passed the same rule the registry
-// client applies (realmPolicy), and after ACR's Entra ID exchange (entraExchange).
+// and password to give them, from the registry client's own authenticator, so a tool and the
+// client share one credential, one realm rule (realmPolicy) and one ACR exchange per registry.
 import { UserError } from '../errors';
-import type { Logger, SecretRegistry } from '../log';
-import type { RegistryCredential } from './credential';
+import type { Authenticator } from './auth';
 import { parseChallenges } from './challenge';
-import { exchangeEntraToken } from './entraExchange';
 import { assertRealmAllowed } from './realmPolicy';
 import { networkError } from './registryError';
-import { retryPolicy } from '../net/retry';
-import { RequestStats } from './stats';
-import { Transport, TransportError, discard, type TransportOptions } from '../net/transport';
+import { TransportError, discard, type Transport } from '../net/transport';
 
 /** The user name ACR expects with a refresh token from `/oauth2/exchange`. */
 export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 
-export interface ToolSignInOptions {
-  /** `myregistry.azurecr.io`, `host:port` */
-  readonly host: string;
-  /** The registry is reached over plain HTTP (loopback, insecureRegistries). */
-  readonly plainHttp: boolean;
-  readonly credential: RegistryCredential;
-  readonly transport: TransportOptions;
-  readonly logger: Logger;
-  readonly secrets: SecretRegistry;
+export interface ToolSignInDeps {
+  /** The registry client's authenticator: its credentials and its exchanged refresh tokens. */
+  readonly auth: Authenticator;
+  readonly transport: Transport;
 }
 
 export interface ToolLogin {
@@ -32,48 +23,48 @@ export interface ToolLogin {
 }
 
 /**
- * The login to hand a tool for `host`, or undefined for anonymous. Asks the registry where it
- * signs in (`GET /v2/`) and fails, sending nothing, when that token realm may not receive the
- * credential; an Entra ID credential is exchanged there for an ACR refresh token (registered as a
- * secret before it is returned).
+ * The login to hand a tool for `host` (reached over plain HTTP when `plainHttp`), or undefined for
+ * anonymous. Asks the registry where it signs in (`GET /v2/`) and fails, sending nothing, when that
+ * token realm may not receive the credential; an Entra ID credential becomes the authenticator's
+ * ACR refresh token (exchanged once per registry and run, registered as a secret).
  */
-export async function toolSignIn(options: ToolSignInOptions): Promise<ToolLogin | undefined> {
-  const { host, credential } = options;
+export async function toolSignIn(
+  deps: ToolSignInDeps,
+  host: string,
+  plainHttp: boolean,
+): Promise<ToolLogin | undefined> {
+  const credential = await deps.auth.credential(host);
   if (credential.kind === 'anonymous') return undefined;
-  const transport = new Transport(options.transport, retryPolicy(), options.logger);
+  const origin = new URL(`${plainHttp ? 'http' : 'https'}://${host}`);
+  const ping = await pingRegistry(deps.transport, host, origin);
+  const bearer = parseChallenges(ping.challenge).find((c) => c.scheme === 'bearer' && c.params['realm']);
+  let realm: URL | undefined;
   try {
-    const origin = new URL(`${options.plainHttp ? 'http' : 'https'}://${host}`);
-    const ping = await pingRegistry(transport, host, origin);
-    const bearer = parseChallenges(ping.challenge).find((c) => c.scheme === 'bearer' && c.params['realm']);
-    let realm: URL | undefined;
-    try {
-      realm = bearer ? new URL(bearer.params['realm'] ?? '') : undefined;
-    } catch {
-      throw new UserError(
-        `${host} named a token service that is not a URL; check its token auth setting (realm).`,
-      );
-    }
-    const kind = credential.kind === 'entra' ? 'entra' : 'password';
-    if (realm) assertRealmAllowed(host, origin, realm, kind, options.plainHttp);
-    if (credential.kind === 'basic') return { username: credential.username, password: credential.password };
-    if (credential.kind === 'refreshToken') {
-      return { username: ACR_TOKEN_USERNAME, password: credential.refreshToken };
-    }
-    if (!realm) {
-      throw new UserError(
-        `${host} did not ask for a bearer token (HTTP ${ping.status}), so it is not an Azure Container Registry ` +
-          `that accepts Entra ID sign-in: use a Docker registry service connection ('registryConnection') instead.`,
-      );
-    }
-    const refresh = await exchangeEntraToken(
-      { transport, stats: new RequestStats(), secrets: options.secrets },
-      { registry: host, realm, ...(bearer?.params['service'] ? { service: bearer.params['service'] } : {}) },
-      credential,
+    realm = bearer ? new URL(bearer.params['realm'] ?? '') : undefined;
+  } catch {
+    throw new UserError(
+      `${host} named a token service that is not a URL; check its token auth setting (realm).`,
     );
-    return { username: ACR_TOKEN_USERNAME, password: refresh };
-  } finally {
-    transport.close();
   }
+  const kind = credential.kind === 'entra' ? 'entra' : 'password';
+  if (realm) assertRealmAllowed(host, origin, realm, kind, plainHttp);
+  if (credential.kind === 'basic') return { username: credential.username, password: credential.password };
+  if (credential.kind === 'refreshToken') {
+    return { username: ACR_TOKEN_USERNAME, password: credential.refreshToken };
+  }
+  if (!realm) {
+    throw new UserError(
+      `${host} did not ask for a bearer token (HTTP ${ping.status}), so it is not an Azure Container Registry ` +
+        `that accepts Entra ID sign-in: use a Docker registry service connection ('registryConnection') instead.`,
+    );
+  }
+  const service = bearer?.params['service'];
+  const refresh = await deps.auth.refreshTokenFor(
+    host,
+    { realm, ...(service ? { service } : {}) },
+    credential,
+  );
+  return { username: ACR_TOKEN_USERNAME, password: refresh };
 }
 
 async function pingRegistry(

@@ -1,6 +1,7 @@
 // The credential factory in-process with the real @azure/identity against the Entra ID emulator
 // and the OIDC fixture. The emulators' CA is trusted through the agent CA setting (tls.caFile),
 // which exercises the SDK network policy.
+import { requestDevOpsOidcToken } from '../../../tasks/common/agent/devOpsOidcToken';
 import assert from 'node:assert/strict';
 import type { NetworkOptions } from '../../../tasks/common/net/agentNetwork';
 import {
@@ -43,6 +44,7 @@ function recordingContext(env: AzureTestEnvironment, network: Partial<NetworkOpt
     secrets: { register: (v) => secrets.push(v) },
     logger,
     oidc,
+    oidcTokens: requestDevOpsOidcToken,
     oidcRetry: { attempts: 3, initialDelayMs: 10 },
   };
   return { ctx, secrets, lines };

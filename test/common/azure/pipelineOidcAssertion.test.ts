@@ -1,5 +1,6 @@
 // The workload identity assertion source against the Azure DevOps OIDC fixture, with a fake clock.
 import assert from 'node:assert/strict';
+import { requestDevOpsOidcToken } from '../../../tasks/common/agent/devOpsOidcToken';
 import { PipelineOidcAssertion } from '../../../tasks/common/azure/pipelineOidcAssertion';
 import { UserError } from '../../../tasks/common/errors';
 import { silentLogger } from '../../../tasks/common/log';
@@ -37,6 +38,7 @@ describe('PipelineOidcAssertion', () => {
       `Azure service connection '${CONNECTION}'`,
       {
         network: { tls: { caFile: oidc.caFile } },
+        requestToken: requestDevOpsOidcToken,
         secrets: { register: (v) => secrets.push(v) },
         logger: silentLogger,
         retry: { attempts: 3, initialDelayMs: 100 },
@@ -88,6 +90,7 @@ describe('PipelineOidcAssertion', () => {
       'Azure service connection ffff',
       {
         network: { tls: { caFile: oidc.caFile } },
+        requestToken: requestDevOpsOidcToken,
         secrets: { register: () => undefined },
         logger: silentLogger,
         sleep: (ms) => {

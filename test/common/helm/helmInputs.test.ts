@@ -5,7 +5,7 @@ import { defaultChangeCause, normalizeChangeCause } from '../../../tasks/common/
 import { chooseChartVersion, ociTag, versionFromBranch } from '../../../tasks/common/helm/chartVersion';
 import { checkSupportedHelm, parseHelmVersion } from '../../../tasks/common/helm/helmVersion';
 import { parseOciLocation } from '../../../tasks/common/helm/ociLocation';
-import { usesPlainHttp } from '../../../tasks/common/helm/registryLogin';
+import { isInsecureRegistry as usesPlainHttp } from '../../../tasks/common/registry/endpoints';
 import { parseValueLines, valuesTree, valuesYaml } from '../../../tasks/common/helm/valuesFile';
 
 describe('Helm values lines', () => {

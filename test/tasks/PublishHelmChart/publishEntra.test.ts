@@ -39,6 +39,9 @@ describe('PublishHelmChart@1 task: ACR sign-in with Entra ID', function () {
   for (const helm of HELMS) {
     it(`${helm.name}: exchanges the Entra ID token and pushes`, async () => {
       const issuedBefore = azure.entra.issuedTokens.length;
+      const exchangesBefore = (registry.tokenServer?.requests() ?? []).filter(
+        (r) => r.endpoint === 'exchange',
+      ).length;
       const run = await runTask({
         task: { shipped: 'PublishHelmChartV1' },
         inputs: {
@@ -65,6 +68,12 @@ describe('PublishHelmChart@1 task: ACR sign-in with Entra ID', function () {
         exchanges.some((e) => e.user === 'spn-pusher' && e.status === 200),
         'no successful /oauth2/exchange',
       );
+      // One connection read, one Entra ID sign-in, one exchange: Helm's login and the registry
+      // client's tag check share the authenticator.
+      const issued = azure.entra.issuedTokens.length - issuedBefore;
+      assert.equal(issued, 1, `Entra ID tokens issued in one run: ${issued}`);
+      const runExchanges = exchanges.length - exchangesBefore;
+      assert.equal(runExchanges, 1, `/oauth2/exchange calls in one run: ${runExchanges}`);
       const login = run.debug.find((l) => l.startsWith('helm registry login'));
       assert.match(login ?? '', /--username 00000000-0000-0000-0000-000000000000 --password-stdin/);
       const stored = await getManifest(registry, 'helm/workloads', `1.${helm.major}.0`);

@@ -1,9 +1,15 @@
+// Secret values handed to the agent: masked line by line, and set as secret variables.
 import * as tl from 'azure-pipelines-task-lib/task';
-import { agentLogger } from '../common/agent/logger';
-import { registerSecret } from '../common/agent/secrets';
-import { UserError } from '../common/errors';
-import type { VariableValue } from '../common/keyvault/injectionPlan';
-import type { SecretRegistry } from '../common/log';
+import { UserError } from '../errors';
+import type { SecretRegistry } from '../log';
+import { agentLogger } from './logger';
+import { registerSecret } from './secrets';
+
+/** A secret variable to set: its name and value. */
+export interface SecretVariable {
+  readonly variable: string;
+  readonly value: string;
+}
 
 /**
  * The agent knob that lets `task.setvariable issecret=true` carry line breaks; without it the
@@ -30,7 +36,7 @@ export const keyVaultSecrets: SecretRegistry = { register: registerValue };
  * the pipeline explicitly set it to false: then the task fails naming the secrets, before any
  * file is written or variable set.
  */
-export function allowMultiLineVariables(variables: readonly VariableValue[]): void {
+export function allowMultiLineVariables(variables: readonly SecretVariable[]): void {
   const multiLine = variables.filter((v) => /[\r\n]/.test(v.value));
   if (multiLine.length === 0) return;
   const names = multiLine.map((v) => `'${v.variable}'`).join(', ');
@@ -51,7 +57,7 @@ export function allowMultiLineVariables(variables: readonly VariableValue[]): vo
 }
 
 /** Sets each value as a secret variable and, if asked, also as a secret output variable. */
-export function setSecretVariables(variables: readonly VariableValue[], alsoOutput: boolean): void {
+export function setSecretVariables(variables: readonly SecretVariable[], alsoOutput: boolean): void {
   for (const v of variables) {
     tl.setVariable(v.variable, v.value, true, false);
     if (alsoOutput) tl.setVariable(v.variable, v.value, true, true);

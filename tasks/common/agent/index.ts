@@ -1,0 +1,31 @@
+// The agent layer's front door: the only code that talks to the agent (azure-pipelines-task-lib,
+// azure-devops-node-api). Tasks read inputs, connections and variables, print, publish and end
+// through it. Not here: ./azureConnection (it loads the Azure SDK: import it only where a task
+// needs an Azure credential, or lazily).
+export { inputs } from './inputs';
+export { agentVariable } from './variables';
+export { agentLogger } from './logger';
+export { runTask, setTaskOutcome, type TaskOutcome } from './runTask';
+export { agentSecrets, knownSecrets, registerSecret } from './secrets';
+export { publishArtifact, recordDone, setOutput, uploadSummary } from './summary';
+export { agentHttpSettings, readAgentNetworkOptions } from './network';
+export {
+  defaultWorkingDirectory,
+  literalPaths,
+  lockFileFolders,
+  matchInputFiles,
+  type NoMatch,
+} from './workspaceFiles';
+export { createRegistryClient, registryClientFor, type RegistryAccess } from './registryClient';
+export { readHelmRegistryAccess, type HelmRegistryAccess } from './helmRegistrySignIn';
+export {
+  azureSubscriptionId,
+  readKubernetesConnection,
+  type KubernetesConnection,
+} from './kubernetesConnection';
+export {
+  allowMultiLineVariables,
+  keyVaultSecrets,
+  setSecretVariables,
+  type SecretVariable,
+} from './secretVariables';

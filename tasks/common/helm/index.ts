@@ -1,0 +1,35 @@
+// Driving Helm: finding and running it, charts (sources, versions, packaging, publishing), releases
+// (upgrade, diff, rollback, uninstall, history), registry logins and the post-renderer.
+export { checkExtraArguments, helmDuration, splitArguments } from './arguments';
+export { chartRegistry, type ChartRegistry, type ExistingChart } from './chartRegistry';
+export { chartSource, describeChart, type ChartSource } from './chartSource';
+export { chooseChartVersion, type ChosenVersion } from './chartVersion';
+export { ociDependencyHosts, updateDependencies } from './dependencyUpdate';
+export { diffRelease, type ReleaseDiff } from './diffRelease';
+export { failedUpgrade } from './failedUpgrade';
+export { logFailureDiagnostics } from './failureDiagnostics';
+export { locateHelm, probeHelm } from './findHelm';
+export { HelmCommandError, HelmRunner } from './helmRunner';
+export type { ObjectChange } from './manifestDiff';
+export { parseOciLocation, type OciLocation } from './ociLocation';
+export { helmProxyEnvironment } from './proxyEnvironment';
+export { publishChart, type PublishResult } from './publishChart';
+export { signInHelm, type RegistrySignIn, type ToolLogins } from './registrySignIn';
+export { rollbackRelease, uninstallRelease, upgradeRelease, type UpgradeOptions } from './releaseActions';
+export {
+  releaseHistory,
+  releaseStatus,
+  validateReleaseName,
+  type HistoryEntry,
+  type ReleaseTarget,
+} from './releaseInfo';
+export { SERVER_SIDE_CHOICES, type ServerSideOptions } from './serverSideApply';
+export {
+  VALUE_TYPINGS,
+  parseValueLines,
+  typedSecretForms,
+  valuesTree,
+  type ValueAssignment,
+} from './valuesFile';
+export { parseOverrideValues } from './overrideValues';
+export * from './postRender';
