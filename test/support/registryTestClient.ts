@@ -1,6 +1,4 @@
 // Shared pieces of the registry library's integration tests (test/common/registry/ and test/common/copy/).
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger, SecretRegistry } from '../../tasks/common/log';
 import type { RegistryCredential } from '../../tasks/common/registry/credential';
 import { RegistryClient } from '../../tasks/common/registry/client';
@@ -62,52 +60,6 @@ export function blobUploads(requests: readonly RegistryRequest[]): RegistryReque
 
 export async function stopAll(fixtures: readonly (RegistryFixture | undefined)[]): Promise<void> {
   await Promise.all(fixtures.map((f) => (f ? f.stop() : Promise.resolve())));
-}
-
-/** One request a scripted server received: what tests check for credentials that went astray. */
-export interface SeenRequest {
-  readonly method: string;
-  /** Path and query. */
-  readonly url: string;
-  readonly authorization?: string;
-  readonly body: string;
-}
-
-export interface ScriptedServer {
-  /** `127.0.0.1:PORT` */
-  readonly host: string;
-  readonly seen: SeenRequest[];
-  stop(): Promise<void>;
-}
-
-/** A loopback HTTP server answering with `route`, recording every request (headers and body). */
-export async function scriptedServer(
-  route: (req: SeenRequest, res: http.ServerResponse) => void,
-): Promise<ScriptedServer> {
-  const seen: SeenRequest[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const request: SeenRequest = {
-        method: req.method ?? '',
-        url: req.url ?? '/',
-        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      seen.push(request);
-      route(request, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 /** Body bytes the client sent per blob upload session (PATCH and PUT on /blobs/uploads/<id>). */

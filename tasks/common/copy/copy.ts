@@ -21,6 +21,9 @@ import { ProgressReporter, type CopyProgress } from './progress';
 import { countPlanned, planBlobs, transferBlobs, type BlobCounts } from './blobTransfer';
 import { emptyPlan, planReferrers, type ReferrerPlan } from './referrerPlan';
 
+/** Every manifest is pushed after the blobs and children it names were confirmed in the target. */
+const BLOBS_CONFIRMED = { blobsConfirmed: true } as const;
+
 /** What to copy; references, tags and digests come validated from where the inputs were read. */
 export interface CopyOptions {
   readonly source: ImageReference;
@@ -176,12 +179,13 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
   let confirmed = targetHasImage;
   await putByDigest(http, target, imageChildren, concurrency);
   if (rootByDigest)
-    confirmed = (await pushManifest(http, imageIn(target, { digest: root.digest }), root)).confirmed;
+    confirmed = (await pushManifest(http, imageIn(target, { digest: root.digest }), root, BLOBS_CONFIRMED))
+      .confirmed;
   for (const referrer of plan.trees) await putByDigest(http, target, postOrder(referrer), concurrency);
   for (const { tag, tree: signature } of plan.cosign) {
     const nodes = postOrder(signature);
     await putByDigest(http, target, nodes.slice(0, -1), concurrency);
-    await pushManifest(http, imageIn(target, { tag }), signature);
+    await pushManifest(http, imageIn(target, { tag }), signature, BLOBS_CONFIRMED);
   }
   for (const fallback of plan.fallbacks) {
     await pushManifest(http, imageIn(target, { tag: fallback.tag }), {
@@ -190,7 +194,7 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
     });
   }
   const tagged = await mapLimit(toTag, concurrency, (tag) =>
-    pushManifest(http, imageIn(target, { tag }), root),
+    pushManifest(http, imageIn(target, { tag }), root, BLOBS_CONFIRMED),
   );
   confirmed ||= tagged.some((t) => t.confirmed);
 
@@ -255,7 +259,7 @@ async function putByDigest(
   for (const node of nodes) levels.set(heightOf(node), [...(levels.get(heightOf(node)) ?? []), node]);
   for (const level of [...levels.keys()].sort((a, b) => a - b)) {
     await mapLimit(levels.get(level) ?? [], concurrency, (node) =>
-      pushManifest(http, imageIn(target, { digest: node.digest }), node),
+      pushManifest(http, imageIn(target, { digest: node.digest }), node, BLOBS_CONFIRMED),
     );
   }
 }

@@ -14,6 +14,14 @@ export interface RetryPolicy {
 /** Requests through the transport: registries, token services, ARM, Kubernetes. */
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 
+/**
+ * A manifest PUT refused because a blob it names reads as unknown, although the copy has just
+ * confirmed every blob: another run committing the same blob at that moment. The CNCF registry's
+ * filesystem storage rewrites the repository's blob link in place (truncate, then write), so a
+ * manifest pushed in that instant sees no blob. Sent again after these waits (ms).
+ */
+export const RELINKED_BLOB_WAITS_MS: readonly number[] = [100, 300, 900];
+
 /** A registry GET whose answer was cut off inside its body is sent again this many times. */
 export const CUT_OFF_BODY_RETRIES = 3;
 

@@ -6,6 +6,7 @@ import { MANIFEST_ACCEPT, bareMediaType, isManifestType } from './mediaTypes';
 import type { ImageReference, RepositoryLocation } from './reference';
 import { RegistryError, answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
+import { RELINKED_BLOB_WAITS_MS } from '../net/retry';
 import { discard } from '../net/transport';
 
 /** Reads again of a manifest answer that arrived cut short. */
@@ -128,16 +129,19 @@ export async function pushManifest(
   http: RegistryHttp,
   at: ImageReference,
   manifest: { readonly body: Buffer; readonly mediaType: string },
+  options: { readonly blobsConfirmed?: boolean } = {},
 ): Promise<{ digest: string; confirmed: boolean }> {
   const reference = versionOf(at);
-  const res = await http.call({
-    ...op(at, reference, 'push manifest', 'push'),
-    method: 'PUT',
-    path: `/v2/${at.repository}/manifests/${reference}`,
-    headers: { 'content-type': manifest.mediaType },
-    body: manifest.body,
-    ok: [200, 201],
-  });
+  const put = () =>
+    http.call({
+      ...op(at, reference, 'push manifest', 'push'),
+      method: 'PUT',
+      path: `/v2/${at.repository}/manifests/${reference}`,
+      headers: { 'content-type': manifest.mediaType },
+      body: manifest.body,
+      ok: [200, 201],
+    });
+  const res = await (options.blobsConfirmed ? putWhileBlobsRelink(put) : put());
   discard(res.body);
   const digest = digestOf(manifest.body);
   const stored = res.headers['docker-content-digest'];
@@ -149,4 +153,26 @@ export async function pushManifest(
     );
   }
   return { digest, confirmed };
+}
+
+const namesUnknownBlob = (err: unknown): boolean =>
+  err instanceof RegistryError &&
+  err.details.status === 400 &&
+  (err.details.codes ?? []).some((code) => code === 'MANIFEST_BLOB_UNKNOWN' || code === 'BLOB_UNKNOWN');
+
+/**
+ * A manifest PUT whose blobs the caller has just confirmed in the repository: a refusal naming an
+ * unknown blob is another writer re-linking that blob (see RELINKED_BLOB_WAITS_MS), so the PUT is
+ * sent again after a short wait; a blob really missing still fails after the last wait.
+ */
+async function putWhileBlobsRelink<T>(put: () => Promise<T>): Promise<T> {
+  for (const wait of RELINKED_BLOB_WAITS_MS) {
+    try {
+      return await put();
+    } catch (err) {
+      if (!namesUnknownBlob(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  return put();
 }

@@ -17,6 +17,8 @@ export interface RegistryErrorDetails extends RegistryOperation {
   readonly status?: number;
   /** The first error code of the registry's JSON body (e.g. MANIFEST_UNKNOWN, DENIED). */
   readonly code?: string;
+  /** Every error code of the registry's JSON body, in its order. */
+  readonly codes?: readonly string[];
 }
 
 /** A registry said no, or could not be reached. The message says what to check. */
@@ -111,7 +113,11 @@ export function responseError(
   ]
     .filter((part) => part !== '')
     .join(' ');
-  return new RegistryError(message, { ...operationOf(op), status, ...(first ? { code: first.code } : {}) });
+  return new RegistryError(message, {
+    ...operationOf(op),
+    status,
+    ...(first ? { code: first.code, codes: errors.map((e) => e.code) } : {}),
+  });
 }
 
 /** The error for a registry that could not be reached at all. */

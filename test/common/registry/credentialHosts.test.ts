@@ -9,12 +9,8 @@ import type { RegistryCredential } from '../../../tasks/common/registry/credenti
 import type { RegistryClient } from '../../../tasks/common/registry/client';
 import { OCI_MANIFEST } from '../../../tasks/common/registry/mediaTypes';
 import { RegistryError } from '../../../tasks/common/registry/registryError';
-import {
-  scriptedServer,
-  testClient,
-  type ScriptedServer,
-  type SeenRequest,
-} from '../../support/registryTestClient';
+import { scriptedServer, type ScriptedServer, type SeenRequest } from '../../emulators/scriptedServer';
+import { testClient } from '../../support/registryTestClient';
 import { copyBlob, imageIn, listTags, findManifest } from '../../../tasks/common/registry';
 
 const sha = (b: Buffer | string): string => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;

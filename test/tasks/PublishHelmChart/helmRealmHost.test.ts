@@ -10,7 +10,7 @@ import {
   startAzureTestEnvironment,
   type AzureTestEnvironment,
 } from '../../support/azureEnvironment';
-import { scriptedServer, type ScriptedServer, type SeenRequest } from '../../support/registryTestClient';
+import { scriptedServer, type ScriptedServer, type SeenRequest } from '../../emulators/scriptedServer';
 import { disposeTaskRuns, runTask, type TaskRun } from '../../support/taskRunner';
 import { toolPath } from '../../support/tools';
 import { copyChart, removeTempDirs } from '../../support/helmUnderTest';
