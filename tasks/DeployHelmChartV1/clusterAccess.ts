@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import {
   agentHttpSettings,
+  azureConnectionCredential,
   agentLogger,
   agentSecrets,
   registerSecret,
@@ -71,8 +72,7 @@ async function fromAzureResourceManager(
   input: Extract<ClusterInput, { type: 'azureResourceManager' }>,
 ): Promise<ClusterAccess> {
   // The Azure SDK is loaded only for an AKS cluster.
-  const { azureCredentialFromConnection } = await import('../common/agent/azureConnection.js');
-  const azure = azureCredentialFromConnection(input.azureSubscription);
+  const azure = await azureConnectionCredential(input.azureSubscription);
   const subscriptionId = azureSubscriptionId(input.azureSubscription);
   if (!subscriptionId)
     throw new UserError(`Azure service connection '${input.azureSubscription}' names no subscription.`);

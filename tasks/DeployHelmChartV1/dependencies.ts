@@ -6,7 +6,7 @@ import {
   type HelmRunner,
   signInHelm,
 } from '../common/helm';
-import { isInsecureRegistry } from '../common/registry/endpoints';
+import { isInsecureRegistry } from '../common/registry';
 import type { DeployHelmChartInputs } from './inputs';
 
 /**

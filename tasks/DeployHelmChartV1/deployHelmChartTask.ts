@@ -27,7 +27,7 @@ import {
   type ReleaseTarget,
 } from '../common/helm';
 import { UserError } from '../common/errors';
-import { isInsecureRegistry } from '../common/registry/endpoints';
+import { isInsecureRegistry } from '../common/registry';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
 import { prepareChart } from './dependencies';
 import { readInputs, type DeployHelmChartInputs } from './inputs';

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { azureCredentialFromConnection } from '../common/agent/azureConnection';
 import {
   agentLogger,
+  azureConnectionCredential,
   setTaskOutcome,
   allowMultiLineVariables,
   keyVaultSecrets,
@@ -58,7 +58,7 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
   }
   const started = Date.now();
   const logger = countingLogger();
-  const azure = azureCredentialFromConnection(options.azureSubscription);
+  const azure = await azureConnectionCredential(options.azureSubscription);
   const vault = resolveVaultAddress(options.keyVaultName, azure.cloud.keyVaultDnsSuffix);
   if (!vault.verifyChallengeResource) {
     agentLogger.warn(

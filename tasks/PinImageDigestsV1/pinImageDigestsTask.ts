@@ -11,9 +11,7 @@ import {
   matchInputFiles,
 } from '../common/agent';
 import { confineFiles } from '../common/files';
-import type { ImageLock } from '../common/lockfile/imageLock';
-import { readLockFile } from '../common/lockfile/readImageLock';
-import { writeLockFile } from '../common/lockfile/writeImageLock';
+import { readLockFile, writeLockFile, type ImageLock } from '../common/lockfile';
 import { pinImages, declarePullScopes, registryImageResolver } from '../common/pinning';
 import { readInputs } from './inputs';
 import { summaryMarkdown } from './summaryMarkdown';

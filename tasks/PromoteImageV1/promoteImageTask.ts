@@ -1,8 +1,7 @@
 import { agentLogger, createRegistryClient, recordDone, setOutput, uploadSummary } from '../common/agent';
-import { copyImage } from '../common/copy/copy';
-import type { RegistryClient } from '../common/registry/client';
-import type { CopyProgress } from '../common/copy/progress';
-import { mapLimit } from '../common/net/limiter';
+import { copyImage, type CopyProgress } from '../common/copy';
+import type { RegistryClient } from '../common/registry';
+import { mapLimit } from '../common/net';
 import { readInputs, type PromoteImageInputs, type Promotion } from './inputs';
 import {
   formatBytes,

@@ -3,8 +3,7 @@ import { defaultWorkingDirectory, lockFileFolders } from '../common/agent';
 import type { Logger } from '../common/log';
 import { UserError } from '../common/errors';
 import { confineFiles } from '../common/files';
-import { findLocked } from '../common/lockfile/findLocked';
-import { readLockFile } from '../common/lockfile/readImageLock';
+import { findLocked, readLockFile } from '../common/lockfile';
 import type { PromoteImageInputs } from './inputs';
 
 /**

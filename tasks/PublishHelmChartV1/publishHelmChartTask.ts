@@ -15,7 +15,7 @@ import {
   signInHelm,
 } from '../common/helm';
 import { readInputs } from './inputs';
-import { isInsecureRegistry } from '../common/registry/endpoints';
+import { isInsecureRegistry } from '../common/registry';
 import { renderSummary } from './summary';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */

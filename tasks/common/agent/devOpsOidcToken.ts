@@ -3,7 +3,7 @@
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
 import { TaskApi } from 'azure-devops-node-api/TaskApi';
 import type { OidcTokenRequest } from '../azure';
-import { devOpsRequestOptions } from '../net/agentNetwork';
+import { devOpsRequestOptions } from './devOpsRequestOptions';
 
 /**
  * One `createOidcToken` call (TaskApi), authenticated with the job's access token; undefined when

@@ -1,9 +1,10 @@
 // The agent layer's front door: the only code that talks to the agent (azure-pipelines-task-lib,
 // azure-devops-node-api). Tasks read inputs, connections and variables, print, publish and end
-// through it. Not here: ./azureConnection (it loads the Azure SDK: import it only where a task
-// needs an Azure credential, or lazily).
+// through it. ./azureConnection loads the Azure SDK: it is reached through azureConnectionCredential,
+// which loads it on first use, never at start-up.
 export { inputs } from './inputs';
 export { agentVariable } from './variables';
+export { azureConnectionCredential } from './azureCredential';
 export { agentLogger } from './logger';
 export { runTask, setTaskOutcome, type TaskOutcome } from './runTask';
 export { agentSecrets, knownSecrets, registerSecret } from './secrets';

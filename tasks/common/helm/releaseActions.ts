@@ -1,7 +1,11 @@
 import type { Logger } from '../log';
 import { chartArgs, type ChartSource } from './chartSource';
 import { HelmCommandError, type HelmRunner } from './helmRunner';
-import { installPostRenderer, type ChangeCausePostRenderer, type UserPostRenderer } from './postRender/postRenderer';
+import {
+  installPostRenderer,
+  type ChangeCausePostRenderer,
+  type UserPostRenderer,
+} from './postRender/postRenderer';
 import { registryFlags } from './registryLogin';
 import { serverSideFlags, type ServerSideOptions } from './serverSideApply';
 import { releaseStatus, targetArgs, type ReleaseStatus, type ReleaseTarget } from './releaseInfo';

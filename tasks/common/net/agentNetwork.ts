@@ -1,11 +1,11 @@
 // The agent's network settings, and the one builder turning them into what every HTTP client of
 // the library needs: the registry transport (and through it Helm's sign-in, ARM and Kubernetes
-// calls), the Azure SDK (Entra ID, Key Vault) and azure-devops-node-api.
+// calls) and the Azure SDK (Entra ID, Key Vault); agent/devOpsRequestOptions.ts gives the same
+// settings to azure-devops-node-api.
 import fs from 'node:fs';
 import type http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import { UserError } from '../errors';
 import { ProxyTunnelAgent } from './proxyTunnelAgent';
 import { trustedCaPems } from './trustedCas';
@@ -54,7 +54,8 @@ export interface HttpSettings {
 
 const compiled = new Map<string, RegExp | undefined>();
 
-function bypassRegex(pattern: string): RegExp | undefined {
+/** A bypass pattern as the agent compiles it (case-insensitive); undefined for an invalid one. */
+export function bypassRegex(pattern: string): RegExp | undefined {
   if (!compiled.has(pattern)) {
     let re: RegExp | undefined;
     try {
@@ -175,25 +176,4 @@ export class AgentHttpAgents {
     this.direct?.destroy();
     this.tunnel?.destroy();
   }
-}
-
-/** The same settings for azure-devops-node-api (typed-rest-client applies them itself). */
-export function devOpsRequestOptions(network: NetworkOptions): IRequestOptions {
-  const options: IRequestOptions = {};
-  if (network.proxy) {
-    options.proxy = {
-      proxyUrl: network.proxy.url,
-      proxyUsername: network.proxy.username,
-      proxyPassword: network.proxy.password,
-      // typed-rest-client compiles these itself and throws on an invalid one: pass only valid ones.
-      proxyBypassHosts: network.proxy.bypass.filter((p) => bypassRegex(p) !== undefined),
-    };
-  }
-  const t = network.tls;
-  // typed-rest-client takes PEM files only: a client certificate archive (PFX) is not passed on.
-  if (t && (t.caFile || t.certFile)) {
-    options.cert = { caFile: t.caFile, certFile: t.certFile, keyFile: t.keyFile, passphrase: t.passphrase };
-  }
-  if (t?.skipCertValidation) options.ignoreSslError = true;
-  return options;
 }

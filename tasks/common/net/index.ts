@@ -4,7 +4,7 @@
 // one reader of remote answers. Nothing here knows the agent or any service above it.
 export {
   AgentHttpAgents,
-  devOpsRequestOptions,
+  bypassRegex,
   httpSettings,
   isProxyBypassed,
   proxyFor,

@@ -5,19 +5,13 @@ import { challengeScopes, mergeScopes, parseChallenges, scopesCover, type Challe
 import type { CredentialResolver, RegistryCredential } from './credential';
 import { Endpoints } from './endpoints';
 import { exchangeEntraToken, type EntraSignIn } from './entraExchange';
-import { assertRealmAllowed, realmRefusal } from './realmPolicy';
+import { assertRealmAllowed, realmRefusal, type CheckedRealm } from './realmPolicy';
 import { RegistryError } from './registryError';
 import type { RequestStats } from './stats';
 import { issuedToken, tokenServiceCall } from './tokenService';
 import type { Transport } from '../net/transport';
 
 const CLIENT_ID = 'release-guard';
-
-/** A token realm that passed realmPolicy, with the service the same challenge named. */
-export interface CheckedRealm {
-  readonly realm: URL;
-  readonly service?: string;
-}
 
 interface CachedToken {
   readonly scopes: readonly string[];

@@ -158,3 +158,9 @@ export function assertRealmAllowed(
     { registry, operation: 'sign in', access: 'pull' },
   );
 }
+
+/** A token realm that passed realmPolicy, with the service the same challenge named. */
+export interface CheckedRealm {
+  readonly realm: URL;
+  readonly service?: string;
+}

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import {
   AgentHttpAgents,
-  devOpsRequestOptions,
   httpSettings,
   isProxyBypassed,
   tlsAgentOptions,
 } from '../../../tasks/common/net/agentNetwork';
 import { ProxyTunnelAgent } from '../../../tasks/common/net/proxyTunnelAgent';
+import { devOpsRequestOptions } from '../../../tasks/common/agent/devOpsRequestOptions';
 import { summarizeEntraError } from '../../../tasks/common/azure/connectionCredential';
 import { startHttpsServer } from '../../emulators/httpsServer';
 
