@@ -1,5 +1,6 @@
 import { inputs } from '../common/agent';
 import { UserError } from '../common/errors';
+import { readSignatureGate, type SignatureGate } from '../common/signatures';
 import { PIN_ACTIONS, type PinAction, parsePlatform, PIN_FORMATS, type PinFormat } from '../common/pinning';
 
 /** PinImageDigests@1 inputs, read once and validated. */
@@ -18,6 +19,8 @@ export interface PinImageDigestsInputs {
   readonly containerRegistry: string | undefined;
   readonly azureSubscription: string | undefined;
   readonly insecureRegistries: readonly string[];
+  /** verify: the signature gate's trust policy; undefined when `verifySignatures` is none. */
+  readonly signatureGate: SignatureGate | undefined;
 }
 
 export function readInputs(): PinImageDigestsInputs {
@@ -25,10 +28,17 @@ export function readInputs(): PinImageDigestsInputs {
   if (files.length === 0)
     throw new UserError("Input 'files' is required: glob patterns of the files to pin, one per line.");
   const platform = inputs.parsed('platform', (text) => (parsePlatform(text), text));
+  const action = inputs.choice('action', PIN_ACTIONS, 'pin');
+  const signatureGate = readSignatureGate(inputs);
+  if (signatureGate && action !== 'verify') {
+    throw new UserError(
+      `Input 'verifySignatures' applies to action verify only (action is ${action}): sign and verify the digests pinned, or set it to none.`,
+    );
+  }
   return {
     files,
     workingDirectory: inputs.optional('workingDirectory') ?? process.cwd(),
-    action: inputs.choice('action', PIN_ACTIONS, 'pin'),
+    action,
     pinFormat: inputs.choice('pinFormat', PIN_FORMATS, 'tagAndDigest'),
     platform,
     include: inputs.lines('include'),
@@ -40,5 +50,6 @@ export function readInputs(): PinImageDigestsInputs {
     containerRegistry: inputs.connection('containerRegistry'),
     azureSubscription: inputs.connection('azureSubscription'),
     insecureRegistries: inputs.lines('insecureRegistries'),
+    signatureGate,
   };
 }

@@ -14,6 +14,8 @@ import { confineFiles } from '../common/files';
 import { readLockFile, writeLockFile, type ImageLock } from '../common/lockfile';
 import { pinImages, declarePullScopes, registryImageResolver } from '../common/pinning';
 import { readInputs } from './inputs';
+import { signatureRecord } from '../common/signatures';
+import { signaturesMarkdown, verifyPinnedImages } from './signatureGate';
 import { summaryMarkdown } from './summaryMarkdown';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -53,6 +55,9 @@ export async function pinImageDigestsTask(): Promise<void> {
       previousLock,
       logger: agentLogger,
     });
+    const verified = options.signatureGate
+      ? await verifyPinnedImages(client, report.lock.images, options.signatureGate)
+      : undefined;
     const written = options.action !== 'verify' && lockFile !== undefined ? lockFile : undefined;
     if (written) {
       writeLockFile(written, report.lock);
@@ -62,8 +67,12 @@ export async function pinImageDigestsTask(): Promise<void> {
     setOutput('imagesPinned', report.lock.images.length);
     setOutput('filesChanged', report.filesChanged.length);
     if (written && options.publishLockFile) publishArtifact(LOCK_ARTIFACT, written);
+    if (verified) setOutput('verifiedSignatures', JSON.stringify(verified.map(signatureRecord)));
     const registryRequests = client.stats.requests;
-    uploadSummary(SUMMARY_TITLE, summaryMarkdown(report, { lockFile: written, registryRequests }));
+    uploadSummary(
+      SUMMARY_TITLE,
+      summaryMarkdown(report, { lockFile: written, registryRequests }) + signaturesMarkdown(verified),
+    );
   } finally {
     client.close();
   }

@@ -8,6 +8,7 @@ import {
   type ImageReference,
   type RepositoryLocation,
 } from '../common/registry';
+import { readSignatureGate, type SignatureGate } from '../common/signatures';
 
 export const OVERWRITE = ['never', 'always'] as const;
 
@@ -32,6 +33,8 @@ export interface PromoteImageInputs {
   readonly copyReferrers: boolean;
   readonly insecureRegistries: readonly string[];
   readonly dryRun: boolean;
+  /** The signature gate's trust policy; undefined when `verifySignatures` is none. */
+  readonly signatureGate: SignatureGate | undefined;
 }
 
 /** `targetRegistry` (the classic editor's registry picker): a login server, `host[:port]`. */
@@ -154,5 +157,6 @@ export function readInputs(): PromoteImageInputs {
     copyReferrers: inputs.boolean('copyReferrers', true),
     insecureRegistries: inputs.lines('insecureRegistries'),
     dryRun: inputs.boolean('dryRun', false),
+    signatureGate: readSignatureGate(inputs),
   };
 }

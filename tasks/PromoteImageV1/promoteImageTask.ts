@@ -2,6 +2,7 @@ import { agentLogger, createRegistryClient, recordDone, setOutput, uploadSummary
 import { copyImage, type CopyProgress } from '../common/copy';
 import type { RegistryClient } from '../common/registry';
 import { mapLimit } from '../common/net';
+import { signatureRecord } from '../common/signatures';
 import { readInputs, type PromoteImageInputs, type Promotion } from './inputs';
 import {
   formatBytes,
@@ -10,6 +11,7 @@ import {
   targetRepository,
   type PromotionResult,
 } from './summary';
+import { gateSources } from './signatureGate';
 import { testedDigests } from './testedDigests';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -73,7 +75,10 @@ export async function promoteImageTask(): Promise<void> {
   });
   // Several images: every check (digests, target tags, read access) passes for all before any is
   // written, and the copies then promote exactly the digests that were checked.
-  let checked = digests;
+  const verified = options.signatureGate
+    ? await gateSources(client, options, options.signatureGate, digests)
+    : undefined;
+  let checked = verified ? verified.map((v) => v.digest) : digests;
   if (options.promotions.length > 1 && !options.dryRun) {
     const pre = await promoteEach(client, options, digests, false, true);
     checked = pre.map((p) => p.report.digest);
@@ -117,5 +122,6 @@ export async function promoteImageTask(): Promise<void> {
     durationMs: Date.now() - started,
     dryRun: options.dryRun,
   };
-  uploadSummary(SUMMARY_TITLE, renderSummary(results, totals));
+  if (verified) setOutput('verifiedSignatures', JSON.stringify(verified.map(signatureRecord)));
+  uploadSummary(SUMMARY_TITLE, renderSummary(results, totals, verified));
 }

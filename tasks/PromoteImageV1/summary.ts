@@ -1,4 +1,5 @@
 import type { CopyReport } from '../common/copy';
+import type { VerifiedImage } from '../common/signatures';
 import type { Promotion } from './inputs';
 
 export function formatBytes(bytes: number): string {
@@ -42,8 +43,29 @@ function imageRow({ promotion, report }: PromotionResult): string {
   return `| \`${cell(promotion.source.toString())}\` | ${tags}${tagState} | \`${report.digest}\` | ${platforms} | ${moved} | ${report.referrersCopied} |`;
 }
 
-/** The build summary section: what was promoted where, and what moved. */
-export function renderSummary(results: readonly PromotionResult[], totals: RunTotals): string {
+function signatureRow(v: VerifiedImage): string {
+  const attestations = v.attestations.map((a) => `\`${cell(a.predicateType)}\` (${cell(a.signer)})`);
+  return `| \`${cell(v.reference)}\` | \`${v.digest}\` | ${v.accepted.kind}: ${cell(v.accepted.description)} | ${cell(v.accepted.where)} | ${attestations.join('<br>') || '-'} |`;
+}
+
+function signatureSection(verified: readonly VerifiedImage[] | undefined): string[] {
+  if (!verified) return [];
+  return [
+    '',
+    '#### Signatures verified before promotion',
+    '',
+    '| Source | Digest | Accepted signature | Found in | Attestations |',
+    '| --- | --- | --- | --- | --- |',
+    ...verified.map(signatureRow),
+  ];
+}
+
+/** The build summary section: what was promoted where, what moved, and whose signature was accepted. */
+export function renderSummary(
+  results: readonly PromotionResult[],
+  totals: RunTotals,
+  verified?: readonly VerifiedImage[],
+): string {
   const title = totals.dryRun ? 'Image promotion (dry run: nothing was changed)' : 'Image promotion';
   const bytes = results.reduce((n, r) => n + r.report.bytesCopied, 0);
   return [
@@ -52,6 +74,7 @@ export function renderSummary(results: readonly PromotionResult[], totals: RunTo
     '| Source | Target | Digest | Platforms | Blobs | Referrers (signatures, SBOMs) |',
     '| --- | --- | --- | --- | --- | --- |',
     ...results.map(imageRow),
+    ...signatureSection(verified),
     '',
     `${results.length} image(s), ${formatBytes(bytes)} copied, ${totals.requests} registry requests, ` +
       `${(totals.durationMs / 1000).toFixed(1)} s.`,

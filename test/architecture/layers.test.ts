@@ -28,9 +28,9 @@ const libraryDir = path.join(tasksDir, 'common');
 export const LAYERS: Record<string, readonly string[]> = {
   net: [],
   files: [],
-  signatures: [],
   azure: ['net'],
   registry: ['net'],
+  signatures: ['registry'],
   copy: ['net', 'registry'],
   lockfile: ['files', 'registry'],
   keyvault: ['net', 'azure'],

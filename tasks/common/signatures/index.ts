@@ -18,3 +18,12 @@ export type { ArtifactSource, FetchedManifest, ReferrerDescriptor } from './sour
 export type { FoundAttestation } from './attestations';
 export type { Candidate, RejectReason, Signer, Verdict } from './verdict';
 export * as mediaTypes from './mediaTypes';
+export { registryArtifactSource, SIGNATURE_BLOB_LIMIT } from './registrySource';
+export { signatureRecord, verifyImages, type ImageInRegistry } from './verifyImages';
+export {
+  readSignatureGate,
+  VERIFY_SIGNATURES,
+  type PolicyInputReader,
+  type SignatureGate,
+  type VerifySignatures,
+} from './policyInputs';

@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import { UserError } from '../errors';
+import { SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1 } from './mediaTypes';
+import type { Matcher, RequiredAttestation, TrustPolicy } from './policy';
+import { prepareTrust, type PreparedTrust } from './trust';
+
+/**
+ * The trust-policy inputs PromoteImage@1 and PinImageDigests@1 (verify) share, turned into a
+ * prepared trust policy. The task's inputs.ts hands in its input reader: this module never talks
+ * to the agent. Key Vault keys are a later phase.
+ */
+
+export const VERIFY_SIGNATURES = ['none', 'cosignKey', 'cosignKeyless', 'notation'] as const;
+export type VerifySignatures = (typeof VERIFY_SIGNATURES)[number];
+
+/** What the task's input reader offers (tasks/common/agent `inputs`). */
+export interface PolicyInputReader {
+  optional(name: string): string | undefined;
+  lines(name: string): string[];
+  choice<T extends string>(name: string, allowed: readonly T[], defaultValue: T): T;
+}
+
+/** The gate's settings: undefined when `verifySignatures` is `none`. */
+export interface SignatureGate {
+  readonly mode: Exclude<VerifySignatures, 'none'>;
+  readonly trust: PreparedTrust;
+}
+
+const SLSA_TYPES = [SLSA_PROVENANCE_V1, SLSA_PROVENANCE_V02];
+
+/** Text given inline (it holds `-----BEGIN`) or the path of a file holding it. */
+function pemOrFile(read: PolicyInputReader, name: string): { text: string; from: string } | undefined {
+  const value = read.optional(name);
+  if (value === undefined) return undefined;
+  if (value.includes('-----BEGIN')) return { text: value, from: name };
+  try {
+    return { text: fs.readFileSync(value, 'utf8'), from: value };
+  } catch (err) {
+    throw new UserError(
+      `Input '${name}': '${value}' is neither PEM text (-----BEGIN ...) nor a readable file (${(err as Error).message}).`,
+    );
+  }
+}
+
+function required<T>(value: T | undefined, name: string, mode: string, what: string): T {
+  if (value === undefined) {
+    throw new UserError(`Input '${name}' is required when 'verifySignatures' is ${mode}: ${what}.`);
+  }
+  return value;
+}
+
+/** Exactly one of an exact input and its `RegExp` twin. */
+function matcher(read: PolicyInputReader, exact: string, what: string): Matcher {
+  const regexName = `${exact}RegExp`;
+  const text = read.optional(exact);
+  const regex = read.optional(regexName);
+  if (text !== undefined && regex !== undefined) {
+    throw new UserError(`Inputs '${exact}' and '${regexName}' both constrain ${what}; give one of them.`);
+  }
+  if (text !== undefined) return { exact: text };
+  if (regex !== undefined) return { regex };
+  throw new UserError(
+    `Input '${exact}' (exact) or '${regexName}' (regular expression, anchored) is required when 'verifySignatures' is cosignKeyless: ${what}.`,
+  );
+}
+
+function existingFile(read: PolicyInputReader, name: string): string | undefined {
+  const file = read.optional(name);
+  if (file !== undefined && !fs.existsSync(file)) {
+    throw new UserError(`Input '${name}': the file ${file} does not exist.`);
+  }
+  return file;
+}
+
+function requiredAttestations(read: PolicyInputReader): RequiredAttestation[] {
+  const types = read.lines('requireAttestations');
+  const builderId = read.optional('slsaBuilderId');
+  const sourceRepository = read.optional('slsaSourceRepository');
+  const slsa = types.filter((t) => SLSA_TYPES.includes(t));
+  for (const [name, value] of [
+    ['slsaBuilderId', builderId],
+    ['slsaSourceRepository', sourceRepository],
+  ] as const) {
+    if (value !== undefined && slsa.length === 0) {
+      throw new UserError(
+        `Input '${name}' constrains SLSA provenance: list ${SLSA_TYPES.join(' or ')} in 'requireAttestations'.`,
+      );
+    }
+  }
+  return types.map((predicateType) => ({
+    predicateType,
+    ...(SLSA_TYPES.includes(predicateType)
+      ? {
+          ...(builderId !== undefined ? { builderId: { exact: builderId } } : {}),
+          ...(sourceRepository !== undefined ? { sourceRepository: { exact: sourceRepository } } : {}),
+        }
+      : {}),
+  }));
+}
+
+function policyFor(read: PolicyInputReader, mode: Exclude<VerifySignatures, 'none'>): TrustPolicy {
+  const attestations = requiredAttestations(read);
+  const base = attestations.length ? { requiredAttestations: attestations } : {};
+  const rootFile = existingFile(read, 'trustedRootFile');
+  switch (mode) {
+    case 'cosignKey': {
+      const key = required(pemOrFile(read, 'cosignPublicKey'), 'cosignPublicKey', mode, 'the PEM public key');
+      return {
+        ...base,
+        cosignKeys: [{ name: key.from, pem: key.text }],
+        ...(rootFile !== undefined ? { keyedTrustedRootFile: rootFile } : {}),
+      };
+    }
+    case 'cosignKeyless': {
+      const identity = matcher(read, 'certificateIdentity', "the signer's certificate identity");
+      const issuer = matcher(read, 'certificateOidcIssuer', "the certificate's OIDC issuer");
+      const trustedRootFile = required(rootFile, 'trustedRootFile', mode, 'the Sigstore trusted_root.json');
+      return { ...base, keyless: { trustedRootFile, identities: [{ identity, issuer }] } };
+    }
+    case 'notation': {
+      const certificates = required(
+        pemOrFile(read, 'notationCertificates'),
+        'notationCertificates',
+        mode,
+        'the trusted certificates (PEM)',
+      );
+      const subject = read.optional('notationSubject');
+      return {
+        ...base,
+        notation: { trustedCertificates: certificates.text, ...(subject ? { subject } : {}) },
+      };
+    }
+  }
+}
+
+/** Reads and validates the trust-policy inputs; keys and certificates are loaded here, once. */
+export function readSignatureGate(read: PolicyInputReader): SignatureGate | undefined {
+  const mode = read.choice('verifySignatures', VERIFY_SIGNATURES, 'none');
+  if (mode === 'none') {
+    if (read.lines('requireAttestations').length > 0) {
+      throw new UserError(
+        `Input 'requireAttestations' needs a trust policy: set 'verifySignatures' to one of ${VERIFY_SIGNATURES.filter((m) => m !== 'none').join(', ')}.`,
+      );
+    }
+    return undefined;
+  }
+  return { mode, trust: prepareTrust(policyFor(read, mode), `Input 'verifySignatures' (${mode})`) };
+}
