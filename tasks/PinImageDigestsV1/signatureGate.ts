@@ -12,8 +12,9 @@ export function verifyPinnedImages(
 ): Promise<VerifiedImage[]> {
   const toVerify = images.map((image) => {
     const ref = parseImageReference(image.resolved);
+    // Named without the digest: the gate's messages add the digest it checks.
     return {
-      reference: image.reference,
+      reference: image.resolved.slice(0, image.resolved.lastIndexOf('@')),
       at: { registry: ref.registry, repository: ref.repository },
       digest: image.digest,
     };

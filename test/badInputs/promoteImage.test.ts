@@ -168,6 +168,73 @@ const CASES = cases<Ctx>([
     inputs: () => ({ sourceConnection: randomUUID() }),
     names: () => ["'sourceConnection'"],
   },
+  {
+    name: 'verifySignatures not a known verifier',
+    inputs: () => ({ verifySignatures: 'gpg' }),
+    names: () => ["'verifySignatures'", 'none, cosignKey, cosignKeyless, notation'],
+  },
+  {
+    name: 'verifySignatures cosignKey without a key',
+    inputs: () => ({ verifySignatures: 'cosignKey' }),
+    names: () => ["'cosignPublicKey'"],
+  },
+  {
+    name: 'cosignPublicKey neither PEM nor a file',
+    inputs: () => ({ verifySignatures: 'cosignKey', cosignPublicKey: 'no-such-dir/cosign.pub' }),
+    names: () => ["'cosignPublicKey'", 'no-such-dir/cosign.pub'],
+  },
+  {
+    name: 'cosignPublicKey PEM that is no public key',
+    inputs: () => ({
+      verifySignatures: 'cosignKey',
+      cosignPublicKey: '-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----',
+    }),
+    names: () => ['cosignPublicKey', 'not a PEM public key'],
+  },
+  {
+    name: 'keyless identity given exactly and as a regular expression',
+    inputs: () => ({
+      verifySignatures: 'cosignKeyless',
+      certificateIdentity: 'a@contoso.com',
+      certificateIdentityRegExp: '.*@contoso.com',
+    }),
+    names: () => ["'certificateIdentity'", "'certificateIdentityRegExp'"],
+  },
+  {
+    name: 'keyless identity regular expression that does not compile',
+    inputs: () => ({
+      verifySignatures: 'cosignKeyless',
+      certificateIdentityRegExp: '(unclosed',
+      certificateOidcIssuer: 'https://issuer.example',
+      // Any existing file: the regular expression is refused before the root is read.
+      trustedRootFile: __filename,
+    }),
+    names: () => ["'verifySignatures'", '(unclosed'],
+  },
+  {
+    name: 'keyless trustedRootFile missing',
+    inputs: () => ({
+      verifySignatures: 'cosignKeyless',
+      certificateIdentity: 'a@contoso.com',
+      certificateOidcIssuer: 'https://issuer.example',
+      trustedRootFile: 'no-such-root.json',
+    }),
+    names: () => ["'trustedRootFile'", 'no-such-root.json'],
+  },
+  {
+    name: 'requireAttestations without a trust policy',
+    inputs: () => ({ requireAttestations: 'https://slsa.dev/provenance/v1' }),
+    names: () => ["'requireAttestations'", "'verifySignatures'"],
+  },
+  {
+    name: 'slsaBuilderId without SLSA provenance required',
+    inputs: () => ({
+      verifySignatures: 'notation',
+      notationCertificates: 'certs.pem',
+      slsaBuilderId: 'https://builder.example',
+    }),
+    names: () => ["'slsaBuilderId'", "'requireAttestations'"],
+  },
 ]);
 
 describe('PromoteImage@1 bad inputs: clean failures, nothing changed', function () {
