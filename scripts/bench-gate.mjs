@@ -56,7 +56,10 @@ async function measure(from, to, repos, policy) {
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gate-'));
-const [a, b] = await Promise.all([startRegistry({ auth: 'anonymous' }), startRegistry({ auth: 'anonymous' })]);
+const [a, b] = await Promise.all([
+  startRegistry({ auth: 'anonymous' }),
+  startRegistry({ auth: 'anonymous' }),
+]);
 try {
   const key = sig.cosignKeyPair();
   const signer = await notation.selfSignedSigner('/CN=release/O=Contoso');
@@ -68,11 +71,17 @@ try {
     },
     'Sigstore bundle referrer (key)': {
       sign: (s) =>
-        sig.attachBundle(s.memory, s.image, sig.keyedDsseBundle(key, sig.statement(s.image.digest, SIGN)), SIGN),
+        sig.attachBundle(
+          s.memory,
+          s.image,
+          sig.keyedDsseBundle(key, sig.statement(s.image.digest, SIGN)),
+          SIGN,
+        ),
       policy: { verifySignatures: 'cosignKey', cosignPublicKey: key.publicPem },
     },
     'Notation JWS referrer': {
-      sign: (s) => notation.attachNotation(s.memory, s.image, notation.notationJws(signer, s.image), signer.chainPem),
+      sign: (s) =>
+        notation.attachNotation(s.memory, s.image, notation.notationJws(signer, s.image), signer.chainPem),
       policy: { verifySignatures: 'notation', notationCertificates: signer.chainPem.join('\n') },
     },
   };
