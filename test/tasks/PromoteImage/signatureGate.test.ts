@@ -12,6 +12,7 @@ import { startRegistry, type RegistryFixture } from '../../emulators/registry';
 import { disposeTaskRuns } from '../../support/taskRunner';
 import { hasTag, publish, signableImage, type SignableImage } from '../../support/signedImages';
 import {
+  attachAttTag,
   attachBundle,
   attachSigTag,
   cosignKeyPair,
@@ -29,6 +30,7 @@ const PIPELINE = 'https://dev.azure.com/contoso/shop/_build?definitionId=7';
 const ISSUER = 'https://vstoken.dev.azure.com/2f1c6e5a-0000-4000-8000-000000000001';
 
 interface Verified {
+  attestations: string[];
   image: string;
   digest: string;
   kind: string;
@@ -145,6 +147,21 @@ describe('PromoteImage@1 signature gate (real registry, referrers through the fa
     const [verified] = verifiedOf(run);
     assert.equal(verified?.kind, 'notation');
     assert.match(verified?.where ?? '', /\(Notation signature\)$/);
+  });
+
+  it('requires a signed SLSA provenance naming the builder: present passes, another builder fails', async () => {
+    const s = await fresh();
+    attachSigTag(s.memory, s.image.digest, key.privateKey);
+    const provenance = { runDetails: { builder: { id: 'https://builder.contoso.example/pipelines' } } };
+    attachAttTag(s.memory, s.image.digest, key.privateKey, mediaTypes.SLSA_PROVENANCE_V1, provenance);
+    await publish(nonprod, s);
+    const required = { ...byKey(), requireAttestations: mediaTypes.SLSA_PROVENANCE_V1 };
+    const wrong = await refused(s, { ...required, slsaBuilderId: 'https://elsewhere.example/builder' });
+    assert.match(wrong, /lacks required attestations/);
+    const run = succeeded(
+      await promoteWith(s, { ...required, slsaBuilderId: 'https://builder.contoso.example/pipelines' }),
+    );
+    assert.deepEqual(verifiedOf(run)[0]?.attestations, [mediaTypes.SLSA_PROVENANCE_V1]);
   });
 
   it('refuses an unsigned image: found no signature', async () => {
