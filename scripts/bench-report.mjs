@@ -6,7 +6,7 @@ import { fmt } from './bench-lib.mjs';
 import { charts } from './bench-charts.mjs';
 
 const MET = (ok, at = '') =>
-  ok === null ? 'no target' : ok === undefined ? 'not measured yet' : ok ? 'met' : 'not met';
+  ok === null ? 'no target' : ok === undefined ? 'not measured yet' : `${ok ? 'met' : 'not met'}${at}`;
 const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : '');
 const n = (s) => (s ? `${Math.round(s.median)}` : '-');
 
