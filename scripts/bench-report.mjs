@@ -195,6 +195,31 @@ export function figures(r) {
   return rows;
 }
 
+const pts = (list, key, value) => list.map((q) => `${q[key]}: ${fmt(value(q))}`).join('; ');
+
+/** Each scaling chart with its medians written out beneath it. */
+function scaling(r, svgs) {
+  const p = r.promote;
+  const k = r.keyvault;
+  const data = {
+    'many-images.svg':
+      `PromoteImage, one step: ${pts(p.many.points, 'n', (q) => q.ours)}` +
+      (p.many.points[0].skopeo ? `. skopeo, one run each: ${pts(p.many.points, 'n', (q) => q.skopeo)}` : ''),
+    'promote-layers.svg': `same registry: ${pts(p.layers, 'layers', (q) => q.same.seconds)}. cross registry: ${pts(p.layers, 'layers', (q) => q.cross.seconds)}`,
+    'pin-scaling.svg': `${pts(r.pin.points, 'refs', (q) => q.seconds)} (requests: ${r.pin.points.map((q) => Math.round(q.requests.median)).join(' / ')})`,
+    'keyvault-concurrency.svg': `${pts(k.concurrency, 'concurrency', (q) => q.seconds)}; built-in strategy ${fmt(k.builtin.seconds)}`,
+    'keyvault-secrets.svg': k.secrets
+      .map(
+        (q) =>
+          `${q.secrets}: ${fmt(q.ours.seconds)} vs built-in ${fmt(q.builtin.seconds)} (paging limit ${q.pagingLimit.toFixed(2)} s)`,
+      )
+      .join('; '),
+  };
+  return Object.keys(svgs)
+    .filter((f) => f !== 'headline.svg')
+    .flatMap((f) => [`![${f.replace('.svg', '')}](${f})`, '', data[f] ?? '', '']);
+}
+
 const cell = (v) => String(v).replace(/\|/g, '\\|');
 
 export function writeReport(dir, r) {
@@ -231,9 +256,7 @@ export function writeReport(dir, r) {
     '',
     '## Scaling',
     '',
-    ...Object.keys(svgs)
-      .filter((f) => f !== 'headline.svg')
-      .map((f) => `![${f.replace('.svg', '')}](${f})`),
+    ...scaling(r, svgs),
     '',
   ];
   fs.writeFileSync(path.join(dir, 'results.md'), lines.join('\n'));
