@@ -33,24 +33,38 @@ function nodeEmpty(node) {
   });
 }
 
-/** { tasks: { name: {firstLine, wall, rssMiB} stats }, nodeEmpty } */
-export async function benchStartup({ runs, node }) {
+const CACHED = ' (compile cache)';
+
+/**
+ * { 'node -e 0' | task: { firstLine, wall, rssMiB } stats, compileCache: { task: stats } }. Each task
+ * also runs with NODE_COMPILE_CACHE in a folder of its own (warm after the warm-up run), to show
+ * what Node's compile cache would save on an agent.
+ */
+export async function benchStartup({ runs, node, cacheDir }) {
   const { runTask } = outTest('support/taskRunner.js');
   const variants = { 'node -e 0': () => nodeEmpty(node) };
+  const start = (name, env) => async () => {
+    const probe = node.probe();
+    const run = await runTask({
+      task: { shipped: name },
+      inputs: {},
+      node: node.path,
+      env: { ...probe.env, ...env },
+    });
+    run.dispose();
+    if (run.agentResult !== 'Failed') throw new Error(`${name} without inputs: ${run.agentResult}`);
+    return probe.read();
+  };
   for (const name of shippedTasks()) {
-    variants[name] = async () => {
-      const probe = node.probe();
-      const run = await runTask({ task: { shipped: name }, inputs: {}, node: node.path, env: probe.env });
-      run.dispose();
-      if (run.agentResult !== 'Failed') throw new Error(`${name} without inputs: ${run.agentResult}`);
-      return probe.read();
-    };
+    variants[name] = start(name, {});
+    variants[`${name}${CACHED}`] = start(name, { NODE_COMPILE_CACHE: path.join(cacheDir, name) });
   }
   await alternate(1, variants); // warm-up: file cache
   const samples = await alternate(runs, variants);
-  const result = {};
+  const result = { compileCache: {} };
   for (const [name, s] of Object.entries(samples)) {
-    result[name] = {
+    const into = name.endsWith(CACHED) ? result.compileCache : result;
+    into[name.replace(CACHED, '')] = {
       firstLine: field(s, 'firstLine'),
       wall: field(s, 'wall'),
       rssMiB: field(s, 'rssMiB'),

@@ -88,7 +88,11 @@ async function main() {
   try {
     step('Bundles and start-up');
     results.bundles = bundleSizes();
-    results.startup = await benchStartup({ runs: Math.max(runs, 3), node });
+    results.startup = await benchStartup({
+      runs: Math.max(runs, 3),
+      node,
+      cacheDir: path.join(tmp, 'compile-cache'),
+    });
     step('Promotion');
     results.promote = await benchPromote({ quick, runs, skopeo, node });
     step('Pinning');
