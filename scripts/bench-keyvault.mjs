@@ -1,22 +1,25 @@
-// Benchmark (not a test): fetching every secret of a 500-secret vault with 20 ms of latency per
-// request, side by side in one run:
-//  - sequential: list every page (25 per page), then get each value, one after the other;
+// Benchmark: fetching every secret of a vault with 20 ms of latency per request, side by side:
 //  - built-in (AzureKeyVault@2's strategy): list every page first, then get values in sequential
 //    batches of 20, no retry of 429;
-//  - this task's fetcher (createVaultReader + fetchSelectedSecrets) at concurrency 1, 4, 16, 32:
-//    values fetched while the next pages load, 429 retried as Retry-After asks.
-// Then the same under a throttling limit of the emulator (a sliding window, as Key Vault's own),
-// counting the 429 answers and how many the client handled.
+//  - this task's fetcher (createVaultReader + fetchSelectedSecrets) at several concurrencies:
+//    values fetched while the next pages load, 429 retried as Retry-After asks;
+// for 500 secrets at each concurrency, and for 50, 500 (and 5000) secrets at the task's default.
+// Then once under a throttling limit of the emulator (a sliding window, as Key Vault's own),
+// counting the 429 answers and how many the client handled. The paging limit is the pages
+// (25 secrets each) one after the other: pages x latency.
 // The emulators run in a process of their own (test/emulators/keyVaultEmulatorHost.ts), so the
-// client has a core to itself. Needs `node scripts/build.mjs` first (it runs the compiled out/).
-//   node scripts/bench-keyvault.mjs [--secrets 500] [--latency 20] [--repeat 3]
+// client has a core to itself.
 import { fork } from 'node:child_process';
 import https from 'node:https';
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import path from 'node:path';
+import { alternate, field } from './bench-lib.mjs';
 import { root } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
+const THROTTLE = { limit: 250, windowMs: 1000 };
+const PAGE = 25;
 const out = (file) => require(path.join(root, 'out', file));
 const { ClientSecretCredential } = require('@azure/identity');
 const { SecretClient } = require('@azure/keyvault-secrets');
@@ -24,19 +27,9 @@ const { createVaultReader } = out('tasks/common/keyvault/vaultReader.js');
 const { fetchSelectedSecrets } = out('tasks/common/keyvault/fetchSecrets.js');
 const { parseSecretSelection } = out('tasks/common/keyvault/secretSelection.js');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const SECRETS = arg('secrets', 500);
-const LATENCY_MS = arg('latency', 20);
-const REPEAT = arg('repeat', 3);
-/** The throttled scenario: at most this many requests per second, as a sliding window. */
-const THROTTLE = { limit: 250, windowMs: 1000 };
-
-function startHost() {
+function startHost(secrets, latencyMs) {
   const host = fork(path.join(root, 'out', 'test', 'emulators', 'keyVaultEmulatorHost.js'), [
-    JSON.stringify({ secrets: SECRETS, latencyMs: LATENCY_MS }),
+    JSON.stringify({ secrets, latencyMs }),
   ]);
   const waiting = [];
   let ready;
@@ -57,7 +50,7 @@ function startHost() {
   };
 }
 
-function clients(config) {
+function clients(config, SECRETS) {
   // The emulators' test CA, trusted by one keep-alive agent for every request (Node's default
   // agent with NODE_EXTRA_CA_CERTS would behave the same).
   const agent = new https.Agent({ keepAlive: true, ca: config.caPem });
@@ -88,12 +81,6 @@ function clients(config) {
   };
   return {
     credential,
-    async sequential() {
-      const client = sdkClient();
-      const names = await listAll(client);
-      for (const name of names) await client.getSecret(name);
-      return { fetched: names.length, failed: 0, handled: 0 };
-    },
     async builtin() {
       const client = sdkClient({ maxRetries: 0 }); // AzureKeyVault@2 never retries a 429
       let names;
@@ -130,82 +117,87 @@ function clients(config) {
   };
 }
 
-async function measure(host, label, run, repeat) {
-  const runs = [];
-  for (let i = 0; i < repeat; i++) {
-    host.send({ type: 'reset' });
-    const started = performance.now();
-    const result = await run();
-    const ms = performance.now() - started;
-    const stats = await host.stats();
-    runs.push({
-      ms,
-      ...result,
-      answered429: stats.throttled,
-      requests: stats.requests,
-      maxInFlight: stats.maxGetsInFlight,
-    });
-  }
-  runs.sort((a, b) => a.ms - b.ms);
-  const median = runs[Math.floor(runs.length / 2)];
-  return { label, ...median, runs: runs.map((r) => Math.round(r.ms)) };
+/** One run of a strategy, with the emulator's counts (429 answered, requests, gets in flight). */
+async function once(host, run) {
+  host.send({ type: 'reset' });
+  const started = performance.now();
+  const result = await run();
+  const seconds = (performance.now() - started) / 1000;
+  const stats = await host.stats();
+  return { seconds, ...result, answered429: stats.throttled, requests: stats.requests };
 }
 
-function print(title, rows, baseline) {
-  console.log(`\n${title}`);
-  console.log(
-    'strategy                 wall (median)  vs built-in  fetched  failed  429 answered  429 handled  requests  max gets in flight  runs (ms)',
-  );
-  for (const r of rows) {
-    const ratio = baseline ? (r.ms / baseline.ms).toFixed(2) : '-';
-    console.log(
-      `${r.label.padEnd(24)} ${`${Math.round(r.ms)} ms`.padStart(13)}  ${ratio.padStart(11)}  ${String(r.fetched).padStart(7)}  ${String(r.failed).padStart(6)}  ${String(r.answered429).padStart(12)}  ${String(r.handled).padStart(11)}  ${String(r.requests).padStart(8)}  ${String(r.maxInFlight).padStart(18)}  ${r.runs.join(', ')}${r.note ? `  (${r.note})` : ''}`,
-    );
-  }
-}
-
-async function main() {
-  const host = startHost();
+/** A vault of `secrets` in an emulator process of its own, with its clients, warmed up. */
+async function withVault(secrets, latencyMs, fn) {
+  const host = startHost(secrets, latencyMs);
   const config = await host.started;
   try {
-    const c = clients(config);
+    const c = clients(config, secrets);
     await c.credential.getToken('https://vault.azure.net/.default');
     await c.ours(16); // warm-up: connections, JIT
-    console.log(
-      `Key Vault benchmark: ${SECRETS} secrets, ${LATENCY_MS} ms latency per request, median of ${REPEAT} runs`,
-    );
-
-    const free = [];
-    free.push(await measure(host, 'sequential', () => c.sequential(), 1));
-    const builtin = await measure(host, 'built-in (list, then 20s)', () => c.builtin(), REPEAT);
-    free.push(builtin);
-    free.push(await measure(host, 'this task, concurrency 1', () => c.ours(1), 1));
-    for (const n of [4, 16, 32])
-      free.push(await measure(host, `this task, concurrency ${n}`, () => c.ours(n), REPEAT));
-    print('No throttling:', free, builtin);
-
-    host.send({ type: 'throttle', window: THROTTLE });
-    const throttled = [await measure(host, 'built-in (list, then 20s)', () => c.builtin(), 1)];
-    for (const n of [4, 16, 32])
-      throttled.push(await measure(host, `this task, concurrency ${n}`, () => c.ours(n), 1));
-    print(
-      `Throttled at ${THROTTLE.limit} requests per ${THROTTLE.windowMs} ms (429 with Retry-After):`,
-      throttled,
-      throttled[0],
-    );
-
-    const ours16 = free.find((r) => r.label.endsWith('concurrency 16'));
-    const unhandled = throttled.slice(1).filter((r) => r.failed > 0 || r.handled < r.answered429);
-    console.log(
-      `\nDefault concurrency (16) vs built-in: ${(ours16.ms / builtin.ms).toFixed(2)}x wall time (target <= 0.75). ` +
-        `Throttled runs with a 429 left unhandled: ${unhandled.length}.`,
-    );
+    return await fn(host, c);
   } finally {
     await host.stop();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+export function defaultConcurrency() {
+  const def = JSON.parse(
+    fs.readFileSync(path.join(root, 'tasks', 'InjectKeyVaultSecretsV1', 'task.json'), 'utf8'),
+  );
+  return Number(def.inputs.find((i) => i.name === 'concurrency').defaultValue);
+}
+
+const summary = (runs) => ({
+  seconds: field(runs, 'seconds'),
+  fetched: Math.min(...runs.map((r) => r.fetched)),
+  unhandled429: Math.max(...runs.map((r) => r.answered429 - r.handled)),
+  requests: field(runs, 'requests'),
 });
+
+export async function benchKeyVault({ quick, runs, latencyMs = 20 }) {
+  const concurrencies = quick ? [4, 16, 32, 64] : [1, 4, 8, 16, 32, 64];
+  const sizes = quick ? [50, 500] : [50, 500, 5000];
+  const def = defaultConcurrency();
+  if (!concurrencies.includes(def)) concurrencies.push(def);
+  concurrencies.sort((x, y) => x - y);
+  const result = { latencyMs, defaultConcurrency: def, concurrency: [], secrets: [] };
+  console.log(
+    `  key vault: 500 secrets at concurrency ${concurrencies.join(', ')} and the built-in strategy`,
+  );
+  await withVault(500, latencyMs, async (host, c) => {
+    const variants = { builtin: () => once(host, () => c.builtin()) };
+    for (const n of concurrencies) variants[n] = () => once(host, () => c.ours(n));
+    const s = await alternate(runs, variants);
+    result.builtin = summary(s.builtin);
+    for (const n of concurrencies) result.concurrency.push({ concurrency: n, ...summary(s[n]) });
+    host.send({ type: 'throttle', window: THROTTLE });
+    const t = await alternate(1, {
+      builtin: () => once(host, () => c.builtin()),
+      ours: () => once(host, () => c.ours(def)),
+    });
+    result.throttled = { window: THROTTLE, builtin: t.builtin[0], ours: t.ours[0] };
+  });
+  const at500 = result.concurrency.find((r) => r.concurrency === def);
+  for (const secrets of sizes) {
+    if (secrets === 500 && at500) {
+      const builtin = result.builtin;
+      result.secrets.push({ secrets, pagingLimit: (20 * latencyMs) / 1000, builtin, ours: at500 });
+      continue;
+    }
+    console.log(`  key vault: ${secrets} secrets`);
+    await withVault(secrets, latencyMs, async (host, c) => {
+      const s = await alternate(secrets > 1000 ? 1 : runs, {
+        builtin: () => once(host, () => c.builtin()),
+        ours: () => once(host, () => c.ours(def)),
+      });
+      result.secrets.push({
+        secrets,
+        pagingLimit: (Math.ceil(secrets / PAGE) * latencyMs) / 1000,
+        builtin: summary(s.builtin),
+        ours: summary(s.ours),
+      });
+    });
+  }
+  return result;
+}

@@ -1,38 +1,22 @@
-// Benchmark (not a test) of PinImageDigests@1 against the local registry: 300 image references
-// (100 unique) across 150 files. Reports the registry requests the task made (they should equal
-// the unique references) and its whole-process time, side by side with resolving the same 300
-// references one `skopeo inspect` at a time. Run `node scripts/build.mjs && node scripts/package.mjs`
-// first; it uses the compiled test fixtures (out/) and the packaged task.
-//   node scripts/bench-pin.mjs [--unique 100] [--files 150] [--per-file 2]
+// Benchmark of PinImageDigests@1 against the local registry: 300 image references (100 unique)
+// across 150 files, side by side with one `skopeo inspect` per reference; then the scaling of
+// 10, 100, 1,000 (and 10,000) references, a tenth of them unique, two per file. Wall time of the
+// whole task process and the registry requests it made (they should equal the unique references).
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { exec, root } from './lib.mjs';
+import { alternate, exec, field, outTest, task, withRequests } from './bench-lib.mjs';
 
-const require = createRequire(import.meta.url);
-const out = (p) => path.join(root, 'out', 'test', p);
-const { startRegistry } = require(out('emulators/registry/index.js'));
-const { pushImage } = require(out('emulators/registry/images.js'));
-const { runTask, disposeTaskRuns } = require(out('support/taskRunner.js'));
-const { toolPath } = require(out('support/tools.js'));
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const UNIQUE = option('unique', 100);
-const FILES = option('files', 150);
-const PER_FILE = option('per-file', 2);
+const PER_FILE = 2;
 const CONCURRENT_PUSHES = 8;
 
-/** Writes FILES Kubernetes manifests holding FILES * PER_FILE references to the UNIQUE images. */
-function writeWorkspace(dir, host) {
+/** Writes refs / PER_FILE Kubernetes manifests holding `refs` references to `unique` images. */
+function writeWorkspace(dir, host, refs, unique) {
   const references = [];
-  for (let f = 0; f < FILES; f++) {
+  for (let f = 0; f < refs / PER_FILE; f++) {
     const containers = [];
     for (let c = 0; c < PER_FILE; c++) {
-      const n = (f * PER_FILE + c) % UNIQUE;
+      const n = (f * PER_FILE + c) % unique;
       const reference = `${host}/bench/app-${n}:1.${n}`;
       references.push(reference);
       containers.push(`        - name: c${c}\n          image: ${reference}  # container ${c}\n`);
@@ -46,11 +30,11 @@ function writeWorkspace(dir, host) {
   return references;
 }
 
-async function pushAll(reg) {
-  const names = Array.from({ length: UNIQUE }, (_, n) => n);
-  for (let i = 0; i < names.length; i += CONCURRENT_PUSHES) {
+async function pushAll(reg, unique) {
+  const { pushImage } = outTest('emulators/registry/images.js');
+  for (let i = 0; i < unique; i += CONCURRENT_PUSHES) {
     await Promise.all(
-      names.slice(i, i + CONCURRENT_PUSHES).map((n) =>
+      Array.from({ length: Math.min(CONCURRENT_PUSHES, unique - i) }, (_, k) => i + k).map((n) =>
         pushImage(reg, `bench/app-${n}`, {
           format: n % 2 === 0 ? 'oci' : 'docker',
           tag: `1.${n}`,
@@ -62,61 +46,62 @@ async function pushAll(reg) {
   }
 }
 
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
-
-async function main() {
-  const skopeo = toolPath('SKOPEO_BIN');
-  const reg = await startRegistry();
+/** One pin run over a fresh workspace; wall time, requests and the images in the lock file. */
+async function pin(reg, refs, unique) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pin-'));
   try {
-    console.log(`Pushing ${UNIQUE} images to ${reg.host} ...`);
-    await pushAll(reg);
-    const references = writeWorkspace(dir, reg.host);
-    console.log(`${references.length} references (${new Set(references).size} unique) in ${FILES} files`);
-
-    reg.resetRequests();
-    const started = performance.now();
-    const result = await runTask({
-      task: { shipped: 'PinImageDigestsV1' },
-      inputs: { files: '**/*.yaml', workingDirectory: dir, lockFile: path.join(dir, 'image-lock.json') },
-      timeoutMs: 300_000,
+    writeWorkspace(dir, reg.host, refs, unique);
+    const lockFile = path.join(dir, 'image-lock.json');
+    return await withRequests([reg], async () => {
+      await task('PinImageDigestsV1', { files: '**/*.yaml', workingDirectory: dir, lockFile });
+      return { pinned: JSON.parse(fs.readFileSync(lockFile, 'utf8')).images.length };
     });
-    const taskMs = performance.now() - started;
-    if (result.agentResult !== 'Succeeded')
-      throw new Error(`the task failed: ${result.message ?? result.stdout}`);
-    const taskRequests = await reg.requests();
-    const pinned = JSON.parse(fs.readFileSync(path.join(dir, 'image-lock.json'), 'utf8')).images.length;
-    disposeTaskRuns();
-
-    reg.resetRequests();
-    const skopeoStarted = performance.now();
-    for (const reference of references) {
-      await exec(skopeo, ['inspect', '--tls-verify=false', `docker://${reference}`]);
-    }
-    const skopeoMs = performance.now() - skopeoStarted;
-    const skopeoRequests = await reg.requests();
-
-    const rows = [
-      ['', 'PinImageDigests (one process)', `skopeo inspect x ${references.length}`],
-      ['wall time', seconds(taskMs), seconds(skopeoMs)],
-      ['registry requests', String(taskRequests.length), String(skopeoRequests.length)],
-      ['images pinned / resolved', String(pinned), String(references.length)],
-    ];
-    console.log('');
-    for (const row of rows) console.log(`${row[0].padEnd(26)}${row[1].padEnd(32)}${row[2]}`);
-    console.log('');
-    console.log(`time ratio: ${(taskMs / skopeoMs).toFixed(3)} (target <= 0.1)`);
-    console.log(
-      `registry requests == unique references: ${taskRequests.length === new Set(references).size} ` +
-        `(${taskRequests.length} vs ${new Set(references).size})`,
-    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
-    await reg.stop();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+export async function benchPin({ quick, runs, skopeo }) {
+  const { startRegistry } = outTest('emulators/registry/index.js');
+  const { disposeTaskRuns } = outTest('support/taskRunner.js');
+  const reg = await startRegistry();
+  const sizes = quick ? [10, 100, 1000] : [10, 100, 1000, 10000];
+  try {
+    const maxUnique = Math.max(100, ...sizes.map((n) => n / 10));
+    console.log(`  pin: pushing ${maxUnique} images`);
+    await pushAll(reg, maxUnique);
+
+    console.log('  pin: 300 references (100 unique), 150 files');
+    const headline = { refs: 300, unique: 100 };
+    const refsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-refs-'));
+    const references = writeWorkspace(refsDir, reg.host, 300, 100);
+    fs.rmSync(refsDir, { recursive: true, force: true });
+    const inspected = quick ? references.slice(0, 60) : references;
+    const variants = { ours: () => pin(reg, 300, 100) };
+    if (skopeo)
+      variants.skopeo = () =>
+        withRequests([reg], async () => {
+          for (const r of inspected) await exec(skopeo, ['inspect', '--tls-verify=false', `docker://${r}`]);
+        });
+    const s = await alternate(quick ? 1 : runs, variants);
+    const scale = references.length / inspected.length;
+    headline.ours = { seconds: field(s.ours, 'seconds'), requests: field(s.ours, 'requests') };
+    headline.pinned = s.ours[0].pinned;
+    if (skopeo) {
+      const scaled = s.skopeo.map((x) => ({ seconds: x.seconds * scale, requests: x.requests * scale }));
+      headline.skopeo = { seconds: field(scaled, 'seconds'), requests: field(scaled, 'requests') };
+      headline.skopeoInspected = inspected.length;
+    }
+
+    const points = [];
+    for (const refs of sizes) {
+      console.log(`  pin: ${refs} references`);
+      const r = await alternate(quick ? 1 : runs, { ours: () => pin(reg, refs, refs / 10) });
+      points.push({ refs, seconds: field(r.ours, 'seconds'), requests: field(r.ours, 'requests') });
+    }
+    return { headline, points };
+  } finally {
+    disposeTaskRuns();
+    await reg.stop();
+  }
+}

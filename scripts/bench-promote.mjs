@@ -1,48 +1,29 @@
-// Benchmark (not a test) of PromoteImage@1 against the local registry, side by side with
-// `skopeo copy` in one run: same-registry copy of a 5-layer ~100 MB image, cross-registry copy of
-// ~200 MB in 8 layers, and 20 images. Reports wall times, their ratios and the registry requests
-// each made (from the registry's access log). skopeo is measured cold (its blob-info cache removed
-// before each copy, as on a fresh agent) and warm (cache kept, so it can mount). Run
-// `node scripts/build.mjs && node scripts/package.mjs` first: it runs the packaged task as the agent does.
-//   node scripts/bench-promote.mjs
+// Benchmark of PromoteImage@1 against two local CNCF registries, side by side with `skopeo copy`
+// and, cross-registry, with the limit: a raw parallel stream copy (`curl` of every blob piped into
+// a `curl` upload to the target, all blobs at once, then the manifests). Wall times and registry
+// requests (from the registry's access log) per variant; every run writes to new repositories.
+// skopeo "cold" has its blob-info cache removed first (a fresh agent), "warm" keeps it (it can mount).
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { exec, root } from './lib.mjs';
-import path from 'node:path';
+import {
+  alternate,
+  exec,
+  field,
+  measured,
+  MB,
+  outTest,
+  stat,
+  task,
+  timed,
+  withRequests,
+} from './bench-lib.mjs';
 
-const require = createRequire(import.meta.url);
-const out = (p) => path.join(root, 'out', 'test', p);
-const { startRegistry } = require(out('emulators/registry/index.js'));
-const { pushImage } = require(out('emulators/registry/images.js'));
-const { runTask, disposeTaskRuns } = require(out('support/taskRunner.js'));
-const { findTool } = require(out('support/tools.js'));
-
-const MB = 1024 * 1024;
 const SKOPEO_CACHES = [
   '/var/lib/containers/cache/blob-info-cache-v1.boltdb',
   '/var/lib/containers/cache/blob-info-cache-v1.sqlite',
 ];
 
-async function timed(fn) {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-async function promote(source, target) {
-  const run = await runTask({
-    task: { shipped: 'PromoteImageV1' },
-    inputs: { sourceImage: source, targetImage: target },
-    timeoutMs: 600_000,
-  });
-  if (run.agentResult !== 'Succeeded') throw new Error(`PromoteImage failed: ${run.message}`);
-  run.dispose();
-  return run;
-}
-
-function skopeoCopy(skopeo, source, target, { cold }) {
-  if (cold) for (const cache of SKOPEO_CACHES) fs.rmSync(cache, { force: true });
-  return exec(skopeo, [
+function skopeoArgs(source, target) {
+  return [
     'copy',
     '--all',
     '--src-tls-verify=false',
@@ -50,107 +31,201 @@ function skopeoCopy(skopeo, source, target, { cold }) {
     '--quiet',
     `docker://${source}`,
     `docker://${target}`,
-  ]);
+  ];
 }
 
-async function requestsDuring(registries, fn) {
-  registries.forEach((r) => r.resetRequests());
-  const seconds = await timed(fn);
-  const counts = await Promise.all(registries.map(async (r) => (await r.requests()).length));
-  return { seconds, requests: counts.reduce((a, b) => a + b, 0) };
+function skopeoCopy(skopeo, source, target, { cold = true } = {}) {
+  if (cold) for (const cache of SKOPEO_CACHES) fs.rmSync(cache, { force: true });
+  return exec(skopeo, skopeoArgs(source, target));
 }
 
-const rows = [];
-function report(scenario, tool, { seconds, requests }, baseline) {
-  rows.push({
-    scenario,
-    tool,
-    seconds: seconds.toFixed(2),
-    requests,
-    'vs task': baseline ? (seconds / baseline.seconds).toFixed(2) : '',
+/** The limit: every blob streamed source -> target by curl at once, then the manifests, index last. */
+async function curlCopy(src, srcRepo, image, dst, dstRepo) {
+  const base = (reg) => `${reg.scheme}://${reg.host}`;
+  await Promise.all(
+    image.blobs.map(async (blob) => {
+      const started = await fetch(`${base(dst)}/v2/${dstRepo}/blobs/uploads/`, { method: 'POST' });
+      const upload = new URL(started.headers.get('location'), base(dst));
+      upload.searchParams.set('digest', blob.digest);
+      await exec('bash', [
+        '-c',
+        'set -o pipefail; curl -sSf "$1" | curl -sSf -X PUT -H "Content-Type: application/octet-stream" -T - "$2" -o /dev/null',
+        'bash',
+        `${base(src)}/v2/${srcRepo}/blobs/${blob.digest}`,
+        upload.href,
+      ]);
+    }),
+  );
+  const put = async (reference, mediaType, body) => {
+    const r = await fetch(`${base(dst)}/v2/${dstRepo}/manifests/${reference}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': mediaType },
+      body,
+    });
+    if (r.status !== 201) throw new Error(`curl copy: manifest PUT ${r.status}`);
+  };
+  const children = image.children.filter((c) => c.digest !== image.digest);
+  await Promise.all(children.map((c) => put(c.digest, c.mediaType, c.body)));
+  await put('v1', image.mediaType, image.body);
+}
+
+const promote = (source, target, options) =>
+  task('PromoteImageV1', { sourceImage: source, targetImage: target }, options);
+
+/** Same registry: ours, skopeo cold, skopeo warm; wall and requests. */
+async function sameRegistry(a, skopeo, runs, layers) {
+  await outTest('emulators/registry/images.js').pushImage(a, 'bench/same', {
+    format: 'oci',
+    layers: Array(layers).fill(20 * MB),
+    tag: 'v1',
+  });
+  const src = `${a.host}/bench/same:v1`;
+  const variants = {
+    ours: (i) => withRequests([a], () => promote(src, `${a.host}/prod/same-task-${i}:v1`).then(() => ({}))),
+  };
+  if (skopeo) {
+    variants.skopeoCold = (i) =>
+      withRequests([a], () => skopeoCopy(skopeo, src, `${a.host}/prod/same-skc-${i}:v1`));
+    variants.skopeoWarm = (i) =>
+      withRequests([a], () => skopeoCopy(skopeo, src, `${a.host}/prod/same-skw-${i}:v1`, { cold: false }));
+  }
+  return summarize(await alternate(runs, variants), { layers });
+}
+
+function summarize(samples, extra = {}) {
+  const out = { ...extra };
+  for (const [name, s] of Object.entries(samples)) {
+    out[name] = {
+      seconds: field(s, 'seconds'),
+      requests: field(s, 'requests'),
+      uploads: field(s, 'uploads'),
+    };
+    if (s[0].rssMiB !== undefined) out[name].rssMiB = field(s, 'rssMiB');
+  }
+  return out;
+}
+
+/** Cross registry: ours, skopeo (cold), raw curl stream copy. */
+async function crossRegistry(a, b, skopeo, runs, repo, pushOptions, { node } = {}) {
+  const image = await outTest('emulators/registry/images.js').pushImage(a, `bench/${repo}`, {
+    format: 'oci',
+    tag: 'v1',
+    ...pushOptions,
+  });
+  const src = `${a.host}/bench/${repo}:v1`;
+  const variants = {
+    ours: (i) =>
+      withRequests([a, b], async () => {
+        const probe = node?.probe();
+        await promote(src, `${b.host}/prod/${repo}-task-${i}:v1`, { node: node?.path, env: probe?.env });
+        return probe ? { rssMiB: probe.read().rssMiB } : {};
+      }),
+    curl: (i) => withRequests([a, b], () => curlCopy(a, `bench/${repo}`, image, b, `prod/${repo}-curl-${i}`)),
+  };
+  if (skopeo)
+    variants.skopeo = (i) =>
+      withRequests([a, b], async () => {
+        for (const cache of SKOPEO_CACHES) fs.rmSync(cache, { force: true });
+        if (!node) return skopeoCopy(skopeo, src, `${b.host}/prod/${repo}-sk-${i}:v1`);
+        const { rssMiB } = await measured(skopeo, skopeoArgs(src, `${b.host}/prod/${repo}-sk-${i}:v1`));
+        return { rssMiB };
+      });
+  return summarize(await alternate(runs, variants), {
+    bytes: image.blobs.reduce((s, blob) => s + blob.size, 0),
   });
 }
 
-async function scenario(name, registries, promoteFn, skopeoFn, skopeo) {
-  const task = await requestsDuring(registries, promoteFn);
-  report(name, 'PromoteImage', task);
-  if (!skopeo) return;
-  report(
-    name,
-    'skopeo (cold cache)',
-    await requestsDuring(registries, () => skopeoFn({ cold: true, run: 'cold' })),
-    task,
-  );
-  report(
-    name,
-    'skopeo (warm cache)',
-    await requestsDuring(registries, () => skopeoFn({ cold: false, run: 'warm' })),
-    task,
-  );
+/** N images in one step against N skopeo runs, for each N; and N task runs at the headline N. */
+async function manyImages(a, b, skopeo, runs, sizes, stepRunsAt) {
+  const { pushImage } = outTest('emulators/registry/images.js');
+  const max = Math.max(...sizes);
+  for (let i = 0; i < max; i += 10) {
+    await Promise.all(
+      Array.from({ length: Math.min(10, max - i) }, (_, k) =>
+        pushImage(a, `bench/svc${i + k}`, { format: 'oci', layers: [512 * 1024, 2 * MB], tag: 'v1' }),
+      ),
+    );
+  }
+  const src = (n) => Array.from({ length: n }, (_, k) => `${a.host}/bench/svc${k}:v1`);
+  const dst = (n, tag) => Array.from({ length: n }, (_, k) => `${b.host}/prod/svc${k}-${tag}:v1`);
+  const points = [];
+  for (const n of sizes) {
+    const variants = {
+      ours: async (i) =>
+        (await timed(() => promote(src(n).join('\n'), dst(n, `t${n}r${i}`).join('\n')))).seconds,
+    };
+    if (skopeo)
+      variants.skopeo = async (i) =>
+        (
+          await timed(async () => {
+            const targets = dst(n, `s${n}r${i}`);
+            for (const [k, s] of src(n).entries()) await skopeoCopy(skopeo, s, targets[k]);
+          })
+        ).seconds;
+    const s = await alternate(runs, variants);
+    points.push({ n, ours: stat(s.ours), skopeo: s.skopeo && stat(s.skopeo) });
+  }
+  const taskRuns = await alternate(Math.min(runs, 2), {
+    runs: async (i) =>
+      (
+        await timed(async () => {
+          const targets = dst(stepRunsAt, `runs${i}`);
+          for (const [k, s] of src(stepRunsAt).entries()) await promote(s, targets[k]);
+        })
+      ).seconds,
+  });
+  return { points, taskRuns: stat(taskRuns.runs), at: stepRunsAt };
 }
 
-async function main() {
-  const skopeo = findTool('SKOPEO_BIN');
-  if (!skopeo) console.log('skopeo not found (Debian package skopeo): reporting PromoteImage alone.');
+/** Promotion of L layers (1 MiB each), same and cross registry: wall and requests per L. */
+async function layerScaling(a, b, runs, sizes) {
+  const { pushImage } = outTest('emulators/registry/images.js');
+  const points = [];
+  for (const layers of sizes) {
+    await pushImage(a, `bench/layers${layers}`, { format: 'oci', layers: Array(layers).fill(MB), tag: 'v1' });
+    const src = `${a.host}/bench/layers${layers}:v1`;
+    const s = await alternate(runs, {
+      same: (i) =>
+        withRequests([a], () => promote(src, `${a.host}/prod/l${layers}-same-${i}:v1`).then(() => ({}))),
+      cross: (i) =>
+        withRequests([a, b], () => promote(src, `${b.host}/prod/l${layers}-x-${i}:v1`).then(() => ({}))),
+    });
+    points.push({ layers, ...summarize(s) });
+  }
+  return points;
+}
+
+export async function benchPromote({ quick, runs, skopeo, node }) {
+  const { startRegistry } = outTest('emulators/registry/index.js');
+  const { disposeTaskRuns } = outTest('support/taskRunner.js');
   const [a, b] = await Promise.all([
     startRegistry({ auth: 'anonymous' }),
     startRegistry({ auth: 'anonymous' }),
   ]);
+  const log = (what) => console.log(`  promote: ${what}`);
   try {
-    const same = await pushImage(a, 'bench/same', {
-      format: 'oci',
-      layers: Array(5).fill(20 * MB),
-      tag: 'v1',
+    const result = {};
+    log('same registry, 5 layers, 100 MB');
+    result.same = await sameRegistry(a, skopeo, runs, 5);
+    log('cross registry, 8 x 25 MB');
+    result.cross = await crossRegistry(a, b, skopeo, runs, 'cross', { layers: Array(8).fill(25 * MB) });
+    log('cross registry, 4-platform index');
+    result.index = await crossRegistry(a, b, skopeo, runs, 'index', {
+      layers: [8 * MB, 8 * MB],
+      platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/s390x'],
     });
-    await scenario(
-      'same registry, 5 layers, 100 MB',
-      [a],
-      () => promote(`${a.host}/bench/same:v1`, `${a.host}/prod/same-task:v1`),
-      (o) => skopeoCopy(skopeo, `${a.host}/bench/same:v1`, `${a.host}/prod/same-skopeo-${o.run}:v1`, o),
-      skopeo,
-    );
-    console.log(`  (${same.blobs.length} blobs)`);
-
-    await pushImage(a, 'bench/cross', { format: 'oci', layers: Array(8).fill(25 * MB), tag: 'v1' });
-    await scenario(
-      'cross registry, 8 layers, 200 MB',
-      [a, b],
-      () => promote(`${a.host}/bench/cross:v1`, `${b.host}/prod/cross-task:v1`),
-      (o) => skopeoCopy(skopeo, `${a.host}/bench/cross:v1`, `${b.host}/prod/cross-skopeo-${o.run}:v1`, o),
-      skopeo,
-    );
-
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        pushImage(a, `bench/svc${i}`, { format: 'oci', layers: [512 * 1024, 2 * MB], tag: 'v1' }),
-      ),
-    );
-    const sources = Array.from({ length: 20 }, (_, i) => `${a.host}/bench/svc${i}:v1`);
-    await scenario(
-      '20 images, cross registry, one step',
-      [a, b],
-      () => promote(sources.join('\n'), sources.map((_, i) => `${b.host}/prod/svc${i}-task:v1`).join('\n')),
-      async (o) => {
-        for (let i = 0; i < 20; i++)
-          await skopeoCopy(skopeo, sources[i], `${b.host}/prod/svc${i}-skopeo-${o.run}:v1`, o);
-      },
-      skopeo,
-    );
-    report(
-      '20 images, cross registry, 20 task runs',
-      'PromoteImage',
-      await requestsDuring([a, b], async () => {
-        for (let i = 0; i < 20; i++) await promote(sources[i], `${b.host}/prod/svc${i}-runs:v1`);
-      }),
-    );
+    const big = quick ? 256 * MB : 1024 * MB;
+    log(`cross registry, one ${big / MB} MiB layer`);
+    result.large = await crossRegistry(a, b, skopeo, quick ? 1 : 2, 'large', { layers: [big] }, { node });
+    const sizes = quick ? [1, 5, 20] : [1, 5, 20, 100];
+    log(`many images: ${sizes.join(', ')}`);
+    result.many = await manyImages(a, b, skopeo, quick ? 1 : runs, sizes, 20);
+    const layerSizes = [1, 10, 50];
+    log(`layer scaling: ${layerSizes.join(', ')}`);
+    result.layers = await layerScaling(a, b, quick ? 1 : runs, layerSizes);
+    return result;
   } finally {
     disposeTaskRuns();
     await Promise.all([a.stop(), b.stop()]);
   }
-  console.table(rows);
 }
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
