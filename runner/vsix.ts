@@ -60,7 +60,8 @@ export function unpackedVsixDir(): string {
 
 /** The script files of a task folder (index.js, main.mjs, chunks/*.mjs, a pre-job stub), relative to it. */
 function scriptFiles(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.(c|m)?js$/.test(f))
     .sort();
 }
