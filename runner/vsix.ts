@@ -58,21 +58,35 @@ export function unpackedVsixDir(): string {
   return dir;
 }
 
+/** The script files of a task folder (index.js, main.mjs, chunks/*.mjs, a pre-job stub), relative to it. */
+function scriptFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(c|m)?js$/.test(f))
+    .sort();
+}
+
 /**
- * tasks/<name> inside the unpacked .vsix. Fails when the bundle in the .vsix differs from
- * build/tasks/<name>/index.js, i.e. the sources were rebuilt but not packaged again.
+ * tasks/<name> inside the unpacked .vsix. Fails when its scripts differ from build/tasks/<name>,
+ * i.e. the sources were rebuilt but not packaged again.
  */
 export function shippedTaskDir(name: string): string {
   const dir = path.join(unpackedVsixDir(), 'tasks', name);
   if (!fs.existsSync(path.join(dir, 'task.json'))) {
     throw new Error(`${vsixPath()} has no tasks/${name}/task.json`);
   }
-  const built = path.join(repoRoot(), 'build', 'tasks', name, 'index.js');
-  if (fs.existsSync(built) && !fs.readFileSync(built).equals(fs.readFileSync(path.join(dir, 'index.js')))) {
-    throw new Error(
-      `${path.basename(vsixPath())} is stale: its tasks/${name}/index.js differs from build/tasks/${name}; ` +
-        'run `node scripts/package.mjs`',
-    );
+  const built = path.join(repoRoot(), 'build', 'tasks', name);
+  if (fs.existsSync(built)) {
+    const [want, have] = [scriptFiles(built), scriptFiles(dir)];
+    const stale =
+      want.join('\n') !== have.join('\n') ||
+      want.some((f) => !fs.readFileSync(path.join(built, f)).equals(fs.readFileSync(path.join(dir, f))));
+    if (stale) {
+      throw new Error(
+        `${path.basename(vsixPath())} is stale: its tasks/${name} scripts differ from build/tasks/${name}; ` +
+          'run `node scripts/package.mjs`',
+      );
+    }
   }
   return dir;
 }

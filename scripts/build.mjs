@@ -1,5 +1,10 @@
-// Type-checks and compiles everything (out/, for the tests), then bundles each task into one
-// CommonJS file for node20 (build/tasks/<Task>/). Fails when a bundle holds two copies of a package.
+// Type-checks and compiles everything (out/, for the tests), then bundles each task for node20
+// (build/tasks/<Task>/): index.js (scripts/task-entry.cjs: compile cache, then loads main.mjs),
+// main.mjs and chunks/*.mjs: the ES module chunks esbuild splits at
+// the library's dynamic import()s; the Azure SDK, MSAL, azure-devops-node-api, sigstore are
+// loaded only when a run's inputs need them. Other handler targets (a pre-job stub) stay CommonJS files.
+// Fails when a task's files hold two copies of a package. Writes each task's esbuild metafile to
+// build/meta/<Task>.json (read by scripts/bundle-report.mjs).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,39 +53,82 @@ export function entryPoints(taskDir) {
   return [...names].map((n) => path.join(taskDir, `${n}.ts`)).filter((f) => fs.existsSync(f));
 }
 
+/** The files of one esbuild output loaded before main.mjs runs: it and its static imports, transitively. */
+export function startupFiles(metafile, main) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file) || !(file in metafile.outputs)) return;
+    seen.add(file);
+    for (const imp of metafile.outputs[file]?.imports ?? [])
+      if (imp.kind === 'import-statement') visit(imp.path);
+  };
+  visit(main);
+  return [...seen];
+}
+
+/** ES module output still runs task-lib's and other CommonJS code: give it require, __dirname, __filename. */
+const ESM_BANNER =
+  "import{createRequire as __rgRequire}from'node:module';import{fileURLToPath as __rgPath}from'node:url';" +
+  "const require=__rgRequire(import.meta.url),__filename=__rgPath(import.meta.url),__dirname=__rgPath(new URL('.',import.meta.url));";
+
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  metafile: true,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
 async function bundle(taskDir, outDir) {
   const name = path.basename(taskDir);
   const target = path.join(outDir, name);
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(target, { recursive: true });
+  const [index, ...stubs] = entryPoints(taskDir);
   const result = await esbuild.build({
-    entryPoints: entryPoints(taskDir),
+    ...COMMON,
+    entryPoints: { main: index },
     outdir: target,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    metafile: true,
-    logLevel: 'warning',
-    legalComments: 'none',
+    format: 'esm',
+    splitting: true,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    banner: { js: ESM_BANNER },
   });
-  const dups = duplicatePackages(result.metafile);
+  fs.copyFileSync(path.join(root, 'scripts', 'task-entry.cjs'), path.join(target, 'index.js'));
+  const metafiles = [result.metafile];
+  if (stubs.length > 0) {
+    const cjs = await esbuild.build({ ...COMMON, entryPoints: stubs, outdir: target, format: 'cjs' });
+    metafiles.push(cjs.metafile);
+  }
+  const metafile = {
+    inputs: Object.assign({}, ...metafiles.map((m) => m.inputs)),
+    outputs: Object.assign({}, ...metafiles.map((m) => m.outputs)),
+  };
+  const dups = duplicatePackages(metafile);
   if (dups.length > 0) {
     const list = dups.map((d) => `  ${d.name}: ${d.folders.join(', ')}`).join('\n');
     throw new Error(
       `${name}: the bundle holds two copies of a package; dedupe them (npm dedupe, overrides):\n${list}`,
     );
   }
+  const metaDir = path.join(outDir, '..', 'meta');
+  fs.mkdirSync(metaDir, { recursive: true });
+  fs.writeFileSync(path.join(metaDir, `${name}.json`), JSON.stringify(metafile));
   for (const file of ['task.json', 'task.loc.json', 'icon.png']) {
     const src = path.join(taskDir, file);
     if (fs.existsSync(src)) fs.copyFileSync(src, path.join(target, file));
   }
   const strings = path.join(taskDir, 'Strings');
   if (fs.existsSync(strings)) fs.cpSync(strings, path.join(target, 'Strings'), { recursive: true });
-  const size = fs.statSync(path.join(target, 'index.js')).size;
-  console.log(`  ${name}: ${(size / 1024).toFixed(0)} KiB`);
+  const kib = (files) => (files.reduce((n, f) => n + (metafile.outputs[f]?.bytes ?? 0), 0) / 1024).toFixed(0);
+  const main = Object.keys(metafile.outputs).find((f) => f.endsWith('/main.mjs'));
+  console.log(
+    `  ${name}: ${kib(startupFiles(metafile, main))} KiB at start-up, ${kib(Object.keys(metafile.outputs))} KiB in all`,
+  );
 }
 
 export async function build() {

@@ -31,14 +31,21 @@ interface PackageScript {
   uuidv5: (name: string, namespace: string) => string;
   stage: (options: { dev: boolean }) => { stageDir: string; manifest: Manifest };
 }
+interface Metafile {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, { imports: { path: string; kind: string }[]; inputs: Record<string, unknown> }>;
+}
 interface BuildScript {
   duplicatePackages: (metafile: { inputs: Record<string, unknown> }) => { name: string; folders: string[] }[];
+  startupFiles: (metafile: Metafile, main: string) => string[];
 }
 
 const root = repoRoot();
 /** RFC 4122's URL namespace: dev task GUIDs are uuidv5(`publisher.devExtensionId.taskName`) in it. */
 const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
 const TASK_FILES = /^(task\.json|task\.loc\.json|icon\.png|Strings\/.+)$/;
+/** What index.js loads: main.mjs, and the chunks split off at dynamic imports (scripts/build.mjs). */
+const LOADED_SCRIPTS = /^(main\.mjs|chunks\/[\w-]+\.mjs)$/;
 
 /** The scripts a packaged task.json runs: every handler target of every stage (index.js, a pre-job entry). */
 function handlerTargets(taskJson: Json): string[] {
@@ -79,12 +86,14 @@ const identity = (vsix: string) => {
   };
 };
 
-/** Modules a bundle loads with a literal require()/import() that are not part of Node. */
+/** Modules a bundle loads with a literal require()/import()/import...from that are not part of Node. */
 function externalRequires(bundle: string): string[] {
   const builtins = new Set(builtinModules);
-  const found = [...bundle.matchAll(/\b(?:require|import)\(\s*(["'`])([^"'`]+)\1\s*\)/g)].map(
-    (m) => m[2] ?? '',
-  );
+  const found = [
+    ...bundle.matchAll(
+      /\b(?:require|import)\(\s*(["'`])([^"'`]+)\1\s*\)|(?:^|[;}\n])\s*import\s*(?:[\w$*{},\s]+from\s*)?(["'])([\w@./:-]+)\3/g,
+    ),
+  ].map((m) => m[2] ?? m[4] ?? '');
   return [...new Set(found)].filter((m) => !m.startsWith('node:') && !builtins.has(m));
 }
 
@@ -107,7 +116,7 @@ describe('packaged extension', () => {
     assert.equal(new Set(manifest.contributions.map((c) => c.id)).size, manifest.contributions.length);
   });
 
-  it('holds, per task, only task.json, icon.png and the bundles its handlers run (and localization files)', () => {
+  it('holds, per task, only task.json, icon.png, the bundles its handlers run and what they load (and localization files)', () => {
     const files = entries(publicVsix);
     for (const c of taskContributions) {
       const prefix = `${c.properties.name}/`;
@@ -120,7 +129,7 @@ describe('packaged extension', () => {
         JSON.parse(entry(publicVsix, `${prefix}task.json`).toString('utf8')) as Json,
       );
       assert.deepEqual(
-        own.filter((f) => !TASK_FILES.test(f) && !scripts.includes(f)),
+        own.filter((f) => !TASK_FILES.test(f) && !LOADED_SCRIPTS.test(f) && !scripts.includes(f)),
         [],
         `unexpected files in ${prefix}`,
       );
@@ -220,22 +229,60 @@ describe('packaged extension', () => {
 
   describe('bundles', () => {
     it('finds the non-builtin requires of a bundle', () => {
-      const code = `require("fs");require('node:path');const y=require("yaml");require(\`@azure/identity\`);require("fs/promises");import("undici")`;
-      assert.deepEqual(externalRequires(code), ['yaml', '@azure/identity', 'undici']);
+      const code = `require("fs");require('node:path');const y=require("yaml");require(\`@azure/identity\`);require("fs/promises");import("undici");import{a}from"./chunks/c.mjs";import"semver";import{b}from'node:url';x={from:"files"}`;
+      assert.deepEqual(externalRequires(code), [
+        'yaml',
+        '@azure/identity',
+        'undici',
+        './chunks/c.mjs',
+        'semver',
+      ]);
     });
 
-    it('each task is one self-contained file: no require of a package outside Node', () => {
+    it('each task is self-contained: its scripts load only Node modules and files shipped beside them', () => {
       const files = entries(publicVsix);
       for (const c of taskContributions) {
-        const taskJson = JSON.parse(
-          entry(publicVsix, `${c.properties.name}/task.json`).toString('utf8'),
-        ) as Json;
-        const targets = handlerTargets(taskJson).map((t) => `${c.properties.name}/${t}`);
-        const scripts = files.filter((f) => f.startsWith(`${c.properties.name}/`) && f.endsWith('.js'));
-        assert.deepEqual(scripts.sort(), targets, 'the only scripts are the handler targets');
+        const prefix = `${c.properties.name}/`;
+        const taskJson = JSON.parse(entry(publicVsix, `${prefix}task.json`).toString('utf8')) as Json;
+        const scripts = files.filter((f) => f.startsWith(prefix) && /\.m?js$/.test(f));
+        for (const target of handlerTargets(taskJson))
+          assert.ok(scripts.includes(`${prefix}${target}`), target);
+        assert.ok(scripts.includes(`${prefix}main.mjs`), `${prefix}main.mjs`);
         for (const script of scripts) {
           const bundle = entry(publicVsix, script).toString('utf8');
-          assert.deepEqual(externalRequires(bundle), [], `${script} loads modules it does not hold`);
+          const loaded = externalRequires(bundle).filter((m) => !/^\.\.?\//.test(m));
+          assert.deepEqual(loaded, [], `${script} loads modules it does not hold`);
+          for (const rel of externalRequires(bundle).filter((m) => /^\.\.?\//.test(m))) {
+            const file = path.posix.join(path.posix.dirname(script), rel);
+            assert.ok(files.includes(file), `${script} loads ${rel}, which is not in the package`);
+          }
+        }
+      }
+    });
+
+    it('starts without the Azure SDK, MSAL or azure-devops-node-api: they are in lazily loaded files only', async () => {
+      const { startupFiles } = await importScript<BuildScript>('build.mjs');
+      const heavy =
+        /node_modules\/(@azure\/identity|@azure\/msal-node|azure-devops-node-api|@sigstore\/verify)\//;
+      for (const folder of taskFolders) {
+        const meta = readJson<Metafile>(path.join(root, 'build', 'meta', `${folder}.json`));
+        const main = Object.keys(meta.outputs).find((f) => f.endsWith(`${folder}/main.mjs`)) ?? '';
+        const atStart = startupFiles(meta, main).flatMap((f) => Object.keys(meta.outputs[f]?.inputs ?? {}));
+        assert.ok(
+          atStart.some((i) => i.includes('node_modules/azure-pipelines-task-lib/')),
+          `${folder}: task-lib`,
+        );
+        assert.deepEqual(
+          atStart.filter((i) => heavy.test(i)),
+          [],
+          `${folder} loads at start-up`,
+        );
+        if (folder === 'InjectKeyVaultSecretsV1' || folder === 'PromoteImageV1') {
+          const all = Object.values(meta.outputs).flatMap((o) => Object.keys(o.inputs));
+          assert.ok(
+            all.some((i) => i.includes('node_modules/@azure/identity/')),
+            `${folder} ships @azure/identity`,
+          );
         }
       }
     });
