@@ -78,6 +78,16 @@ export default tseslint.config(
     ignores: ['tasks/common/agent/logger.ts'],
     rules: {
       'no-console': 'error',
+      // The task bundles are ES modules split at dynamic imports; a CommonJS package imported
+      // dynamically there exposes only `default`. Import it statically in a module of ours and
+      // import that module lazily (tasks/common/signatures/sigstoreLibraries.ts).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/^[^.]/]',
+          message: "Import a package lazily through a module of ours, not import('<package>').",
+        },
+      ],
       'no-restricted-properties': [
         'error',
         {

@@ -29,7 +29,7 @@ export async function verifyBundle(
   trust: BundleTrust,
   manifest: () => Promise<Buffer>,
 ): Promise<Verdict> {
-  const { bundleFromJSON } = await import('@sigstore/bundle');
+  const { bundleFromJSON } = await import('./sigstoreLibraries.js');
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(JSON.parse(bytes.toString('utf8')));
@@ -43,7 +43,7 @@ export async function verifyBundle(
       return reject('wrong digest', `the message signature signs ${signed}, not ${digest}`);
     artifact = await manifest();
   }
-  const { toSignedEntity } = await import('@sigstore/verify');
+  const { toSignedEntity } = await import('./sigstoreLibraries.js');
   const entity = toSignedEntity(bundle, artifact);
   const verified =
     entity.key.$case === 'public-key' ? await verifyKeyed(entity, trust) : await verifyKeyless(entity, trust);
@@ -117,7 +117,7 @@ async function runVerifier(
   material: Awaited<ReturnType<typeof trustMaterial>>,
   options: VerifierOptions,
 ): Promise<Outcome> {
-  const { Verifier, VerificationError } = await import('@sigstore/verify');
+  const { Verifier, VerificationError } = await import('./sigstoreLibraries.js');
   try {
     return { signer: new Verifier(material, options).verify(entity) };
   } catch (err) {

@@ -17,7 +17,7 @@ export async function readTrustedRoot(file: string): Promise<TrustedRoot> {
       `Trusted root ${file}: cannot read it as JSON (${String(err)}). Give the Sigstore trusted_root.json of the Fulcio and Rekor instances that signed (for the public instance, the TUF target trusted_root.json, e.g. from \`cosign trusted-root create\`).`,
     );
   }
-  const { TrustedRoot } = await import('@sigstore/protobuf-specs');
+  const { TrustedRoot } = await import('./sigstoreLibraries.js');
   try {
     return TrustedRoot.fromJSON(json);
   } catch (err) {
@@ -38,6 +38,6 @@ export async function trustMaterial(
   root: TrustedRoot | undefined,
   keys: KeyFinderFunc,
 ): Promise<TrustMaterial> {
-  const { toTrustMaterial } = await import('@sigstore/verify');
+  const { toTrustMaterial } = await import('./sigstoreLibraries.js');
   return toTrustMaterial(root ?? EMPTY_ROOT, keys);
 }
