@@ -39,7 +39,11 @@ export function importGraph() {
   const graph = new Map();
   const packages = new Map();
   for (const file of files) {
-    const text = readFileSync(file, 'utf8');
+    // Comment lines may quote imports (`await import('./x')`): they are not edges.
+    const text = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+      .join('\n');
     const local = new Set();
     const external = new Set();
     for (const match of text.matchAll(specifierPattern)) {

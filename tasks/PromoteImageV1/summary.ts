@@ -1,5 +1,6 @@
 import type { CopyReport } from '../common/copy';
 import type { VerifiedImage } from '../common/signatures';
+import { markdownCell as cell, markdownCode as code } from '../common/markdown';
 import type { Promotion } from './inputs';
 
 export function formatBytes(bytes: number): string {
@@ -31,8 +32,6 @@ export const targetRepository = (p: Promotion): string => `${p.target.registry}/
 export const promotedReference = ({ promotion, report }: PromotionResult): string =>
   `${targetRepository(promotion)}:${promotion.tags[0] ?? ''}@${report.digest}`;
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|');
-
 function imageRow({ promotion, report }: PromotionResult): string {
   const tags = promotion.tags.map((t) => `\`${targetRepository(promotion)}:${t}\``).join('<br>');
   const platforms = report.platforms.length > 0 ? report.platforms.join(', ') : 'single platform';
@@ -40,12 +39,12 @@ function imageRow({ promotion, report }: PromotionResult): string {
     `${report.blobsMounted} mounted, ${report.blobsCopied} copied (${formatBytes(report.bytesCopied)}), ` +
     `${report.blobsSkipped} already there`;
   const tagState = report.tagsUnchanged.length > 0 ? ` (unchanged: ${report.tagsUnchanged.join(', ')})` : '';
-  return `| \`${cell(promotion.source.toString())}\` | ${tags}${tagState} | \`${report.digest}\` | ${platforms} | ${moved} | ${report.referrersCopied} |`;
+  return `| ${code(promotion.source.toString())} | ${tags}${tagState} | \`${report.digest}\` | ${platforms} | ${moved} | ${report.referrersCopied} |`;
 }
 
 function signatureRow(v: VerifiedImage): string {
-  const attestations = v.attestations.map((a) => `\`${cell(a.predicateType)}\` (${cell(a.signer)})`);
-  return `| \`${cell(v.reference)}\` | \`${v.digest}\` | ${v.accepted.kind}: ${cell(v.accepted.description)} | ${cell(v.accepted.where)} | ${attestations.join('<br>') || '-'} |`;
+  const attestations = v.attestations.map((a) => `${code(a.predicateType)} (${cell(a.signer)})`);
+  return `| ${code(v.reference)} | \`${v.digest}\` | ${v.accepted.kind}: ${cell(v.accepted.description)} | ${cell(v.accepted.where)} | ${attestations.join('<br>') || '-'} |`;
 }
 
 function signatureSection(verified: readonly VerifiedImage[] | undefined): string[] {
