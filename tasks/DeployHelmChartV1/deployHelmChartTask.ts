@@ -1,4 +1,5 @@
 import {
+  agentHelmRunner,
   agentHttpSettings,
   agentLogger,
   agentSecrets,
@@ -21,7 +22,6 @@ import {
   uninstallRelease,
   upgradeRelease,
   type UpgradeOptions,
-  helmProxyEnvironment,
   releaseHistory,
   releaseStatus,
   type ReleaseTarget,
@@ -136,14 +136,7 @@ export async function deployHelmChartTask(): Promise<void> {
   typedSecretForms(options.values, knownSecrets()).forEach((form) => agentSecrets.register(form));
   const helm = await probeHelm(locateHelm(options.helmPath));
   agentLogger.info(`Helm ${helm.version.text} at ${helm.path}.`);
-  const network = agentHttpSettings();
-  const runner = new HelmRunner({
-    helm,
-    logger: agentLogger,
-    tempRoot: options.tempDirectory,
-    baseEnv: { ...process.env, ...helmProxyEnvironment(network.proxy) },
-    ...(network.ca ? { agentCaPem: network.ca } : {}),
-  });
+  const runner = agentHelmRunner(helm, options.tempDirectory);
   try {
     const cluster: ClusterAccess = await prepareClusterAccess(options.cluster, runner);
     agentLogger.info(`Cluster: ${cluster.description}.`);
@@ -181,7 +174,7 @@ export async function deployHelmChartTask(): Promise<void> {
         const found = await logFailureDiagnostics(runner, agentLogger, {
           target,
           kubeconfig: cluster.kubeconfig,
-          network,
+          network: agentHttpSettings(),
           since: started,
           defaultNamespace: namespace ?? 'default',
           ...(attempt?.revision !== undefined ? { failedRevision: attempt.revision } : {}),

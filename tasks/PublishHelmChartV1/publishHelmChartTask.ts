@@ -1,19 +1,11 @@
 import {
-  agentHttpSettings,
+  agentHelmRunner,
   agentLogger,
   setOutput,
   uploadSummary,
   readHelmRegistryAccess,
 } from '../common/agent';
-import {
-  chartRegistry,
-  locateHelm,
-  probeHelm,
-  HelmRunner,
-  helmProxyEnvironment,
-  publishChart,
-  signInHelm,
-} from '../common/helm';
+import { chartRegistry, locateHelm, probeHelm, publishChart, signInHelm } from '../common/helm';
 import { readInputs } from './inputs';
 import { isInsecureRegistry } from '../common/registry';
 import { renderSummary } from './summary';
@@ -35,14 +27,7 @@ export async function publishHelmChartTask(): Promise<void> {
     options.azureSubscription,
     options.insecureRegistries,
   );
-  const transport = agentHttpSettings();
-  const runner = new HelmRunner({
-    helm,
-    logger: agentLogger,
-    tempRoot: options.tempDirectory,
-    baseEnv: { ...process.env, ...helmProxyEnvironment(transport.proxy) },
-    ...(transport.ca ? { agentCaPem: transport.ca } : {}),
-  });
+  const runner = agentHelmRunner(helm, options.tempDirectory);
   try {
     const plainHttp = isInsecureRegistry(registry.host, options.insecureRegistries);
     const how = await signInHelm(

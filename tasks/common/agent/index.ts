@@ -18,6 +18,7 @@ export {
   type NoMatch,
 } from './workspaceFiles';
 export { createRegistryClient, registryClientFor, type RegistryAccess } from './registryClient';
+export { agentHelmRunner } from './helmRunner';
 export { readHelmRegistryAccess, type HelmRegistryAccess } from './helmRegistrySignIn';
 export {
   azureSubscriptionId,

@@ -8,7 +8,7 @@ export { ociDependencyHosts, updateDependencies } from './dependencyUpdate';
 export { diffRelease, type ReleaseDiff } from './diffRelease';
 export { failedUpgrade } from './failedUpgrade';
 export { logFailureDiagnostics } from './failureDiagnostics';
-export { locateHelm, probeHelm } from './findHelm';
+export { locateHelm, probeHelm, type HelmBinary } from './findHelm';
 export { HelmCommandError, HelmRunner } from './helmRunner';
 export type { ObjectChange } from './manifestDiff';
 export { parseOciLocation, type OciLocation } from './ociLocation';
