@@ -129,7 +129,10 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
           logger: http.logger,
           sourceTags: () => (sourceTags ??= firstTagPage(http, source)),
           // One repository: its tags are the source's. Read before anything is written.
-          targetTags: () => (sameRepository ? (sourceTags ??= firstTagPage(http, source)) : (targetTags ??= firstTagPage(http, target))),
+          targetTags: () =>
+            sameRepository
+              ? (sourceTags ??= firstTagPage(http, source))
+              : (targetTags ??= firstTagPage(http, target)),
         },
         root.digest,
       )

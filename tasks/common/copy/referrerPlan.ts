@@ -52,7 +52,12 @@ async function targetReferrers(
 ): Promise<{ existing: Descriptor[]; api: boolean; hasFallback: boolean }> {
   const viaApi = await referrersFromApi(ctx.registry, ctx.target, subject);
   if (viaApi) return { existing: viaApi, api: true, hasFallback: false };
-  const index = await manifestOfTag(ctx.registry.http, ctx.target, digestTag(subject), await ctx.targetTags());
+  const index = await manifestOfTag(
+    ctx.registry.http,
+    ctx.target,
+    digestTag(subject),
+    await ctx.targetTags(),
+  );
   if (!index) return { existing: [], api: false, hasFallback: false };
   const existing = index.manifest.kind === 'index' ? [...index.manifest.manifests] : [];
   return { existing, api: false, hasFallback: true };

@@ -13,7 +13,13 @@ export {
 export { hasBlob, tryMount } from './blobs';
 export { copyBlob } from './blobUpload';
 export { firstTagPage, listTags, type TagListing } from './tags';
-export { findReferrers, manifestOfTag, referrersFromApi, type Referrers, type ReferrersDeps } from './referrers';
+export {
+  findReferrers,
+  manifestOfTag,
+  referrersFromApi,
+  type Referrers,
+  type ReferrersDeps,
+} from './referrers';
 export { digestProblem, digestTag, validateDigest } from './digest';
 export { DockerConfigCredentials, configKeyHost } from './dockerConfig';
 export { isInsecureRegistry } from './endpoints';

@@ -113,7 +113,8 @@ export async function findReferrers(
     ...cosignTags.map((tag) => manifestOfTag(deps.http, at, tag, tags)),
   ]);
   const via: Referrers['via'] = fromApi ? 'api' : index ? 'fallback-tag' : 'none';
-  const descriptors: Descriptor[] = fromApi ?? (index?.manifest.kind === 'index' ? [...index.manifest.manifests] : []);
+  const descriptors: Descriptor[] =
+    fromApi ?? (index?.manifest.kind === 'index' ? [...index.manifest.manifests] : []);
   const fallbackIndex = index ? { tag: fallback, digest: index.digest, body: index.body } : undefined;
   const cosign = cosignTags.flatMap((tag, i) => {
     const found = signatures[i];

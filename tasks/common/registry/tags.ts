@@ -24,7 +24,11 @@ export function firstTagPage(http: RegistryHttp, at: RepositoryLocation): Promis
   return readTags(http, at, 1);
 }
 
-async function readTags(http: RegistryHttp, at: RepositoryLocation, pages: number): Promise<TagListing & { tags: string[] }> {
+async function readTags(
+  http: RegistryHttp,
+  at: RepositoryLocation,
+  pages: number,
+): Promise<TagListing & { tags: string[] }> {
   const tags: string[] = [];
   const op = { ...at, operation: 'list tags', access: 'pull' } as const;
   let path: string | URL = `/v2/${at.repository}/tags/list`;
