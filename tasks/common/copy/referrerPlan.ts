@@ -70,7 +70,7 @@ export async function planReferrers(
   plan: ReferrerPlan = emptyPlan(),
   depth = 0,
 ): Promise<ReferrerPlan> {
-  const found = await findReferrers(ctx.registry, ctx.source, subject, ctx.sourceTags());
+  const found = await findReferrers(ctx.registry, ctx.source, subject, ctx.sourceTags(), true);
   if (found.descriptors.length === 0 && found.cosign.length === 0) return plan;
 
   const missing: Descriptor[] = [];
@@ -113,9 +113,11 @@ export async function planReferrers(
       continue;
     }
     // The tag's manifest was fetched when it was found: its tree is read from there.
+    const fetched =
+      entry.fetched ?? (await getManifest(ctx.registry.http, imageIn(ctx.source, { digest: entry.digest })));
     plan.cosign.push({
       tag: entry.tag,
-      tree: await readTree(ctx.registry.http, ctx.source, entry, ctx.concurrency),
+      tree: await readTree(ctx.registry.http, ctx.source, fetched, ctx.concurrency),
     });
   }
   return plan;

@@ -4,7 +4,7 @@
 import { digestTag } from './digest';
 import { parseJsonAnswer } from '../net/remoteAnswer';
 import { manifestFromJson, type Descriptor } from './manifest';
-import { getManifest, type FetchedManifest } from './manifests';
+import { findManifest, getManifest, type FetchedManifest, type ResolvedManifest } from './manifests';
 import { OCI_INDEX } from './mediaTypes';
 import { imageIn, type RepositoryLocation } from './reference';
 import { RegistryError, answerSource } from './registryError';
@@ -20,9 +20,15 @@ export interface Referrers {
   readonly descriptors: readonly Descriptor[];
   /** The fallback tag's index, when the registry has no referrers API and the tag exists. */
   readonly fallbackIndex?: { readonly tag: string; readonly digest: string; readonly body: Buffer };
-  /** cosign tags that exist, with the manifest each points to (fetched). */
-  readonly cosign: readonly (FetchedManifest & { readonly tag: string })[];
+  /** cosign tags that exist, with the manifest each points to (and its bytes when asked for). */
+  readonly cosign: readonly CosignTag[];
 }
+
+export type CosignTag = ResolvedManifest & {
+  readonly tag: string;
+  /** The manifest read by its tag (findReferrers' `fetchCosign`): no second read by digest. */
+  readonly fetched?: FetchedManifest;
+};
 
 export interface ReferrersDeps {
   readonly http: RegistryHttp;
@@ -90,16 +96,37 @@ export async function manifestOfTag(
   }
 }
 
+/** A cosign tag's manifest: HEAD, or one GET when its bytes are wanted; undefined when absent. */
+async function cosignTag(
+  http: RegistryHttp,
+  at: RepositoryLocation,
+  tag: string,
+  listing: TagListing,
+  fetch: boolean,
+): Promise<CosignTag | undefined> {
+  if (listing.complete && !listing.tags.includes(tag)) return undefined;
+  if (!fetch) {
+    const found = await findManifest(http, imageIn(at, { tag }));
+    return found && { ...found, tag };
+  }
+  const fetched = await manifestOfTag(http, at, tag, listing);
+  return (
+    fetched && { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size, tag, fetched }
+  );
+}
+
 /**
  * Referrers of a manifest: the referrers API, else the `sha256-<hex>` tag; plus cosign tags. The
  * API and the tag listing are asked at once (both are needed while the API's support is unknown);
- * tags found are fetched with one GET each.
+ * a tag is looked up only when the listing has it or is incomplete. `fetchCosign`: read cosign
+ * manifests whole by their tag (one GET instead of HEAD now and GET by digest later).
  */
 export async function findReferrers(
   deps: ReferrersDeps,
   at: RepositoryLocation,
   digest: string,
   knownTags?: Promise<TagListing>,
+  fetchCosign = false,
 ): Promise<Referrers> {
   const [fromApi, tags] = await Promise.all([
     referrersFromApi(deps, at, digest),
@@ -110,15 +137,12 @@ export async function findReferrers(
   const cosignTags = COSIGN_SUFFIXES.map((suffix) => `${fallback}${suffix}`);
   const [index, ...signatures] = await Promise.all([
     fromApi ? undefined : manifestOfTag(deps.http, at, fallback, tags),
-    ...cosignTags.map((tag) => manifestOfTag(deps.http, at, tag, tags)),
+    ...cosignTags.map((tag) => cosignTag(deps.http, at, tag, tags, fetchCosign)),
   ]);
   const via: Referrers['via'] = fromApi ? 'api' : index ? 'fallback-tag' : 'none';
   const descriptors: Descriptor[] =
     fromApi ?? (index?.manifest.kind === 'index' ? [...index.manifest.manifests] : []);
   const fallbackIndex = index ? { tag: fallback, digest: index.digest, body: index.body } : undefined;
-  const cosign = cosignTags.flatMap((tag, i) => {
-    const found = signatures[i];
-    return found ? [{ ...found, tag }] : [];
-  });
+  const cosign = signatures.filter((found): found is CosignTag => found !== undefined);
   return { via, descriptors, ...(fallbackIndex ? { fallbackIndex } : {}), cosign };
 }
