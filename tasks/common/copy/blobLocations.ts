@@ -2,9 +2,19 @@
 // instead of uploading it again. Kept by the copy engine, one record per registry client (a run).
 import type { RegistryClient, RepositoryLocation } from '../registry';
 
-/** Where this run has seen each blob: registry -> digest -> repository. */
+/** Where this run has seen each blob (registry -> digest -> repository), and which mounts were refused. */
 export class BlobLocations {
   private readonly byRegistry = new Map<string, Map<string, string>>();
+  /** `registry from-repository` pairs whose mount was refused (401/403) this run: not asked again. */
+  private readonly refusedMounts = new Set<string>();
+
+  refusesMounts(registry: string, from: string): boolean {
+    return this.refusedMounts.has(`${registry} ${from}`);
+  }
+
+  mountRefused(registry: string, from: string): void {
+    this.refusedMounts.add(`${registry} ${from}`);
+  }
 
   remember(at: RepositoryLocation, digest: string): void {
     let digests = this.byRegistry.get(at.registry);

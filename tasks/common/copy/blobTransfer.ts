@@ -68,7 +68,7 @@ export function countPlanned(plan: BlobPlan, counts: BlobCounts): void {
   counts.bytes += plan.stream.reduce((n, b) => n + b.size, 0);
 }
 
-/** Mounts and streams the planned blobs; a refused mount (401/403) turns the rest into streams. */
+/** Mounts and streams the planned blobs; a refused mount (401/403) turns the rest of the run's into streams. */
 export async function transferBlobs(
   phase: BlobPhase,
   plan: BlobPlan,
@@ -76,7 +76,6 @@ export async function transferBlobs(
 ): Promise<void> {
   const { http, locations, source, target, counts } = phase;
   plan.stream.forEach((b) => progress.addTotal(b.size));
-  let mountsRefused = false;
   const stream = async (blob: Descriptor, uploadUrl?: URL): Promise<void> => {
     await copyBlob(http, {
       from: source,
@@ -93,14 +92,14 @@ export async function transferBlobs(
   const work = [...plan.mount, ...plan.stream.map((blob) => ({ blob, from: undefined }))];
   await mapLimit(work, phase.concurrency, async ({ blob, from }) => {
     if (from === undefined) return stream(blob);
-    if (!mountsRefused) {
+    if (!locations.refusesMounts(target.registry, from)) {
       const mount = await tryMount(http, target, blob.digest, from);
       if (mount.mounted) {
         counts.mounted++;
         locations.remember(target, blob.digest);
         return;
       }
-      if (!mount.uploadUrl) mountsRefused = true; // 401/403: this registry will not mount for us
+      if (!mount.uploadUrl) locations.mountRefused(target.registry, from); // 401/403: it will not mount for us
       progress.addTotal(blob.size);
       return stream(blob, mount.uploadUrl);
     }

@@ -5,14 +5,15 @@ import {
   OCI_INDEX,
   findManifest,
   getManifest,
+  firstTagPage,
   imageIn,
-  listTags,
   pushManifest,
   type Descriptor,
   type ImageReference,
   type RegistryClient,
   type RegistryHttp,
   type RepositoryLocation,
+  type TagListing,
 } from '../registry';
 import { blobLocationsOf } from './blobLocations';
 import { blobsOfTree, platformsOf, postOrder, readTree, type ManifestNode } from './imageTree';
@@ -116,7 +117,8 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
   blobsOfTree(tree).forEach((b) => locations.remember(source, b.digest));
   const targetHasImage = sameRepository || unchanged.length > 0;
 
-  let sourceTags: Promise<string[]> | undefined;
+  let sourceTags: Promise<TagListing> | undefined;
+  let targetTags: Promise<TagListing> | undefined;
   const plan: ReferrerPlan = options.copyReferrers
     ? await planReferrers(
         {
@@ -125,7 +127,12 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
           target,
           concurrency,
           logger: http.logger,
-          sourceTags: () => (sourceTags ??= listTags(http, source)),
+          sourceTags: () => (sourceTags ??= firstTagPage(http, source)),
+          // One repository: its tags are the source's. Read before anything is written.
+          targetTags: () =>
+            sameRepository
+              ? (sourceTags ??= firstTagPage(http, source))
+              : (targetTags ??= firstTagPage(http, target)),
         },
         root.digest,
       )

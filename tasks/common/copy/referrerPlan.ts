@@ -3,16 +3,17 @@
 import type { Logger } from '../log';
 import {
   OCI_INDEX,
-  RegistryError,
   digestTag,
   findManifest,
   findReferrers,
   getManifest,
   imageIn,
+  manifestOfTag,
   referrersFromApi,
   type Descriptor,
   type ReferrersDeps,
   type RepositoryLocation,
+  type TagListing,
 } from '../registry';
 import { readTree, type ManifestNode } from './imageTree';
 
@@ -32,8 +33,10 @@ export interface ReferrerPlanContext {
   readonly target: RepositoryLocation;
   readonly concurrency: number;
   readonly logger: Logger;
-  /** Source tags, listed once per copy. */
-  sourceTags(): Promise<readonly string[]>;
+  /** Source tags (first page), listed once per copy. */
+  sourceTags(): Promise<TagListing>;
+  /** Target tags (first page), listed once per copy when the source has referrers. */
+  targetTags(): Promise<TagListing>;
 }
 
 const MAX_DEPTH = 3;
@@ -49,15 +52,15 @@ async function targetReferrers(
 ): Promise<{ existing: Descriptor[]; api: boolean; hasFallback: boolean }> {
   const viaApi = await referrersFromApi(ctx.registry, ctx.target, subject);
   if (viaApi) return { existing: viaApi, api: true, hasFallback: false };
-  try {
-    const index = await getManifest(ctx.registry.http, imageIn(ctx.target, { tag: digestTag(subject) }));
-    const existing = index.manifest.kind === 'index' ? [...index.manifest.manifests] : [];
-    return { existing, api: false, hasFallback: true };
-  } catch (err) {
-    if (err instanceof RegistryError && err.details.status === 404)
-      return { existing: [], api: false, hasFallback: false };
-    throw err;
-  }
+  const index = await manifestOfTag(
+    ctx.registry.http,
+    ctx.target,
+    digestTag(subject),
+    await ctx.targetTags(),
+  );
+  if (!index) return { existing: [], api: false, hasFallback: false };
+  const existing = index.manifest.kind === 'index' ? [...index.manifest.manifests] : [];
+  return { existing, api: false, hasFallback: true };
 }
 
 /** Plans the referrers of `subject` (and, a few levels deep, theirs) that the target lacks. */
@@ -67,8 +70,7 @@ export async function planReferrers(
   plan: ReferrerPlan = emptyPlan(),
   depth = 0,
 ): Promise<ReferrerPlan> {
-  const tags = await ctx.sourceTags();
-  const found = await findReferrers(ctx.registry, ctx.source, subject, tags);
+  const found = await findReferrers(ctx.registry, ctx.source, subject, ctx.sourceTags(), true);
   if (found.descriptors.length === 0 && found.cosign.length === 0) return plan;
 
   const missing: Descriptor[] = [];
@@ -98,7 +100,11 @@ export async function planReferrers(
     if (depth + 1 < MAX_DEPTH) await planReferrers(ctx, descriptor.digest, plan, depth + 1);
   }
   for (const entry of found.cosign) {
-    const existing = await findManifest(ctx.registry.http, imageIn(ctx.target, { tag: entry.tag }));
+    const targetTags = await ctx.targetTags();
+    const existing =
+      !targetTags.complete || targetTags.tags.includes(entry.tag)
+        ? await findManifest(ctx.registry.http, imageIn(ctx.target, { tag: entry.tag }))
+        : undefined;
     if (existing?.digest === entry.digest) continue;
     if (existing) {
       ctx.logger.warn(
@@ -106,7 +112,9 @@ export async function planReferrers(
       );
       continue;
     }
-    const fetched = await getManifest(ctx.registry.http, imageIn(ctx.source, { digest: entry.digest }));
+    // The tag's manifest was fetched when it was found: its tree is read from there.
+    const fetched =
+      entry.fetched ?? (await getManifest(ctx.registry.http, imageIn(ctx.source, { digest: entry.digest })));
     plan.cosign.push({
       tag: entry.tag,
       tree: await readTree(ctx.registry.http, ctx.source, fetched, ctx.concurrency),

@@ -1,9 +1,11 @@
-// Streams a blob from one repository to another, never whole in memory nor on disk. A blob up to
-// one chunk goes in one PUT; a larger one, or any blob once the registry asks for chunks (413 or
-// 416 to a whole PUT, OCI-Chunk-Min-Length), goes in PATCH chunks. When a request fails mid-way
-// the registry is asked how far it got (GET on the session -> Range) and the upload resumes there,
-// the source re-read from that byte; a session the registry dropped starts over. The digest is
-// verified over the whole blob before its last byte leaves, resumed or not.
+// Streams a blob from one repository to another, never whole in memory nor on disk. By default a
+// blob goes in one streamed PUT whatever its size (one request, no chunk boundaries to wait on);
+// with a chunk size set, a blob larger than a chunk goes in PATCH chunks, and so does any blob
+// once the registry asks for chunks (413 or 416 to a whole PUT, OCI-Chunk-Min-Length) or once a
+// whole PUT failed (chunks can resume). When a request fails mid-way the registry is asked how far
+// it got (GET on the session -> Range) and the upload resumes there, the source re-read from that
+// byte; a session the registry dropped starts over. The digest is verified over the whole blob
+// before its last byte leaves, resumed or not.
 import { errorMessage } from '../errors';
 import { cancelUpload } from './blobs';
 import type { RepositoryLocation } from './reference';
@@ -27,7 +29,7 @@ import {
   type UploadTarget,
 } from './uploadSession';
 
-/** Largest blob sent in one PUT, and the size of each chunk above that. */
+/** The chunk size once chunks are needed, when the run sets none. */
 export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 /** Smallest chunk a 413 to a chunk may shrink it to. */
 const SMALLEST_CHUNK_BYTES = 256 * 1024;
@@ -81,7 +83,7 @@ class BlobUpload {
     this.target = { to: copy.to, digest: copy.digest };
     this.blob = { from: copy.from, digest: copy.digest, size: copy.size };
     this.chunkBytes = Math.max(1, http.uploadChunkBytes ?? DEFAULT_CHUNK_BYTES);
-    this.chunked = copy.size > this.chunkBytes;
+    this.chunked = http.uploadChunkBytes !== undefined && copy.size > this.chunkBytes;
     this.points = [blobStart(copy.digest)];
     if (copy.uploadUrl) this.session = { url: new URL(copy.uploadUrl) };
   }
@@ -121,6 +123,8 @@ class BlobUpload {
         const err = cutOff ? this.sourceCutError(cutOff.offset, cutOff.error, sourceType) : caught;
         const recovery = cutOff ? 'resume' : this.recovery(err);
         if (recovery === 'fail' || ++failures > this.retry.maxRetries) throw err;
+        // A whole PUT that failed is not sent whole again: chunks let the next failure resume.
+        if (this.copy.size > this.chunkBytes) this.chunked = true;
         await sleep(backoffDelay(failures - 1, this.retry));
         const at = recovery === 'restart' ? undefined : await uploadOffset(this.http, this.target, session);
         const started = offset;

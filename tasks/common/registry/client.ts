@@ -20,7 +20,10 @@ export interface RegistryClientOptions {
   readonly logger: Logger;
   readonly secrets: SecretRegistry;
   readonly retry?: Partial<RetryPolicy>;
-  /** Largest blob sent in one PUT and the chunk size above that (default 16 MiB). */
+  /**
+   * Largest blob sent in one PUT and the chunk size above that (default: every blob in one streamed
+   * PUT; 16 MiB chunks once the registry asks for chunks or a whole upload failed).
+   */
   readonly uploadChunkBytes?: number;
 }
 

@@ -12,8 +12,14 @@ export {
 } from './manifests';
 export { hasBlob, tryMount } from './blobs';
 export { copyBlob } from './blobUpload';
-export { listTags } from './tags';
-export { findReferrers, referrersFromApi, type Referrers, type ReferrersDeps } from './referrers';
+export { firstTagPage, listTags, type TagListing } from './tags';
+export {
+  findReferrers,
+  manifestOfTag,
+  referrersFromApi,
+  type Referrers,
+  type ReferrersDeps,
+} from './referrers';
 export { digestProblem, digestTag, validateDigest } from './digest';
 export { DockerConfigCredentials, configKeyHost } from './dockerConfig';
 export { isInsecureRegistry } from './endpoints';

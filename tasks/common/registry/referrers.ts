@@ -4,12 +4,12 @@
 import { digestTag } from './digest';
 import { parseJsonAnswer } from '../net/remoteAnswer';
 import { manifestFromJson, type Descriptor } from './manifest';
-import { findManifest, getManifest, type ResolvedManifest } from './manifests';
+import { findManifest, getManifest, type FetchedManifest, type ResolvedManifest } from './manifests';
 import { OCI_INDEX } from './mediaTypes';
 import { imageIn, type RepositoryLocation } from './reference';
-import { answerSource } from './registryError';
+import { RegistryError, answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
-import { listTags, nextPage } from './tags';
+import { firstTagPage, nextPage, type TagListing } from './tags';
 
 export const COSIGN_SUFFIXES = ['.sig', '.att', '.sbom'] as const;
 
@@ -20,9 +20,15 @@ export interface Referrers {
   readonly descriptors: readonly Descriptor[];
   /** The fallback tag's index, when the registry has no referrers API and the tag exists. */
   readonly fallbackIndex?: { readonly tag: string; readonly digest: string; readonly body: Buffer };
-  /** cosign tags that exist, with the manifest each points to. */
-  readonly cosign: readonly (ResolvedManifest & { readonly tag: string })[];
+  /** cosign tags that exist, with the manifest each points to (and its bytes when asked for). */
+  readonly cosign: readonly CosignTag[];
 }
+
+export type CosignTag = ResolvedManifest & {
+  readonly tag: string;
+  /** The manifest read by its tag (findReferrers' `fetchCosign`): no second read by digest. */
+  readonly fetched?: FetchedManifest;
+};
 
 export interface ReferrersDeps {
   readonly http: RegistryHttp;
@@ -71,32 +77,72 @@ export async function referrersFromApi(
   return found;
 }
 
-/** Referrers of a manifest: the referrers API, else the `sha256-<hex>` tag; plus cosign tags. */
+/**
+ * The manifest a tag names, fetched, or undefined when the tag does not exist: a complete tag
+ * listing answers "absent" without a request, else one GET (404: absent) tells and fetches at once.
+ */
+export async function manifestOfTag(
+  http: RegistryHttp,
+  at: RepositoryLocation,
+  tag: string,
+  listing: TagListing,
+): Promise<FetchedManifest | undefined> {
+  if (listing.complete && !listing.tags.includes(tag)) return undefined;
+  try {
+    return await getManifest(http, imageIn(at, { tag }));
+  } catch (err) {
+    if (err instanceof RegistryError && err.details.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** A cosign tag's manifest: HEAD, or one GET when its bytes are wanted; undefined when absent. */
+async function cosignTag(
+  http: RegistryHttp,
+  at: RepositoryLocation,
+  tag: string,
+  listing: TagListing,
+  fetch: boolean,
+): Promise<CosignTag | undefined> {
+  if (listing.complete && !listing.tags.includes(tag)) return undefined;
+  if (!fetch) {
+    const found = await findManifest(http, imageIn(at, { tag }));
+    return found && { ...found, tag };
+  }
+  const fetched = await manifestOfTag(http, at, tag, listing);
+  return (
+    fetched && { digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.size, tag, fetched }
+  );
+}
+
+/**
+ * Referrers of a manifest: the referrers API, else the `sha256-<hex>` tag; plus cosign tags. The
+ * API and the tag listing are asked at once (both are needed while the API's support is unknown);
+ * a tag is looked up only when the listing has it or is incomplete. `fetchCosign`: read cosign
+ * manifests whole by their tag (one GET instead of HEAD now and GET by digest later).
+ */
 export async function findReferrers(
   deps: ReferrersDeps,
   at: RepositoryLocation,
   digest: string,
-  knownTags?: readonly string[],
+  knownTags?: Promise<TagListing>,
+  fetchCosign = false,
 ): Promise<Referrers> {
-  const fromApi = await referrersFromApi(deps, at, digest);
-  const tags = knownTags ?? (await listTags(deps.http, at));
+  const [fromApi, tags] = await Promise.all([
+    referrersFromApi(deps, at, digest),
+    knownTags ?? firstTagPage(deps.http, at),
+  ]);
   const fallback = digestTag(digest);
 
-  let via: Referrers['via'] = fromApi ? 'api' : 'none';
-  let descriptors: Descriptor[] = fromApi ?? [];
-  let fallbackIndex: Referrers['fallbackIndex'];
-  if (!fromApi && tags.includes(fallback)) {
-    const index = await getManifest(deps.http, imageIn(at, { tag: fallback }));
-    via = 'fallback-tag';
-    descriptors = index.manifest.kind === 'index' ? [...index.manifest.manifests] : [];
-    fallbackIndex = { tag: fallback, digest: index.digest, body: index.body };
-  }
-  const cosign: (ResolvedManifest & { tag: string })[] = [];
-  for (const suffix of COSIGN_SUFFIXES) {
-    const tag = `${fallback}${suffix}`;
-    if (!tags.includes(tag)) continue;
-    const found = await findManifest(deps.http, imageIn(at, { tag }));
-    if (found) cosign.push({ ...found, tag });
-  }
+  const cosignTags = COSIGN_SUFFIXES.map((suffix) => `${fallback}${suffix}`);
+  const [index, ...signatures] = await Promise.all([
+    fromApi ? undefined : manifestOfTag(deps.http, at, fallback, tags),
+    ...cosignTags.map((tag) => cosignTag(deps.http, at, tag, tags, fetchCosign)),
+  ]);
+  const via: Referrers['via'] = fromApi ? 'api' : index ? 'fallback-tag' : 'none';
+  const descriptors: Descriptor[] =
+    fromApi ?? (index?.manifest.kind === 'index' ? [...index.manifest.manifests] : []);
+  const fallbackIndex = index ? { tag: fallback, digest: index.digest, body: index.body } : undefined;
+  const cosign = signatures.filter((found): found is CosignTag => found !== undefined);
   return { via, descriptors, ...(fallbackIndex ? { fallbackIndex } : {}), cosign };
 }

@@ -44,7 +44,7 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 export interface RegistryHttpSettings {
   readonly logger: Logger;
   readonly retry: RetryPolicy;
-  /** Largest blob sent in one PUT and the chunk size above that (default 16 MiB). */
+  /** Largest blob sent in one PUT and the chunk size above that (default: one streamed PUT, see blobUpload). */
   readonly uploadChunkBytes?: number;
 }
 

@@ -126,4 +126,39 @@ describe('registry/chunkedUpload: large blobs, chunks and resumed uploads', func
       assert.equal(completed?.bodyBytes, 0, 'the PUT only completes the chunked upload');
     });
   }
+
+  it('by default a blob over 16 MiB goes in one streamed PUT; once that PUT is cut, in chunks that resume', async () => {
+    const size = 20 * MiB;
+    const image = await pushImage(source, 'dev/whole', { format: 'oci', layers: [size], tag: 'v1' });
+    target.resetRequests();
+    const client = testClient();
+    await copyImage(client, copy(image, 'prod/whole'));
+    const whole = uploadsTo(await target.requests(), 'prod/whole');
+    await assertComplete('prod/whole', image);
+    assert.deepEqual(
+      whole.filter((r) => r.method === 'PATCH'),
+      [],
+      'no chunk',
+    );
+    assert.equal(whole.length, 2 * image.blobs.length, 'POST and PUT per blob');
+    assert.ok(
+      whole.some((r) => r.method === 'PUT' && r.bodyBytes === size),
+      'the layer in one PUT',
+    );
+    client.close();
+
+    const another = testClient(); // a new run: the blobs are not mounted from prod/whole
+    target.injectCut?.({ match: isUpload('prod/whole-cut'), afterBytes: 10 * MiB });
+    target.resetRequests();
+    await copyImage(another, copy(image, 'prod/whole-cut'));
+    another.close();
+    const cut = uploadsTo(await target.requests(), 'prod/whole-cut');
+    await assertComplete('prod/whole-cut', image);
+    assert.equal(cut.filter((r) => r.cut).length, 1);
+    const retried = cut.slice(cut.findIndex((r) => r.cut) + 1);
+    assert.ok(
+      retried.filter((r) => r.method === 'PATCH').length >= 2,
+      `the retry goes in 16 MiB chunks: ${JSON.stringify(retried.map((r) => r.method))}`,
+    );
+  });
 });
