@@ -113,8 +113,8 @@ describe('benchmark report', () => {
     };
     assert.equal(find('Start-up to first log line, PromoteImageV1'), 'met'); // 1.25x
     assert.equal(find('Start-up to first log line, DeployHelmChartV1'), 'not met'); // 1.4x
-    assert.equal(find('Bundle, PromoteImageV1'), 'met');
-    assert.equal(find('Bundle, PinImageDigestsV1'), 'not met');
+    assert.equal(find('Bundle loaded at start, PromoteImageV1'), 'met');
+    assert.equal(find('Bundle loaded at start, PinImageDigestsV1'), 'not met');
     assert.equal(find('Same registry, 5 layers, 100 MB: requests'), 'met');
     assert.equal(find('Same registry, 5 layers, 100 MB: wall'), 'not met'); // 2x skopeo warm
     assert.equal(find('Cross registry, 8 x 25 MB'), 'met'); // 0.9x: at the target

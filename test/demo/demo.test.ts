@@ -170,7 +170,21 @@ describe('npm run demo: Ctrl-C', function () {
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     assert.equal(code, 130, output);
     assert.match(output, /SIGINT: stopping everything/);
-    const alive = [...children].filter((pid) => fs.existsSync(`/proc/${pid}`));
+    // A process killed as the demo exits may stay a moment until it is reaped (or show as a
+    // zombie): wait a little for it; a child the demo left running would still be there.
+    const running = (pid: number) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    let alive = [...children].filter(running);
+    for (let waited = 0; alive.length > 0 && waited < 3000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      alive = alive.filter(running);
+    }
     assert.deepEqual(alive, [], 'no child process outlives the demo');
     assert.deepEqual(
       [...demoDirs()].filter((d) => !before.has(d)),

@@ -50,3 +50,13 @@ export function assertCleanFailure(
   assert.doesNotMatch(run.stdout, /\n\s+at /, 'no stack trace in stdout');
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace in stderr');
 }
+
+/** The message of the UserError `promise` must reject with (it fails when the promise resolves). */
+export async function rejectionMessage(promise: Promise<unknown>): Promise<string> {
+  const err = await promise.then(
+    () => assert.fail('expected a failure, it passed'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof UserError, String(err));
+  return err.message;
+}

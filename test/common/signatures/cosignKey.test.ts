@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mediaTypes, type TrustPolicy, verifyImage } from '../../../tasks/common/signatures';
-import { UserError } from '../../../tasks/common/errors';
 import {
   attachAttTag,
   attachBundle,
@@ -12,19 +11,13 @@ import {
   statement,
 } from './cosignArtifacts';
 import { MemoryRegistry } from './memoryRegistry';
+import { rejectionMessage } from '../../support/failureMessages';
 
 const signer = cosignKeyPair();
 const stranger = cosignKeyPair();
 const policy: TrustPolicy = { cosignKeys: [{ name: 'cosign.pub', pem: signer.publicPem }] };
 
-async function rejection(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => assert.fail('verification passed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof UserError, String(err));
-  return err.message;
-}
+const rejection = rejectionMessage;
 
 describe('signatures: cosign with a public key', () => {
   let registry: MemoryRegistry;

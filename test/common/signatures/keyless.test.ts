@@ -5,23 +5,16 @@ import {
   type TrustPolicy,
   verifyImage,
 } from '../../../tasks/common/signatures';
-import { UserError } from '../../../tasks/common/errors';
 import { attachBundle, cosignKeyPair, statement } from './cosignArtifacts';
 import { MemoryRegistry } from './memoryRegistry';
 import { type SigstoreInstance, sigstoreInstance } from './sigstoreInstance';
+import { rejectionMessage } from '../../support/failureMessages';
 
 const PIPELINE = 'https://dev.azure.com/contoso/shop/_build?definitionId=7';
 const ISSUER = 'https://vstoken.dev.azure.com/2f1c6e5a-0000-4000-8000-000000000001';
 const SIGN = mediaTypes.COSIGN_SIGN_PREDICATE;
 
-async function rejection(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => assert.fail('verification passed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof UserError, String(err));
-  return err.message;
-}
+const rejection = rejectionMessage;
 
 describe('signatures: cosign keyless (Sigstore bundles, private Fulcio and Rekor)', () => {
   let sigstore: SigstoreInstance;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { type TrustPolicy, verifyImage } from '../../../tasks/common/signatures';
-import { UserError } from '../../../tasks/common/errors';
 import { MemoryRegistry } from './memoryRegistry';
 import {
   attachNotation,
@@ -9,15 +8,9 @@ import {
   notationJws,
   selfSignedSigner,
 } from './notationArtifacts';
+import { rejectionMessage } from '../../support/failureMessages';
 
-async function rejection(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => assert.fail('verification passed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof UserError, String(err));
-  return err.message;
-}
+const rejection = rejectionMessage;
 
 describe('signatures: Notation JWS envelopes', () => {
   let keyVault: NotationSigner;
