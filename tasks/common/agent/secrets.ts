@@ -1,6 +1,7 @@
 import * as tlInternal from 'azure-pipelines-task-lib/internal';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { SecretRegistry } from '../log';
+import { markdownCell } from '../markdown';
 
 const registered = new Set<string>();
 
@@ -44,11 +45,13 @@ export function knownSecrets(): string[] {
 }
 
 /**
- * Text with every secret registered in this run replaced by `***`, as the agent masks the log:
- * for what the agent uploads without masking (build summary files).
+ * Text with every secret the agent knows (the pipeline's secret variables and what this task
+ * registered), as it is and as a markdown cell escapes it, replaced by `***`, as the agent masks
+ * the log: for what the agent uploads without masking (build summary files).
  */
-export function maskRegisteredSecrets(text: string): string {
-  return [...registered]
+export function maskSecrets(text: string): string {
+  const forms = new Set(knownSecrets().flatMap((secret) => [secret, markdownCell(secret)]));
+  return [...forms]
     .sort((a, b) => b.length - a.length)
     .reduce((masked, secret) => masked.split(secret).join('***'), text);
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { maskRegisteredSecrets } from './secrets';
+import { maskSecrets } from './secrets';
 import { markdownCell } from '../markdown';
 
 /** The attachment type the agent shows as a section of the build summary (Extensions tab). */
@@ -19,14 +19,16 @@ const progress = { summaryUploaded: false, done: [] as string[] };
 
 /**
  * Writes markdown into the agent's temp directory and attaches it to the build summary as a
- * section titled `title` (task.uploadsummary would title it with the temp file's name).
+ * section titled `title` (task.uploadsummary would title it with the temp file's name). The agent
+ * masks secrets in the log, not in attachments: every known secret is masked here, whatever the
+ * summary quotes (an error message, Helm's output, a value).
  */
 export function uploadSummary(title: string, markdown: string): void {
   const name = title.replace(INVALID_NAME_CHARS, ' ').replace(/\s+/g, ' ').trim() || 'Summary';
   const dir = tl.getVariable('Agent.TempDirectory') ?? process.cwd();
   const stem = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   const file = path.join(dir, `${stem}-${process.pid}-${Date.now()}.md`);
-  fs.writeFileSync(file, markdown, 'utf8');
+  fs.writeFileSync(file, maskSecrets(markdown), 'utf8');
   tl.addAttachment(SUMMARY_ATTACHMENT_TYPE, name, file);
   progress.summaryUploaded = true;
 }
@@ -46,8 +48,7 @@ export function uploadFailureSummary(title: string, message: string): void {
   if (progress.done.length > 0) {
     lines.push('Done before the failure:', '', ...progress.done.map((d) => `- ${markdownCell(d)}`), '');
   } else lines.push('Nothing was recorded as done before the failure.', '');
-  // The agent masks secrets in the log, not in attachments: an error message may quote one.
-  uploadSummary(`${title} (failed)`, maskRegisteredSecrets(lines.join('\n')));
+  uploadSummary(`${title} (failed)`, lines.join('\n'));
 }
 
 /** Sets an output variable (readable by later steps and, with a step name, later jobs). */

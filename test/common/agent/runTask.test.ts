@@ -23,6 +23,17 @@ describe('agent/runTask and agent/summary: how a run ends and what the build sum
     assert.deepEqual(run.variables['probed'], { value: '3', isSecret: false, isOutput: true });
   });
 
+  it("masks the pipeline's secret variables in a summary the task uploads itself, also escaped as a table cell", async () => {
+    const variable = 'vault|value-77';
+    const run = await probe(
+      'summaryQuoting',
+      { secretText: `token ${variable} end` },
+      { secretVariables: { 'Probe.Secret': variable } },
+    );
+    assert.equal(run.agentResult, 'Succeeded', run.stdout);
+    assert.equal(run.summaries[0]?.content, 'token *** end\n\n| token *** end |\n');
+  });
+
   it('ends a user error with its message alone, and a failed-run summary: what failed, what was done, secrets masked', async () => {
     const secret = 'registry-password-1234';
     const run = await probe('failUser', { secretText: secret, done: 'promoted app|web\ncopied\n2 tags' });
