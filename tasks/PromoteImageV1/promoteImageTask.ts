@@ -80,7 +80,7 @@ export async function promoteImageTask(): Promise<void> {
     : undefined;
   let checked = verified ? verified.map((v) => v.digest) : digests;
   if (options.promotions.length > 1 && !options.dryRun) {
-    const pre = await promoteEach(client, options, digests, false, true);
+    const pre = await promoteEach(client, options, checked, false, true);
     checked = pre.map((p) => p.report.digest);
   }
   const promoted: PromotionResult[] = [];

@@ -132,3 +132,13 @@ export async function pushImage(
   const digest = await putManifest(client, repository, options.tag, mediaType, body);
   return { ...common, digest, mediaType, body };
 }
+
+/** Re-points `repository:tag` at `image` (already pushed under another tag): a tag that moves. */
+export async function retagImage(
+  reg: RegistryFixture,
+  repository: string,
+  tag: string,
+  image: PushedImage,
+): Promise<void> {
+  await putManifest(new RegistryClient(reg), repository, tag, image.mediaType, image.body);
+}

@@ -13,26 +13,11 @@ import {
   getManifest,
   listTags,
   pushImage,
-  type PushedImage,
+  retagImage as retag,
 } from '../../emulators/registry/images';
 import { disposeTaskRuns } from '../../support/taskRunner';
 import { failureOf, promote } from './promoteRun';
 import { startTagMovingProxy, type TagMovingProxy } from '../../emulators/tagMovingProxy';
-
-/** Re-points `repository:tag` at `image` (already pushed under another tag) in an anonymous registry. */
-async function retag(
-  reg: RegistryFixture,
-  repository: string,
-  tag: string,
-  image: PushedImage,
-): Promise<void> {
-  const res = await fetch(`http://${reg.host}/v2/${repository}/manifests/${tag}`, {
-    method: 'PUT',
-    headers: { 'content-type': image.mediaType },
-    body: image.body,
-  });
-  if (res.status !== 201) throw new Error(`retag ${repository}:${tag}: HTTP ${res.status}`);
-}
 
 describe('PromoteImage@1: a source tag that moved is not promoted', function () {
   this.timeout(180_000);

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { mediaTypes } from '../../../tasks/common/signatures';
 import { startRegistry, type RegistryFixture } from '../../emulators/registry';
+import { getManifest, pushImage, retagImage } from '../../emulators/registry/images';
+import { startTagMovingProxy } from '../../emulators/tagMovingProxy';
 import { disposeTaskRuns } from '../../support/taskRunner';
 import { hasTag, publish, signableImage, type SignableImage } from '../../support/signedImages';
 import {
@@ -97,6 +99,37 @@ describe('PromoteImage@1 signature gate (real registry, referrers through the fa
     const summary = run.summaries.map((x) => x.content).join('\n');
     assert.ok(summary.includes(verified?.signer ?? '-'), `the summary names the signer:\n${summary}`);
     assert.ok(run.stdout.includes(`Signature of ${source(s)}@${s.image.digest} accepted: cosign key`));
+  });
+
+  it('several images: a tag moved to an unsigned image after the gate is not promoted', async () => {
+    const [a, b] = [await fresh(), await fresh()];
+    for (const s of [a, b]) {
+      attachSigTag(s.memory, s.image.digest, key.privateKey);
+      await publish(nonprod, s);
+    }
+    const unsigned = await pushImage(nonprod, a.repository, { format: 'oci', layers: [256], tag: 'next' });
+    // The gate's read of a's tag is held back while the tag moves to the unsigned image.
+    const proxy = await startTagMovingProxy(
+      Number(nonprod.host.split(':')[1]),
+      `/v2/${a.repository}/manifests/1.0`,
+      () => retagImage(nonprod, a.repository, '1.0', unsigned),
+    );
+    try {
+      const run = await promote({
+        inputs: {
+          sourceImage: `${proxy.host}/${a.repository}:1.0\n${proxy.host}/${b.repository}:1.0`,
+          targetImage: `${target(a)}\n${target(b)}`,
+          ...byKey(),
+        },
+      });
+      assert.ok(proxy.reads() >= 2, `the tag was read by the gate and again later (${proxy.reads()})`);
+      const message = failureOf(run);
+      assert.ok(message.includes(unsigned.digest), `names the digest the tag moved to: ${message}`);
+      assert.equal(await getManifest(prod, `prod/${a.repository}`, unsigned.digest), undefined);
+      assert.notEqual((await getManifest(prod, `prod/${a.repository}`, '1.0'))?.digest, unsigned.digest);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('promotes an image signed with a keyed Sigstore bundle referrer (cosign 3)', async () => {
