@@ -66,7 +66,7 @@ export async function benchStartup({ runs, node, cacheDir }) {
     return probe.read();
   };
   for (const name of shippedTasks()) {
-    variants[name] = start(name, {});
+    variants[name] = start(name, { NODE_DISABLE_COMPILE_CACHE: '1' });
     variants[`${name}${CACHED}`] = start(name, { NODE_COMPILE_CACHE: path.join(cacheDir, name) });
   }
   await alternate(1, variants); // warm-up: file cache

@@ -3,7 +3,7 @@
 // (main.mjs and its static imports) against all files, and the biggest packages in each.
 // `--startup [runs]` also times each task run with no inputs to its failed result, median of the
 // runs alternating with `node -e 0` (`--node PATH` another Node, e.g. .tools/node24/bin/node;
-// `--compile-cache` gives the tasks an Agent.ToolsDirectory so index.js turns the cache on).
+// `--compile-cache` leaves index.js's compile cache on; without it NODE_DISABLE_COMPILE_CACHE=1).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,7 +46,8 @@ function report(task) {
 function timeStartups(tasks, runs, node, compileCache) {
   const agent = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-startup-'));
   const env = { PATH: process.env.PATH, AGENT_TEMPDIRECTORY: path.join(agent, 'temp') };
-  if (compileCache) env.AGENT_TOOLSDIRECTORY = path.join(agent, 'tools');
+  // index.js keeps its cache beside the task (build/tasks/<Task>/, cleared by the next build).
+  if (!compileCache) env.NODE_DISABLE_COMPILE_CACHE = '1';
   for (const d of ['temp', 'tools']) fs.mkdirSync(path.join(agent, d));
   const targets = [
     ['node -e 0', ['-e', '0']],

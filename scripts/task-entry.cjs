@@ -1,16 +1,17 @@
 // The file the agent runs (task.json target `index.js`), copied into every task folder by the
-// build. It turns on Node's compile cache (Node >= 22.1, the Node24 handler) in a folder the agent
-// offers for it, then loads the task: main.mjs, which imports chunks/*.mjs (the heavy ones only when a run needs them).
-// The cache goes to Agent.ToolsDirectory (kept between jobs), else Agent.TempDirectory, never to
-// the sources or the work folder; a folder that cannot be written only means no cache.
+// build. Under an agent it turns on Node's compile cache (module.enableCompileCache, Node >= 22.8:
+// the Node24 handler) beside the code it caches, in the task's own folder: the same trust as the
+// code, one cache per task version, gone with the task; never in the sources, the work folder or a
+// folder other pipelines share (NODE_DISABLE_COMPILE_CACHE=1 turns it off; a folder that cannot be
+// written only means no cache). Then it loads the task: main.mjs, which imports chunks/*.mjs (the
+// heavy ones only when a run needs them).
 'use strict';
 const path = require('node:path');
 const nodeModule = require('node:module');
 
-const cacheRoot = process.env.AGENT_TOOLSDIRECTORY || process.env.AGENT_TEMPDIRECTORY;
-if (cacheRoot && typeof nodeModule.enableCompileCache === 'function') {
+if (process.env.AGENT_TEMPDIRECTORY && typeof nodeModule.enableCompileCache === 'function') {
   try {
-    nodeModule.enableCompileCache(path.join(cacheRoot, 'release-guard-node-compile-cache'));
+    nodeModule.enableCompileCache(path.join(__dirname, '.node-compile-cache'));
   } catch {
     // No cache: the task only starts a little slower.
   }
@@ -25,6 +26,8 @@ const escapeData = (text) =>
     .replace(/;/g, '%3B');
 import('./main.mjs').catch((err) => {
   const message = escapeData(`The task could not be loaded from ${__dirname}: ${String(err)}`);
+  // As task-lib's setResult: the error as an issue (the log and the run's errors), then the result.
+  process.stdout.write(`##vso[task.issue type=error;]${message}\n`);
   process.stdout.write(`##vso[task.complete result=Failed;]${message}\n`);
   process.exitCode = 1;
 });

@@ -11,6 +11,7 @@ import {
   runTask,
 } from '../support/taskRunner';
 import { toolPath } from '../support/tools';
+import { shippedTaskDir } from '../../runner/vsix';
 
 const probe = { testOnly: 'ProtocolProbeV1' } as const;
 
@@ -31,6 +32,16 @@ describe('task runner: Node runtime per run', function () {
     assert.equal(run.exitCode, 0, run.message);
     assert.equal(run.node, node24);
     assert.match(run.stdout, /^running on node v24\./m);
+  });
+
+  it("keeps Node 24's compile cache in the task's own folder, not in the agent's shared tools folder", async () => {
+    const taskDir = shippedTaskDir('PromoteImageV1');
+    const cache = path.join(taskDir, '.node-compile-cache');
+    fs.rmSync(cache, { recursive: true, force: true });
+    const run = await runTask({ task: { shipped: 'PromoteImageV1' }, node: toolPath('NODE24_BIN') });
+    assert.equal(run.agentResult, 'Failed', 'no inputs: the task fails after it started');
+    assert.ok(fs.readdirSync(cache).length > 0, `no compile cache in ${cache}`);
+    assert.deepEqual(fs.readdirSync(run.dirs.tools), [], 'the shared tools folder was written');
   });
 
   it('rejects a run whose output carries a deprecation warning, quoting it', async () => {
