@@ -32,7 +32,8 @@ export interface ClientCertificate extends PemPair {
   readonly x5t: string;
 }
 
-async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
+/** Runs `body` in a temporary folder removed afterwards (certificates are made as files by openssl). */
+export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-certs-'));
   try {
     return await body(dir);
@@ -41,11 +42,13 @@ async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-async function openssl(args: string[], cwd: string): Promise<void> {
+/** Runs the provisioned openssl in `cwd`. */
+export async function openssl(args: string[], cwd: string): Promise<void> {
   await run(toolPath('OPENSSL_BIN'), args, { cwd });
 }
 
-const read = (dir: string, name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
+/** A text file of `dir`. */
+export const read = (dir: string, name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
 
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
 

@@ -54,13 +54,10 @@ export function readAgentNetworkOptions(): NetworkOptions {
   return network;
 }
 
-let settings: HttpSettings | undefined;
-
 /**
  * The agent's settings with their files read (CA, client certificate), for the registry
- * transport, Helm's sign-in, ARM and Kubernetes calls; read once per run.
+ * transport, Helm's sign-in, ARM and Kubernetes calls; read once per run (httpSettings keeps them).
  */
 export function agentHttpSettings(): HttpSettings {
-  settings ??= httpSettings(readAgentNetworkOptions());
-  return settings;
+  return httpSettings(readAgentNetworkOptions());
 }

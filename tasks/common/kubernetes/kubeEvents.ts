@@ -74,7 +74,7 @@ const EVENTS_TIMEOUT_MS = 15_000;
  * The transport settings for the API server: the agent's proxy (and bypass list); the cluster's
  * CA and client certificate where the kubeconfig names them, the agent's otherwise.
  */
-export function apiTransportOptions(access: ApiAccess, agent: HttpSettings): TransportOptions {
+function apiTransportOptions(access: ApiAccess, agent: HttpSettings): TransportOptions {
   const { ca, cert, key, skipVerify } = access.tls;
   const clientCert = cert && key ? { cert, key } : agent.clientCert;
   return {
@@ -100,7 +100,7 @@ async function getJson(
     check: `Check the kubeconfig's server ${access.server} and any proxy between the agent and it.`,
   };
   // One attempt: events only explain a failure that already happened.
-  const transport = new Transport(apiTransportOptions(access, agent), retryPolicy({ maxRetries: 0 }), logger);
+  const transport = new Transport(apiTransportOptions(access, agent), retryPolicy(), logger);
   try {
     const answer = await requestJson(
       transport,

@@ -104,9 +104,21 @@ function readFile(file: string, what: string): Buffer {
 /**
  * The agent's settings with their files read: the CA (Agent.CAInfo), the client certificate as a
  * PFX archive (preferred, as task-lib reports it) or a PEM pair, the passphrase, SkipCertValidation.
- * A file that cannot be read fails naming it.
+ * A file that cannot be read fails naming it. Read once per options object: the registry transport,
+ * Helm's sign-in, ARM, Kubernetes and the Azure SDK agents of a run share what was read.
  */
 export function httpSettings(network: NetworkOptions): HttpSettings {
+  let settings = readSettings.get(network);
+  if (!settings) {
+    settings = readHttpSettings(network);
+    readSettings.set(network, settings);
+  }
+  return settings;
+}
+
+const readSettings = new WeakMap<NetworkOptions, HttpSettings>();
+
+function readHttpSettings(network: NetworkOptions): HttpSettings {
   const t = network.tls;
   let clientCert: ClientCertificate | undefined;
   const passphrase = t?.passphrase ? { passphrase: t.passphrase } : {};

@@ -238,9 +238,7 @@ class BlobUpload {
 
   private sourceError(failure: string, contentType: string | undefined): RegistryError {
     const { from, digest } = this.copy;
-    const html = isHtml('', contentType)
-      ? `: the registry answered an HTML page (Content-Type ${contentType}), typically from a proxy or gateway in front of it`
-      : '';
+    const html = htmlNote(contentType);
     return new RegistryError(
       `The blob ${digest} read from ${from.registry}/${from.repository} is not what its digest says (${failure})${html}; nothing was written for it.`,
       { ...from, operation: 'read blob', access: 'pull', subject: digest },
@@ -254,9 +252,7 @@ class BlobUpload {
       access: 'pull',
       subject: this.copy.digest,
     } as const;
-    const html = isHtml('', contentType)
-      ? `: the registry answered an HTML page (Content-Type ${contentType}), typically from a proxy or gateway in front of it`
-      : '';
+    const html = htmlNote(contentType);
     return answerError(
       answerSource(read),
       `the blob arrived incomplete, the answer ending after ${offset} of its ${this.copy.size} bytes${html}`,
@@ -266,3 +262,10 @@ class BlobUpload {
 }
 
 const RESUME_REFUSED = new Set(['DIGEST_INVALID', 'BLOB_UPLOAD_INVALID', 'SIZE_INVALID']);
+
+/** Said after a source failure whose answer was an HTML page (a proxy or gateway answering). */
+function htmlNote(contentType: string | undefined): string {
+  return isHtml('', contentType)
+    ? `: the registry answered an HTML page (Content-Type ${contentType}), typically from a proxy or gateway in front of it`
+    : '';
+}

@@ -6,11 +6,8 @@ import { MANIFEST_ACCEPT, bareMediaType, isManifestType } from './mediaTypes';
 import type { ImageReference, RepositoryLocation } from './reference';
 import { RegistryError, answerSource } from './registryError';
 import type { RegistryHttp } from './registryHttp';
-import { RELINKED_BLOB_WAITS_MS } from '../net/retry';
+import { RELINKED_BLOB_WAITS_MS, sleep } from '../net/retry';
 import { discard } from '../net/transport';
-
-/** Reads again of a manifest answer that arrived cut short. */
-const MANIFEST_REREADS = 2;
 
 export interface ResolvedManifest {
   readonly digest: string;
@@ -84,16 +81,7 @@ export async function findManifest(
 /** GETs a manifest, hashes the bytes received and parses them. */
 export async function getManifest(http: RegistryHttp, ref: ImageReference): Promise<FetchedManifest> {
   const reference = versionOf(ref);
-  let answer = await readManifest(http, ref, reference);
-  // An answer cut short but ended cleanly (no Content-Length) shows as a digest that does not
-  // match the one asked for, or as JSON that stops: it is asked for again before it is refused.
-  for (let again = 0; again < MANIFEST_REREADS && looksCutShort(answer.body, reference); again++) {
-    http.logger.debug(
-      `The manifest ${reference} of ${where(ref, reference)} arrived incomplete; reading it again.`,
-    );
-    answer = await readManifest(http, ref, reference);
-  }
-  const { res, body } = answer;
+  const { res, body } = await readManifest(http, ref, reference);
   const header = res.headers['docker-content-digest'];
   const digest = verifiedManifestDigest(body, {
     ...(isDigest(reference) ? { requested: reference } : {}),
@@ -115,6 +103,9 @@ function readManifest(http: RegistryHttp, at: RepositoryLocation, reference: str
       path: `/v2/${at.repository}/manifests/${reference}`,
       headers: { accept: MANIFEST_ACCEPT },
       ok: [200],
+      // An answer cut short but ended cleanly (no Content-Length) shows as a digest that does not
+      // match the one asked for, or as JSON that stops: it is asked for again before it is refused.
+      cutShortIf: (body) => looksCutShort(body, reference),
     },
     32 * 1024 * 1024,
   );
@@ -171,7 +162,7 @@ async function putWhileBlobsRelink<T>(put: () => Promise<T>): Promise<T> {
       return await put();
     } catch (err) {
       if (!namesUnknownBlob(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait);
     }
   }
   return put();

@@ -1,17 +1,12 @@
 // Notation signatures as `notation sign` writes them (JWS envelope, the default format), with
 // certificates made by openssl: a self-signed leaf as Azure Key Vault issues it for Notation
 // (digitalSignature and codeSigning only, no keyCertSign), and a CA-issued leaf for chains.
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { mediaTypes } from '../../../tasks/common/signatures';
-import { toolPath } from '../../support/tools';
+import { openssl, read, withTempDir } from '../../emulators/testCertificates';
 import { type Descriptor, MemoryRegistry, OCI_MANIFEST } from './memoryRegistry';
-
-const run = promisify(execFile);
 
 export interface NotationSigner {
   readonly keyPem: string;
@@ -26,16 +21,9 @@ const LEAF_EXTENSIONS = [
   'extendedKeyUsage=codeSigning',
 ];
 
-async function inTempDir<T>(body: (dir: string, read: (f: string) => string) => Promise<T>): Promise<T> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-notation-'));
-  try {
-    return await body(dir, (f) => fs.readFileSync(path.join(dir, f), 'utf8'));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const openssl = (args: string[], cwd: string) => run(toolPath('OPENSSL_BIN'), args, { cwd });
+/** Runs `body` in a temporary folder, with a reader of its files. */
+const inTempDir = <T>(body: (dir: string, read: (f: string) => string) => Promise<T>): Promise<T> =>
+  withTempDir((dir) => body(dir, (f) => read(dir, f)));
 
 /** A self-signed RSA signing certificate, as Key Vault creates one for Notation. */
 export function selfSignedSigner(subject: string): Promise<NotationSigner> {
