@@ -13,8 +13,10 @@ export async function readTrustedRoot(file: string): Promise<TrustedRoot> {
   try {
     json = JSON.parse(await fs.promises.readFile(file, 'utf8'));
   } catch (err) {
+    // The reason only: a parser's message quotes the file, which may be any file the input names.
+    const reason = (err as NodeJS.ErrnoException).code ?? 'not JSON';
     throw new UserError(
-      `Trusted root ${file}: cannot read it as JSON (${String(err)}). Give the Sigstore trusted_root.json of the Fulcio and Rekor instances that signed (for the public instance, the TUF target trusted_root.json, e.g. from \`cosign trusted-root create\`).`,
+      `Trusted root ${file}: cannot read it as JSON (${reason}). Give the Sigstore trusted_root.json of the Fulcio and Rekor instances that signed (for the public instance, the TUF target trusted_root.json, e.g. from \`cosign trusted-root create\`).`,
     );
   }
   const { TrustedRoot } = await import('./sigstoreLibraries.js');
