@@ -40,7 +40,7 @@ export async function prepareChart(
 
 /**
  * `dependencyUpdate`: for a chart folder, signs Helm in to the OCI registries its dependencies come
- * from (the registry connection only at its own registry; Entra ID at each) and runs
+ * from (the registry connection at its own registry; Entra ID, when given, at every other) and runs
  * `helm dependency update`. Packaged charts (archives, OCI, repositories) carry their dependencies.
  */
 async function updateChartDependencies(
@@ -61,8 +61,9 @@ async function updateChartDependencies(
   const deps = { helm: runner, logins: client };
   const plainHttp = new Set(hosts.filter((h) => isInsecureRegistry(h, options.insecureRegistries)));
   for (const host of hosts) {
+    // The registry connection covers its own host; Entra ID (registryAzureSubscription) any other.
     const own = !signIn.connection || signIn.connection.host === host;
-    const how = own ? await signInHelm(deps, host, plainHttp.has(host), signIn) : 'anonymous';
+    const how = await signInHelm(deps, host, plainHttp.has(host), own ? signIn : { entra: signIn.entra });
     agentLogger.info(
       `Dependencies from ${host}: ${how === 'anonymous' ? 'no sign-in' : `signed in with the ${how === 'entra' ? 'Azure subscription (Entra ID)' : 'registry connection'}`}.`,
     );

@@ -11,6 +11,13 @@ import { startRegistry, type RegistryFixture } from '../../emulators/registry';
 import type { EndpointSpec } from '../../support/taskRunner';
 import { toolPath } from '../../support/tools';
 import {
+  TENANT,
+  endpointOf,
+  ids,
+  startAzureTestEnvironment,
+  type AzureTestEnvironment,
+} from '../../support/azureEnvironment';
+import {
   K8S_CONNECTION,
   REGISTRY_CONNECTION,
   assertSucceeded,
@@ -28,34 +35,49 @@ import {
 } from '../../support/helmUnderTest';
 
 const API_KEY = 'k3y,with "quotes" and spaces';
+const AZURE_CONNECTION = 'e0e0e0e0-0000-4000-8000-0000000000de';
 
 describe('DeployHelmChart@1 task: dependency update for chart folders', function () {
   this.timeout(240_000);
   let k8s: KubernetesEmulator;
   let registry: RegistryFixture;
   let registryEndpoint: EndpointSpec;
+  /** An ACR-like registry (token auth, Entra ID exchange) holding the same dependency. */
+  let acr: RegistryFixture;
+  let azure: AzureTestEnvironment;
 
   before(async () => {
-    [k8s, registry] = await Promise.all([
+    azure = await startAzureTestEnvironment();
+    [k8s, registry, acr] = await Promise.all([
       startKubernetesEmulator({ readyDelayMs: 50 }),
       startRegistry({ auth: 'basic' }),
+      startRegistry({
+        auth: 'token',
+        users: [{ username: 'spn-reader', password: 'unused', access: { 'charts/*': ['pull', 'push'] } }],
+        entraTokens: (token) => (azure.entra.issuedTokens.includes(token) ? 'spn-reader' : undefined),
+      }),
     ]);
     const helm = helmCommand(HELMS[1]!);
     const out = makeTempDir('dep-package');
     const packaged = await helm(['package', fixtureChart('workloads'), '--destination', out]);
     assert.equal(packaged.code, 0, packaged.stderr);
-    const login = await helm(
-      ['registry', 'login', registry.host, '--username', 'admin', '--password-stdin', '--plain-http'],
-      registry.admin.password,
-    );
-    assert.equal(login.code, 0, login.stderr);
-    const pushed = await helm([
-      'push',
-      path.join(out, 'workloads-0.1.0.tgz'),
-      `oci://${registry.host}/charts`,
-      '--plain-http',
-    ]);
-    assert.equal(pushed.code, 0, pushed.stderr);
+    for (const [host, username, password] of [
+      [registry.host, 'admin', registry.admin.password],
+      [acr.host, 'spn-reader', 'unused'],
+    ] as const) {
+      const login = await helm(
+        ['registry', 'login', host, '--username', username, '--password-stdin', '--plain-http'],
+        password,
+      );
+      assert.equal(login.code, 0, login.stderr);
+      const pushed = await helm([
+        'push',
+        path.join(out, 'workloads-0.1.0.tgz'),
+        `oci://${host}/charts`,
+        '--plain-http',
+      ]);
+      assert.equal(pushed.code, 0, pushed.stderr);
+    }
     registryEndpoint = {
       url: `http://${registry.host}`,
       scheme: 'UsernamePassword',
@@ -70,11 +92,11 @@ describe('DeployHelmChart@1 task: dependency update for chart folders', function
   after(async () => {
     disposeTaskRuns();
     removeTempDirs();
-    await Promise.all([k8s?.stop(), registry?.stop()]);
+    await Promise.all([k8s?.stop(), registry?.stop(), acr?.stop(), azure?.stop()]);
   });
 
-  /** The umbrella chart depending on workloads from the private registry. */
-  const umbrella = () =>
+  /** The umbrella chart depending on workloads from the private registry (or another host). */
+  const umbrella = (host = registry.host) =>
     copyChart('umbrella', {
       'Chart.yaml': [
         'apiVersion: v2',
@@ -83,7 +105,7 @@ describe('DeployHelmChart@1 task: dependency update for chart folders', function
         'dependencies:',
         '  - name: workloads',
         '    version: 0.1.0',
-        `    repository: oci://${registry.host}/charts`,
+        `    repository: oci://${host}/charts`,
         '',
       ].join('\n'),
     });
@@ -142,6 +164,46 @@ describe('DeployHelmChart@1 task: dependency update for chart folders', function
       });
     });
   }
+
+  it("a dependency on another registry than the connection's gets the Azure subscription's Entra ID sign-in", async () => {
+    const result = await deploy({
+      helmBin: toolPath('HELM4_BIN'),
+      endpoints: {
+        [K8S_CONNECTION]: kubernetesEndpoint(k8s, 'Kubeconfig'),
+        [REGISTRY_CONNECTION]: registryEndpoint,
+        [AZURE_CONNECTION]: endpointOf(azure, AZURE_CONNECTION, 'ServicePrincipal', {
+          serviceprincipalid: ids.secretApp,
+          tenantid: TENANT,
+          authenticationType: 'spnKey',
+          serviceprincipalkey: azure.clientSecret,
+        }),
+      },
+      inputs: {
+        kubernetesServiceConnection: K8S_CONNECTION,
+        releaseName: 'acrdeps',
+        namespace: 'deps',
+        chart: umbrella(acr.host),
+        registryConnection: REGISTRY_CONNECTION,
+        registryAzureSubscription: AZURE_CONNECTION,
+        insecureRegistries: acr.host,
+        dependencyUpdate: 'true',
+      },
+      env: { NODE_EXTRA_CA_CERTS: azure.entra.caFile },
+    });
+    assertSucceeded(result);
+    assert.ok(
+      result.stdout.includes(
+        `Dependencies from ${acr.host}: signed in with the Azure subscription (Entra ID).`,
+      ),
+      result.stdout.slice(-2000),
+    );
+    const exchanges = (acr.tokenServer?.requests() ?? []).filter((r) => r.endpoint === 'exchange');
+    assert.ok(
+      exchanges.some((e) => e.user === 'spn-reader' && e.status === 200),
+      'no Entra ID exchange',
+    );
+    assert.ok(k8s.object('apps/v1', 'Deployment', 'deps', 'acrdeps-web'), 'the dependency was deployed');
+  });
 
   it('without dependencyUpdate, Helm refuses the folder for its missing dependency', async () => {
     const result = await run(toolPath('HELM4_BIN'), umbrella(), 'nodeps', {});
