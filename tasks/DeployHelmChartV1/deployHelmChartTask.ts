@@ -158,8 +158,10 @@ export async function deployHelmChartTask(): Promise<void> {
           cluster: cluster.description,
           helmVersion: `Helm ${helm.version.text}`,
           annotated: [],
-          history: options.action === 'uninstall' ? [] : await releaseHistory(runner, target).catch(() => []),
           ...extra,
+          history:
+            extra.history ??
+            (options.action === 'uninstall' ? [] : await releaseHistory(runner, target).catch(() => [])),
         }),
       );
     let outcome: ActionOutcome;
@@ -167,10 +169,10 @@ export async function deployHelmChartTask(): Promise<void> {
       outcome = await runAction(runner, options, target);
     } catch (err) {
       if (err instanceof HelmCommandError && options.action !== 'uninstall' && options.action !== 'diff') {
-        const attempt =
-          options.action === 'upgrade'
-            ? failedUpgrade(await releaseHistory(runner, target).catch(() => []), before)
-            : undefined;
+        // One `helm history` after a failed upgrade: where it left the release, and the summary's table.
+        const history =
+          options.action === 'upgrade' ? await releaseHistory(runner, target).catch(() => []) : [];
+        const attempt = options.action === 'upgrade' ? failedUpgrade(history, before) : undefined;
         const found = await logFailureDiagnostics(runner, agentLogger, {
           target,
           kubeconfig: cluster.kubeconfig,
@@ -186,6 +188,7 @@ export async function deployHelmChartTask(): Promise<void> {
           if (attempt.rolledBackTo !== undefined)
             agentLogger.info(`Rolled back to revision ${attempt.rolledBackTo} (atomic).`);
           await publishSummary({
+            history,
             changeCause: options.changeCause,
             failure: { error: err.message, ...attempt, ...found },
           });

@@ -200,6 +200,9 @@ describe('DeployHelmChart@1 task: real Helm against the Kubernetes API emulator'
           run.summaries.map((s) => s.title),
           ['Deploy Helm chart'],
         );
+        // Where the upgrade left the release and the summary's table come from one `helm history`.
+        const histories = run.debug.filter((l) => l.startsWith('helm history'));
+        assert.equal(histories.length, 1, histories.join('\n'));
       });
     });
   }
