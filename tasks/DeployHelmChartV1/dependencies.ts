@@ -1,7 +1,7 @@
 import { readHelmRegistryAccess, type HelmRegistryAccess, agentLogger } from '../common/agent';
 import {
   type ChartSource,
-  ociDependencyHosts,
+  dependencyRegistries,
   updateDependencies,
   type HelmRunner,
   signInHelm,
@@ -56,17 +56,17 @@ async function updateChartDependencies(
     );
     return;
   }
-  const hosts = ociDependencyHosts(chart.path);
+  const insecure = (host: string) => isInsecureRegistry(host, options.insecureRegistries);
+  const registries = dependencyRegistries(chart.path, insecure);
   const { client, signIn } = registryAccess();
   const deps = { helm: runner, logins: client };
-  const plainHttp = new Set(hosts.filter((h) => isInsecureRegistry(h, options.insecureRegistries)));
-  for (const host of hosts) {
+  for (const host of registries.hosts) {
     // The registry connection covers its own host; Entra ID (registryAzureSubscription) any other.
     const own = !signIn.connection || signIn.connection.host === host;
-    const how = await signInHelm(deps, host, plainHttp.has(host), own ? signIn : { entra: signIn.entra });
+    const how = await signInHelm(deps, host, registries.plainHttp, own ? signIn : { entra: signIn.entra });
     agentLogger.info(
       `Dependencies from ${host}: ${how === 'anonymous' ? 'no sign-in' : `signed in with the ${how === 'entra' ? 'Azure subscription (Entra ID)' : 'registry connection'}`}.`,
     );
   }
-  await updateDependencies(runner, agentLogger, chart.path, plainHttp);
+  await updateDependencies(runner, agentLogger, chart.path, registries);
 }

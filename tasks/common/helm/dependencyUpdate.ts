@@ -5,41 +5,60 @@ import { HelmCommandError, type HelmRunner } from './helmRunner';
 import { parseOciLocation } from './ociLocation';
 import { registryFlags } from './registryLogin';
 
-/** The OCI registries (`host[:port]`) a chart folder's dependencies come from, each once. */
-export function ociDependencyHosts(chartDir: string): string[] {
+/** Where a chart folder's OCI dependencies come from, read once from its Chart.yaml. */
+export interface DependencyRegistries {
+  /** The OCI registries (`host[:port]`), each once. */
+  readonly hosts: readonly string[];
+  /** Helm takes one `--plain-http` for all of them. */
+  readonly plainHttp: boolean;
+}
+
+/**
+ * Reads the OCI registries of a chart folder's dependencies. Helm reaches all of them with one
+ * `--plain-http` or none, so dependencies on plain-HTTP and HTTPS registries are refused here,
+ * before anything signs in.
+ */
+export function dependencyRegistries(
+  chartDir: string,
+  isPlainHttp: (host: string) => boolean,
+): DependencyRegistries {
   const repositories = readChartMetadata(chartDir).dependencyRepositories.filter((r) => /^oci:\/\//i.test(r));
-  const hosts = repositories.map(
-    (r) => parseOciLocation(r, `A dependency's repository in ${chartDir}/Chart.yaml`).host,
-  );
-  return [...new Set(hosts)];
+  const hosts = [
+    ...new Set(
+      repositories.map(
+        (r) => parseOciLocation(r, `A dependency's repository in ${chartDir}/Chart.yaml`).host,
+      ),
+    ),
+  ];
+  const plain = hosts.filter(isPlainHttp);
+  if (plain.length > 0 && plain.length < hosts.length) {
+    throw new UserError(
+      `The dependencies of ${chartDir} come from plain-HTTP (${plain.join(', ')}) and HTTPS registries ` +
+        `(${hosts.filter((h) => !isPlainHttp(h)).join(', ')}); helm dependency update reaches all of them ` +
+        "the same way: vendor the dependencies into charts/ instead, or list all of them in 'insecureRegistries'.",
+    );
+  }
+  return { hosts, plainHttp: plain.length > 0 };
 }
 
 /**
  * `helm dependency update` for a chart folder: fetches the dependencies named in Chart.yaml into
- * its charts/ folder and writes Chart.lock, signed in where the caller signed Helm in. Helm takes
- * one `--plain-http` for all of them, so OCI dependencies on plain-HTTP and HTTPS registries can't
- * be mixed.
+ * its charts/ folder and writes Chart.lock, signed in where the caller signed Helm in.
  */
 export async function updateDependencies(
   helm: HelmRunner,
   logger: Logger,
   chartDir: string,
-  plainHttpHosts: ReadonlySet<string>,
+  registries: DependencyRegistries,
 ): Promise<void> {
-  const hosts = ociDependencyHosts(chartDir);
-  const plain = hosts.filter((h) => plainHttpHosts.has(h));
-  if (plain.length > 0 && plain.length < hosts.length) {
-    throw new UserError(
-      `The dependencies of ${chartDir} come from plain-HTTP (${plain.join(', ')}) and HTTPS registries ` +
-        `(${hosts.filter((h) => !plainHttpHosts.has(h)).join(', ')}); helm dependency update reaches all of them ` +
-        "the same way: vendor the dependencies into charts/ instead, or list all of them in 'insecureRegistries'.",
-    );
-  }
   try {
     await logger.group(`helm dependency update ${chartDir}`, () =>
-      helm.mustRun(['dependency', 'update', chartDir, ...registryFlags(helm, plain.length > 0, 'transfer')], {
-        echo: true,
-      }),
+      helm.mustRun(
+        ['dependency', 'update', chartDir, ...registryFlags(helm, registries.plainHttp, 'transfer')],
+        {
+          echo: true,
+        },
+      ),
     );
   } catch (err) {
     if (!(err instanceof HelmCommandError)) throw err;

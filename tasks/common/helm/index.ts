@@ -4,7 +4,7 @@ export { checkExtraArguments, helmDuration, splitArguments } from './arguments';
 export { chartRegistry, type ChartRegistry, type ExistingChart } from './chartRegistry';
 export { chartSource, describeChart, type ChartSource } from './chartSource';
 export { chooseChartVersion, type ChosenVersion } from './chartVersion';
-export { ociDependencyHosts, updateDependencies } from './dependencyUpdate';
+export { dependencyRegistries, updateDependencies } from './dependencyUpdate';
 export { diffRelease, type ReleaseDiff } from './diffRelease';
 export { failedUpgrade } from './failedUpgrade';
 export { logFailureDiagnostics } from './failureDiagnostics';

@@ -205,6 +205,36 @@ describe('DeployHelmChart@1 task: dependency update for chart folders', function
     assert.ok(k8s.object('apps/v1', 'Deployment', 'deps', 'acrdeps-web'), 'the dependency was deployed');
   });
 
+  it('dependencies on plain-HTTP and HTTPS registries are refused before anything signs in', async () => {
+    const chart = copyChart('umbrella', {
+      'Chart.yaml': [
+        'apiVersion: v2',
+        'name: umbrella',
+        'version: 0.1.0',
+        'dependencies:',
+        '  - name: workloads',
+        '    version: 0.1.0',
+        `    repository: oci://${registry.host}/charts`,
+        '  - name: other',
+        '    version: 0.1.0',
+        '    repository: oci://charts.example.com/library',
+        '',
+      ].join('\n'),
+    });
+    const result = await run(toolPath('HELM4_BIN'), chart, 'mixed', { dependencyUpdate: 'true' });
+    assert.equal(result.agentResult, 'Failed');
+    assert.match(
+      result.message ?? '',
+      /plain-HTTP \(127\.0\.0\.1:\d+\) and HTTPS registries \(charts\.example\.com\)/,
+    );
+    assert.doesNotMatch(result.stdout, /Dependencies from/);
+    assert.equal(
+      result.debug.filter((l) => l.startsWith('helm registry login')).length,
+      0,
+      'no registry login before the refusal',
+    );
+  });
+
   it('without dependencyUpdate, Helm refuses the folder for its missing dependency', async () => {
     const result = await run(toolPath('HELM4_BIN'), umbrella(), 'nodeps', {});
     assert.equal(result.agentResult, 'Failed');
