@@ -54,14 +54,16 @@ describe('RegistryClient.toolLogin', function () {
 
   it("hands over a connection's user name and password, and nothing for anonymous", async () => {
     const client = testClient({ [reg.host]: basic(user) });
+    const anonymous = testClient();
     try {
       assert.deepEqual(await client.toolLogin(reg.host), {
         username: user.username,
         password: user.password,
       });
-      assert.equal(await testClient().toolLogin(reg.host), undefined);
+      assert.equal(await anonymous.toolLogin(reg.host), undefined);
     } finally {
       client.close();
+      anonymous.close();
     }
   });
 });
