@@ -38,17 +38,24 @@ export async function checkTargetLocks(
   options: PromoteImageInputs,
   digests: readonly (string | undefined)[],
 ): Promise<LockPlan> {
+  // The copies' access too: the first token (asked for here) then covers the copies and the locks.
   client.declareAccess(
-    options.promotions.map((p) => ({
-      ...p.target,
-      access: options.dryRun ? 'metadata_read' : 'metadata_write',
-    })),
+    options.promotions.flatMap((p) => [
+      { ...p.target, access: options.dryRun ? 'metadata_read' : 'metadata_write' },
+      { ...p.target, access: options.dryRun ? 'pull' : 'push' },
+      { ...p.source, access: 'pull' },
+    ]),
   );
   const warned = new Set<string>();
   return mapLimit(options.promotions, CONCURRENCY, async (promotion, i) => {
     const states = await mapLimit(promotion.tags, CONCURRENCY, (tag) =>
       readTagLock(client.http, promotion.target, tag),
-    );
+    ).catch((err: unknown) => {
+      throw new UserError(
+        `lockTarget: the locks of ${promotion.tags.map((t) => tagName(promotion, t)).join(', ')} could not be read, so nothing was copied: ${errorMessage(err)}`,
+        { cause: err },
+      );
+    });
     const unsupported = states.find((s) => s.kind === 'unsupported');
     if (unsupported) {
       const { registry } = promotion.target;

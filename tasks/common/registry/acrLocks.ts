@@ -122,11 +122,11 @@ function permissionError(err: unknown, op: RegistryOperation): unknown {
   const status = err instanceof RegistryError ? err.details.status : undefined;
   if (status !== 401 && status !== 403) return err;
   return new RegistryError(
-    `${(err as RegistryError).message} Changing or reading ACR tag and manifest attributes (locks) takes the ` +
-      `token scope repository:${op.repository ?? ''}:${op.access}: the identity needs ` +
-      `Microsoft.ContainerRegistry/registries/repositories/metadata/${op.access === 'metadata_write' ? 'write' : 'read'} ` +
-      `(role Container Registry Repository Writer on registries with repository permissions, or Contributor; ` +
-      `for a repository-scoped ACR token, a scope map with metadata/write).`,
+    `${(err as RegistryError).message} Reading and changing ACR tag and manifest attributes (locks) ` +
+      `takes the token scopes repository:${op.repository ?? ''}:metadata_read,metadata_write: the identity ` +
+      `needs Microsoft.ContainerRegistry/registries/repositories/metadata/read and metadata/write (role ` +
+      `Container Registry Repository Writer on registries with repository permissions, or Contributor; ` +
+      `for a repository-scoped ACR token, a scope map with metadata/read and metadata/write).`,
     (err as RegistryError).details,
     { cause: err },
   );
