@@ -54,7 +54,9 @@ export async function readTagLock(
       },
       1024 * 1024,
     )
-    .catch((err: unknown) => Promise.reject(permissionError(err, op)));
+    .catch((err: unknown) => {
+      throw permissionError(err, op);
+    });
   if (res.status === 404 && parseErrorBody(body).length > 0) return { kind: 'absent' };
   if (res.status !== 200) return { kind: 'unsupported', status: res.status };
   const answer = parseJsonAnswer(body, res.headers['content-type'], answerSource(op)) as {
@@ -90,7 +92,9 @@ export async function updateLock(
       },
       1024 * 1024,
     )
-    .catch((err: unknown) => Promise.reject(permissionError(err, op)));
+    .catch((err: unknown) => {
+      throw permissionError(err, op);
+    });
   const answer = parseJsonAnswer(body, res.headers['content-type'], answerSource(op)) as Record<
     string,
     { changeableAttributes?: unknown } | undefined
@@ -118,9 +122,9 @@ function attributesOf(value: unknown, op: RegistryOperation): LockAttributes {
 }
 
 /** A refusal of the attribute API names the right it takes and who grants it. */
-function permissionError(err: unknown, op: RegistryOperation): unknown {
+function permissionError(err: unknown, op: RegistryOperation): Error {
   const status = err instanceof RegistryError ? err.details.status : undefined;
-  if (status !== 401 && status !== 403) return err;
+  if (status !== 401 && status !== 403) return err instanceof Error ? err : new Error(String(err));
   return new RegistryError(
     `${(err as RegistryError).message} Reading and changing ACR tag and manifest attributes (locks) ` +
       `takes the token scopes repository:${op.repository ?? ''}:metadata_read,metadata_write: the identity ` +

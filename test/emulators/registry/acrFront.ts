@@ -162,7 +162,7 @@ export async function startAcrFront(): Promise<AcrFront> {
   }
 
   /** Whether a manifest PUT or DELETE touches locked content (ACR checks after authentication). */
-  async function lockedWrite(req: http.IncomingMessage, path: string): Promise<boolean> {
+  function lockedWrite(req: http.IncomingMessage, path: string): boolean {
     const match = MANIFEST_PATH.exec(path);
     if (!match || (req.method !== 'PUT' && req.method !== 'DELETE') || !req.headers.authorization)
       return false;
@@ -193,7 +193,7 @@ export async function startAcrFront(): Promise<AcrFront> {
     const api = API_PATH.exec(path);
     const handle = async () => {
       if (api) return serveApi(req, res, api);
-      if (await lockedWrite(req, path)) {
+      if (lockedWrite(req, path)) {
         refused.push({ method: req.method ?? '', path, status: 405 });
         req.resume();
         return sendJson(res, 405, {
