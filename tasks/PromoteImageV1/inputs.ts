@@ -31,6 +31,10 @@ export interface PromoteImageInputs {
   readonly lockFile: string | undefined;
   readonly overwrite: (typeof OVERWRITE)[number];
   readonly copyReferrers: boolean;
+  /** Lock the promoted tags and manifest on ACR (writeEnabled false) once they are written. */
+  readonly lockTarget: boolean;
+  /** With lockTarget: deleteEnabled false as well, which stays when an admin re-enables writes. */
+  readonly lockDelete: boolean;
   readonly insecureRegistries: readonly string[];
   readonly dryRun: boolean;
   /** The signature gate's trust policy; undefined when `verifySignatures` is none. */
@@ -155,6 +159,8 @@ export function readInputs(): PromoteImageInputs {
     lockFile,
     overwrite: inputs.choice('overwrite', OVERWRITE, 'never'),
     copyReferrers: inputs.boolean('copyReferrers', true),
+    lockTarget: inputs.boolean('lockTarget', false),
+    lockDelete: inputs.boolean('lockDelete', true),
     insecureRegistries: inputs.lines('insecureRegistries'),
     dryRun: inputs.boolean('dryRun', false),
     signatureGate: readSignatureGate(inputs),

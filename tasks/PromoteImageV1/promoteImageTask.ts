@@ -12,6 +12,7 @@ import {
   type PromotionResult,
 } from './summary';
 import { gateSources } from './signatureGate';
+import { checkTargetLocks, lockTargets } from './targetLocks';
 import { testedDigests } from './testedDigests';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -83,6 +84,7 @@ export async function promoteImageTask(): Promise<void> {
     const pre = await promoteEach(client, options, checked, false, true);
     checked = pre.map((p) => p.report.digest);
   }
+  const lockPlan = options.lockTarget ? await checkTargetLocks(client, options, checked) : undefined;
   const promoted: PromotionResult[] = [];
   let results: PromotionResult[];
   try {
@@ -101,6 +103,8 @@ export async function promoteImageTask(): Promise<void> {
         `${report.blobsSkipped} already there, ${report.referrersCopied} referrers.`,
     );
   }
+  if (lockPlan)
+    setOutput('lockedTags', JSON.stringify(await lockTargets(client, options, lockPlan, results)));
   const first = results[0] as PromotionResult;
   setOutput('digest', first.report.digest);
   setOutput('imageReference', promotedReference(first));

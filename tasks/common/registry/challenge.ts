@@ -94,7 +94,7 @@ function formatScope(scope: ParsedScope): string {
 }
 
 /** `repository:<name>:<actions>` for a repository. */
-export function repositoryScope(repository: string, actions: 'pull' | 'push,pull'): string {
+export function repositoryScope(repository: string, actions: string): string {
   return `repository:${repository}:${actions}`;
 }
 

@@ -6,6 +6,7 @@ import { Authenticator } from './auth';
 import type { CredentialResolver } from './credential';
 import { Endpoints } from './endpoints';
 import type { RepositoryLocation } from './reference';
+import type { RepositoryRight } from './registryError';
 import { RegistryHttp, accessScopes } from './registryHttp';
 import { retryPolicy, type RetryPolicy } from '../net/retry';
 import { RequestStats } from './stats';
@@ -27,9 +28,9 @@ export interface RegistryClientOptions {
   readonly uploadChunkBytes?: number;
 }
 
-/** What a run will do in a repository: read it, or write (and read) it. */
+/** What a run will do in a repository: read it, write (and read) it, or change ACR attributes. */
 export interface RepositoryAccess extends RepositoryLocation {
-  readonly access: 'pull' | 'push';
+  readonly access: RepositoryRight;
 }
 
 export class RegistryClient {

@@ -11,6 +11,13 @@ export {
   type ResolvedManifest,
 } from './manifests';
 export { hasBlob, tryMount } from './blobs';
+export {
+  readTagLock,
+  updateLock,
+  type LockAttributes,
+  type LockSubject,
+  type TagLockState,
+} from './acrLocks';
 export { copyBlob } from './blobUpload';
 export { firstTagPage, listTags, type TagListing } from './tags';
 export {
@@ -42,5 +49,5 @@ export {
   type ImageReference,
   type RepositoryLocation,
 } from './reference';
-export { RegistryError } from './registryError';
+export { RegistryError, type RepositoryRight } from './registryError';
 export { ACR_TOKEN_USERNAME, type ToolLogin } from './toolSignIn';

@@ -1,6 +1,12 @@
 import { UserError, errorMessage } from '../errors';
 import { describeStatus, type AnswerSource } from '../net/remoteAnswer';
 
+/**
+ * The right an operation needs on a repository: `push` includes pull; `metadata_read` and
+ * `metadata_write` are ACR's rights on tag and manifest attributes (its lock API).
+ */
+export type RepositoryRight = 'pull' | 'push' | 'metadata_read' | 'metadata_write';
+
 /** Where a registry request failed: names used in every message. */
 export interface RegistryOperation {
   readonly registry: string;
@@ -8,7 +14,7 @@ export interface RegistryOperation {
   /** What was being done, e.g. 'push manifest', 'mount blob', 'read manifest'. */
   readonly operation: string;
   /** The right the operation needs on the repository. */
-  readonly access: 'pull' | 'push';
+  readonly access: RepositoryRight;
   /** The tag, digest or blob the request was about, for the message. */
   readonly subject?: string;
 }
@@ -66,7 +72,16 @@ function where(op: RegistryOperation): string {
   return `${op.operation}${op.subject ? ` ${op.subject}` : ''} (${target})`;
 }
 
-function hint(op: RegistryOperation, status: number, retries: number, insufficientScope: boolean): string {
+/** ACR's answer to a write or delete of locked content (HTTP 405). */
+export const DISALLOWED = 'REGISTRY_DISALLOWED_OPERATION';
+
+function hint(
+  op: RegistryOperation,
+  status: number,
+  retries: number,
+  insufficientScope: boolean,
+  codes: readonly string[],
+): string {
   const repo = op.repository ? `repository ${op.repository}` : 'the repository';
   if (status === 401 && insufficientScope) {
     return `The credentials used for ${op.registry} were accepted but lack ${op.access} rights on ${repo}: grant them or use another connection.`;
@@ -89,6 +104,13 @@ function hint(op: RegistryOperation, status: number, retries: number, insufficie
   if (status === 429) {
     return `The registry throttled the requests (still HTTP 429 after ${retries} retries): retry later or lower the concurrency.`;
   }
+  if (status === 405 && codes.includes(DISALLOWED)) {
+    return (
+      `Azure Container Registry refuses writes and deletes to a locked tag, manifest or repository ` +
+      `(writeEnabled or deleteEnabled false): promote to a new tag, or have an administrator unlock ` +
+      `it (az acr repository update --write-enabled true).`
+    );
+  }
   if (status >= 500) {
     return `The registry failed (still HTTP ${status} after ${retries} retries): check its health and retry.`;
   }
@@ -109,7 +131,13 @@ export function responseError(
   const answered = errors.length > 0 || !body ? `HTTP ${status}` : describeStatus(status, body);
   const message = [
     `Registry request failed: ${where(op)} answered ${answered}${said ? ` (${said})` : ''}.`,
-    hint(op, status, retries, insufficientScope),
+    hint(
+      op,
+      status,
+      retries,
+      insufficientScope,
+      errors.map((e) => e.code),
+    ),
   ]
     .filter((part) => part !== '')
     .join(' ');

@@ -12,6 +12,7 @@ import {
   networkError,
   responseError,
   type RegistryOperation,
+  type RepositoryRight,
 } from './registryError';
 import type { RetryPolicy } from '../net/retry';
 import type { RequestStats } from './stats';
@@ -48,14 +49,21 @@ export interface RegistryHttpSettings {
   readonly uploadChunkBytes?: number;
 }
 
-/** The token scopes for `access` to `repository` (push includes pull), and pull on `alsoPulls`. */
+/** The token actions each right asks for: writing includes reading. */
+const SCOPE_ACTIONS: Readonly<Record<RepositoryRight, string>> = {
+  pull: 'pull',
+  push: 'push,pull',
+  metadata_read: 'metadata_read',
+  metadata_write: 'metadata_write,metadata_read',
+};
+
+/** The token scopes for `access` to `repository`, and pull on `alsoPulls`. */
 export function accessScopes(
   repository: string | undefined,
-  access: 'pull' | 'push',
+  access: RepositoryRight,
   alsoPulls?: string,
 ): string[] {
-  const own =
-    repository === undefined ? [] : [repositoryScope(repository, access === 'push' ? 'push,pull' : 'pull')];
+  const own = repository === undefined ? [] : [repositoryScope(repository, SCOPE_ACTIONS[access])];
   return alsoPulls === undefined ? own : [...own, repositoryScope(alsoPulls, 'pull')];
 }
 

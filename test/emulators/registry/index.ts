@@ -17,11 +17,13 @@ import {
   type RegistryAuthConfig,
   type RegistryProcess,
 } from './registryProcess';
+import { startAcrFront, type AcrFront } from './acrFront';
 import { createTokenSigner } from './tokenSigner';
 import { startTokenServer, type TokenServer } from './tokenServer';
 import type { RegistryAuth, RegistryFixture, RegistryUser, StartRegistryOptions } from './types';
 
 export type {
+  AcrRequest,
   Action,
   BodyCut,
   Fault,
@@ -79,10 +81,12 @@ export async function startRegistry(
   let proxy: FaultProxy | undefined;
   let tokenServer: TokenServer | undefined;
   let registry: RegistryProcess | undefined;
+  let acrFront: AcrFront | undefined;
 
   const cleanup = async (): Promise<void> => {
     await registry?.stop();
     await tokenServer?.close();
+    await acrFront?.close();
     await proxy?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -96,6 +100,9 @@ export async function startRegistry(
     // Token auth: the token server is reached through a front on the registry's own port (as
     // ACR's /oauth2/token is), since credentials go to a realm only on the registry's host and port.
     if (options.faults || auth === 'token') proxy = await startFaultProxy();
+    if (options.acr && auth !== 'token') throw new Error('the ACR lock API front needs token auth');
+    // ACR's lock API in front of everything else, on the port the clients are given.
+    if (options.acr) acrFront = await startAcrFront();
     let tls: { certificate: string; key: string } | undefined;
     if (options.tls) {
       tls = { certificate: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
@@ -112,7 +119,7 @@ export async function startRegistry(
 
     for (let attempt = 1; !registry; attempt++) {
       const port = await freePort();
-      const host = `127.0.0.1:${proxy?.port ?? port}`;
+      const host = `127.0.0.1:${acrFront?.port ?? proxy?.port ?? port}`;
       if (signer) {
         tokenServer = await startTokenServer({
           service: host,
@@ -125,6 +132,7 @@ export async function startRegistry(
           publicOrigin: `http://${host}`,
         });
         proxy?.setTokenPort(tokenServer.port);
+        acrFront?.configure({ host, issuer: TOKEN_ISSUER, signer });
         authConfig = {
           kind: 'token',
           realm: tokenServer.realm,
@@ -142,6 +150,7 @@ export async function startRegistry(
       }
     }
     proxy?.setUpstreamPort(registry.port);
+    acrFront?.setUpstreamPort(proxy?.port ?? registry.port);
   } catch (err) {
     await cleanup();
     throw err;
@@ -151,16 +160,19 @@ export async function startRegistry(
   const token = tokenServer;
   const faultProxy = options.faults ? proxy : undefined;
   const front = proxy;
+  const acr = acrFront;
   let stopping: Promise<void> | undefined;
   return {
-    host: `127.0.0.1:${front?.port ?? started.port}`,
+    host: `127.0.0.1:${acr?.port ?? front?.port ?? started.port}`,
     scheme: options.tls ? 'https' : 'http',
     auth,
     admin,
     users,
     tokenServer: token ? { url: token.url, requests: () => token.requests() } : undefined,
     requests: () => (faultProxy ? Promise.resolve(faultProxy.requests()) : started.requests()),
+    ...(acr ? { acr: { requests: () => acr.requests(), refusals: () => acr.refusals() } } : {}),
     resetRequests() {
+      acr?.reset();
       front?.reset();
       started.reset();
     },

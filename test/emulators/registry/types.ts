@@ -1,10 +1,12 @@
 // Public types of the registry fixture (re-exported by index.ts).
 import type { BodyCut, Fault } from '../faultProxy';
+import type { AcrRequest } from './acrFront';
 import type { Action, GrantedAccess } from './tokenGrants';
 
 export type { BodyCut, Fault } from '../faultProxy';
 
 export type { Action, GrantedAccess } from './tokenGrants';
+export type { AcrRequest } from './acrFront';
 
 export type RegistryAuth = 'anonymous' | 'basic' | 'token';
 
@@ -24,6 +26,11 @@ export interface StartRegistryOptions {
   entraTokens?: Record<string, string> | ((accessToken: string) => string | undefined);
   /** Lifetime of issued access tokens (default 300). */
   tokenLifetimeSeconds?: number;
+  /**
+   * token auth only: put Azure Container Registry's lock API (`/acr/v1/`, see acrFront.ts) in
+   * front; `host` is then that front, and locked tags and manifests refuse writes and deletes.
+   */
+  acr?: boolean;
   /** Serve HTTPS (the registry's own `http.tls`) with this certificate, instead of plain HTTP. */
   tls?: { readonly certPem: string; readonly keyPem: string };
 }
@@ -76,5 +83,7 @@ export interface RegistryFixture {
   injectFault?(f: Fault): void;
   /** Only with `faults: true`: cut one request body part-way (see BodyCut). */
   injectCut?(cut: BodyCut): void;
+  /** Only with `acr: true`: the lock API's requests and the writes it refused (405). */
+  readonly acr?: { requests(): AcrRequest[]; refusals(): AcrRequest[] };
   stop(): Promise<void>;
 }
