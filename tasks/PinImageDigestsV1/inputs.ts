@@ -1,10 +1,6 @@
 import { inputs } from '../common/agent';
 import { UserError } from '../common/errors';
-import {
-  readSignatureGateInputs,
-  type PendingSignatureGate,
-  type SignatureGate,
-} from '../common/signatures';
+import { readSignatureGateInputs, type PendingSignatureGate, type SignatureGate } from '../common/signatures';
 import { PIN_ACTIONS, type PinAction, parsePlatform, PIN_FORMATS, type PinFormat } from '../common/pinning';
 
 /** PinImageDigests@1 inputs, read once and validated. */

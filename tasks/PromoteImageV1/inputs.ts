@@ -1,4 +1,4 @@
-import { inputs } from '../common/agent';
+import { inputs, parseKeyReference, type KeyReference } from '../common/agent';
 import { UserError } from '../common/errors';
 import {
   DOCKER_HUB,
@@ -8,12 +8,7 @@ import {
   type ImageReference,
   type RepositoryLocation,
 } from '../common/registry';
-import { parseKeyReference, type KeyReference } from '../common/keyvault';
-import {
-  readSignatureGateInputs,
-  type PendingSignatureGate,
-  type SignatureGate,
-} from '../common/signatures';
+import { readSignatureGateInputs, type PendingSignatureGate, type SignatureGate } from '../common/signatures';
 
 export const OVERWRITE = ['never', 'always'] as const;
 

@@ -5,6 +5,10 @@ import { parseKeyReference, type KeyReference } from '../keyvault/keyReference';
 import type { PayloadSigner, PendingSignatureGate, SignatureGate } from '../signatures';
 import { agentLogger } from './logger';
 
+// The reference parser, for task inputs: from its module, not the keyvault front door, which
+// would load the secrets and keys clients at start-up.
+export { parseKeyReference, type KeyReference };
+
 function needsConnection(input: string, ref: KeyReference, connectionId: string | undefined): string {
   if (connectionId === undefined) {
     throw new UserError(

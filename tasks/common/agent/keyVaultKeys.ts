@@ -29,10 +29,18 @@ async function keysFor(ref: KeyReference, connectionId: string, input: string): 
   });
 }
 
-export async function trustedKeyFromVault(ref: KeyReference, connectionId: string, input: string): Promise<TrustedKey> {
+export async function trustedKeyFromVault(
+  ref: KeyReference,
+  connectionId: string,
+  input: string,
+): Promise<TrustedKey> {
   return readTrustedKey(await keysFor(ref, connectionId, input), ref);
 }
 
-export async function signerFromVault(ref: KeyReference, connectionId: string, input: string): Promise<PayloadSigner> {
+export async function signerFromVault(
+  ref: KeyReference,
+  connectionId: string,
+  input: string,
+): Promise<PayloadSigner> {
   return createKeyVaultSigner(await keysFor(ref, connectionId, input), ref);
 }

@@ -32,7 +32,8 @@ export function parseKeyReference(text: string, input: string): KeyReference {
     `azurekms://<vault name or host>/<key name>[/<key version>], e.g. azurekms://fabrikam.vault.azure.net/release-signing.`;
   if (!isKeyReference(trimmed)) throw new UserError(usage);
   const [vault = '', name = '', version, ...rest] = trimmed.slice(KEY_REFERENCE_SCHEME.length).split('/');
-  if (!VAULT.test(vault) || rest.length > 0 || (version !== undefined && version === '')) throw new UserError(usage);
+  if (!VAULT.test(vault) || rest.length > 0 || (version !== undefined && version === ''))
+    throw new UserError(usage);
   if (!KEY_NAME.test(name)) {
     throw new UserError(`${usage} The key name '${name}' must be 1-127 letters, digits and hyphens.`);
   }

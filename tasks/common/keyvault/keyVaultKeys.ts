@@ -15,7 +15,13 @@ import { keyVaultAuthenticationPolicy } from '@azure/keyvault-common';
 import { UserError, errorMessage } from '../errors';
 import { KEY_VAULT_RETRY } from '../net';
 import type { KeyReference } from './keyReference';
-import { ThrottleGate, newThrottleStats, retryThrottled, throttlePolicy, type ThrottleStats } from './throttling';
+import {
+  ThrottleGate,
+  newThrottleStats,
+  retryThrottled,
+  throttlePolicy,
+  type ThrottleStats,
+} from './throttling';
 import { unusableVaultAnswer, vaultAnswerPolicy } from './vaultAnswers';
 import type { VaultAddress } from './vaultAddress';
 
@@ -89,7 +95,9 @@ function keyObject(jwk: Record<string, unknown>, where: string): crypto.KeyObjec
   try {
     return crypto.createPublicKey({ key: publicJwk as crypto.JsonWebKey, format: 'jwk' });
   } catch (err) {
-    throw new UserError(`${where}: the vault's JSON web key is not a usable public key (${errorMessage(err)}).`);
+    throw new UserError(
+      `${where}: the vault's JSON web key is not a usable public key (${errorMessage(err)}).`,
+    );
   }
 }
 
@@ -115,7 +123,11 @@ export function createKeyVaultKeys(options: KeyVaultKeysOptions): KeyVaultKeys {
   const httpClient = createDefaultHttpClient();
   const outer = { attempts: KEY_VAULT_RETRY.outerAttempts, gate, stats };
 
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<Record<string, unknown>> {
     const request = createPipelineRequest({
       url: `${vault.url}${path}?api-version=${KEYS_API_VERSION}`,
       method,
@@ -159,7 +171,9 @@ export function createKeyVaultKeys(options: KeyVaultKeysOptions): KeyVaultKeys {
       const jwk = (answer['key'] ?? {}) as Record<string, unknown>;
       const kid = typeof jwk['kid'] === 'string' ? jwk['kid'] : '';
       if (!/\/keys\/[^/]+\/[0-9a-fA-F]{32}$/.test(kid)) {
-        throw new UserError(`${vault.label}: the answer for key '${ref.name}' names no versioned key id (kid '${kid}').`);
+        throw new UserError(
+          `${vault.label}: the answer for key '${ref.name}' names no versioned key id (kid '${kid}').`,
+        );
       }
       return {
         kid,
