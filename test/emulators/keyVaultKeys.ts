@@ -257,7 +257,7 @@ export function signWithKey(
     return error(
       400,
       'BadParameter',
-      `Invalid length of digest: ${digest.length} bytes, ${alg} needs ${spec.digest}.`,
+      `Invalid length of digest: ${digest.length} bytes, ${String(alg)} needs ${spec.digest}.`,
     );
   }
   return {

@@ -13,7 +13,7 @@ import type { PayloadSigner, TrustedKey } from '../signatures';
 import { azureCredentialFromConnection } from './azureConnection';
 import { agentLogger } from './logger';
 
-async function keysFor(ref: KeyReference, connectionId: string, input: string): Promise<KeyVaultKeys> {
+function keysFor(ref: KeyReference, connectionId: string, input: string): KeyVaultKeys {
   const azure = azureCredentialFromConnection(connectionId);
   const vault = resolveVaultAddress(ref.vault, azure.cloud.keyVaultDnsSuffix, input);
   if (!vault.verifyChallengeResource) {
@@ -29,18 +29,18 @@ async function keysFor(ref: KeyReference, connectionId: string, input: string): 
   });
 }
 
-export async function trustedKeyFromVault(
+export function trustedKeyFromVault(
   ref: KeyReference,
   connectionId: string,
   input: string,
 ): Promise<TrustedKey> {
-  return readTrustedKey(await keysFor(ref, connectionId, input), ref);
+  return readTrustedKey(keysFor(ref, connectionId, input), ref);
 }
 
-export async function signerFromVault(
+export function signerFromVault(
   ref: KeyReference,
   connectionId: string,
   input: string,
 ): Promise<PayloadSigner> {
-  return createKeyVaultSigner(await keysFor(ref, connectionId, input), ref);
+  return createKeyVaultSigner(keysFor(ref, connectionId, input), ref);
 }
