@@ -15,15 +15,10 @@
 // It counts what it answered, and the order of list and get requests.
 import type http from 'node:http';
 import { startHttpsServer } from './httpsServer';
-import { readBody, requestUrl, sendJson } from './httpUtil';
+import { requestUrl, sendJson } from './httpUtil';
 import {
   KeyVaultKeyStore,
-  createKey,
-  forbidden,
-  getKey,
-  importKey,
-  signWithKey,
-  type KeyAnswer,
+  keyRequest,
   type KeyPermission,
   type KeySeed,
   type StoredKey,
@@ -135,36 +130,6 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     const claims = options.verifyToken(token);
     const appid = String(claims['appid']);
     return { appid, label: `appid=${appid};oid=${String(claims['oid'])};iss=${String(claims['iss'])}` };
-  }
-
-  async function keyOperation(req: http.IncomingMessage, parts: string[], base: string): Promise<KeyAnswer> {
-    const name = decodeURIComponent(parts[1] ?? '');
-    const last = parts.at(-1);
-    const [permission, run]: [KeyPermission, (body: unknown) => KeyAnswer] =
-      req.method === 'POST' && last === 'sign' && parts.length <= 4
-        ? ['sign', (body) => signWithKey(keys, base, name, parts.length === 4 ? parts[2] : undefined, body)]
-        : req.method === 'POST' && last === 'create' && parts.length === 3
-          ? ['create', (body) => createKey(keys, base, name, body)]
-          : req.method === 'PUT' && parts.length === 2
-            ? ['import', (body) => importKey(keys, base, name, body)]
-            : ['get', () => getKey(keys, base, name, parts[2])];
-    const principal = principalOf(req);
-    const granted = keyPermissions[principal.appid];
-    if (granted && !granted.includes(permission)) {
-      stats.forbidden++;
-      return forbidden(principal.label, permission, new URL(base).host);
-    }
-    const text = req.method === 'GET' ? '' : await readBody(req);
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      return { status: 400, body: error('BadParameter', 'The request body is not JSON.') };
-    }
-    const answer = run(body);
-    if (answer.status === 404) stats.notFound++;
-    if (answer.status === 400) stats.badRequests++;
-    return answer;
   }
 
   /** Undefined when the bearer token is good; else the AKV message to answer 401 with. */
@@ -292,7 +257,10 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
         return sendJson(res, status, body, { 'retry-after': String(retryAfterSeconds) });
       }
       if (route.kind === 'key') {
-        const answer = await keyOperation(req, parts, base);
+        const answer = await keyRequest(keys, req, parts, base, principalOf(req), keyPermissions);
+        if (answer.status === 403) stats.forbidden++;
+        if (answer.status === 404) stats.notFound++;
+        if (answer.status === 400) stats.badRequests++;
         return sendJson(res, answer.status, answer.body);
       }
       if (route.kind === 'list') return list(res, url, base);

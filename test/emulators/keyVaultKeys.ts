@@ -8,6 +8,9 @@
 //    innerError ForbiddenByPolicy for a principal whose access policy lacks the permission.
 // The private keys stay here: tests sign with them directly (`privateKey`) to make cosign artifacts.
 import crypto from 'node:crypto';
+import type http from 'node:http';
+import { signDigest } from './digestSigning';
+import { readBody } from './httpUtil';
 
 export type KeyPermission = 'get' | 'sign' | 'create' | 'import';
 
@@ -73,102 +76,6 @@ export function keyBundle(base: string, k: StoredKey) {
       exportable: false,
     },
   };
-}
-
-/** Signs a digest with the raw signature Key Vault answers (ECDSA as r||s). */
-function signDigest(k: StoredKey, alg: string, digest: Buffer): Buffer {
-  const spec = ALGORITHMS[alg] as { pss?: boolean };
-  if (k.kty === 'EC') {
-    // Node signs messages, never a given digest: ECDSA over the digest is computed here.
-    return ecdsaP256(k.privateKey, digest);
-  }
-  // RSA: PKCS#1 v1.5 or PSS over the given SHA-256 digest (DigestInfo prefix added here).
-  const prefix = Buffer.from('3031300d060960864801650304020105000420', 'hex');
-  if (!spec.pss) {
-    return crypto.privateEncrypt(
-      { key: k.privateKey, padding: crypto.constants.RSA_PKCS1_PADDING },
-      Buffer.concat([prefix, digest]),
-    );
-  }
-  return pssSign(k.privateKey, digest);
-}
-
-const P = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
-const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
-const G: Point = [
-  0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296n,
-  0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5n,
-];
-type Point = readonly [bigint, bigint] | undefined;
-
-const mod = (a: bigint, m: bigint) => ((a % m) + m) % m;
-function inverse(a: bigint, m: bigint): bigint {
-  let [r0, r1, s0, s1] = [mod(a, m), m, 1n, 0n];
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    [r0, r1, s0, s1] = [r1, r0 - q * r1, s1, s0 - q * s1];
-  }
-  return mod(s0, m);
-}
-function add(a: Point, b: Point): Point {
-  if (!a) return b;
-  if (!b) return a;
-  if (a[0] === b[0] && mod(a[1] + b[1], P) === 0n) return undefined;
-  const l =
-    a[0] === b[0]
-      ? mod((3n * a[0] * a[0] - 3n) * inverse(2n * a[1], P), P)
-      : mod((b[1] - a[1]) * inverse(b[0] - a[0], P), P);
-  const x = mod(l * l - a[0] - b[0], P);
-  return [x, mod(l * (a[0] - x) - a[1], P)];
-}
-function multiply(k: bigint, point: Point): Point {
-  let result: Point;
-  for (let bit = BigInt(k.toString(2).length - 1); bit >= 0n; bit--) {
-    result = add(result, result);
-    if ((k >> bit) & 1n) result = add(result, point);
-  }
-  return result;
-}
-const toBigInt = (b: Buffer) => BigInt(`0x${b.toString('hex') || '0'}`);
-const to32 = (v: bigint) => Buffer.from(v.toString(16).padStart(64, '0'), 'hex');
-
-/** ECDSA P-256 over a given 32-byte digest; r||s as Key Vault answers it. */
-function ecdsaP256(key: crypto.KeyObject, digest: Buffer): Buffer {
-  const d = toBigInt(Buffer.from(key.export({ format: 'jwk' }).d ?? '', 'base64url'));
-  const e = toBigInt(digest);
-  for (;;) {
-    const k = mod(toBigInt(crypto.randomBytes(32)), N);
-    const r = k === 0n ? 0n : mod((multiply(k, G) as readonly [bigint, bigint])[0], N);
-    const s = mod(inverse(k, N) * (e + r * d), N);
-    if (r !== 0n && s !== 0n) return Buffer.concat([to32(r), to32(s)]);
-  }
-}
-
-/** RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32) over a given digest. */
-function pssSign(key: crypto.KeyObject, digest: Buffer): Buffer {
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 2048;
-  const emLen = Math.ceil((bits - 1) / 8);
-  const salt = crypto.randomBytes(32);
-  const h = crypto
-    .createHash('sha256')
-    .update(Buffer.concat([Buffer.alloc(8), digest, salt]))
-    .digest();
-  const db = Buffer.concat([Buffer.alloc(emLen - 32 - 32 - 2), Buffer.from([1]), salt]);
-  const mask = Buffer.alloc(db.length);
-  for (let i = 0, c = 0; i < db.length; c++) {
-    const counter = Buffer.alloc(4);
-    counter.writeUInt32BE(c);
-    const block = crypto
-      .createHash('sha256')
-      .update(Buffer.concat([h, counter]))
-      .digest();
-    block.copy(mask, i);
-    i += block.length;
-  }
-  const masked = Buffer.from(db.map((b, i) => b ^ (mask[i] as number)));
-  masked[0] = (masked[0] as number) & (0xff >> (8 * emLen - (bits - 1)));
-  const em = Buffer.concat([masked, h, Buffer.from([0xbc])]);
-  return crypto.privateEncrypt({ key, padding: crypto.constants.RSA_NO_PADDING }, em);
 }
 
 export class KeyVaultKeyStore {
@@ -264,7 +171,9 @@ export function signWithKey(
     status: 200,
     body: {
       kid: `${base}/keys/${k.name}/${k.version}`,
-      value: signDigest(k, alg as string, digest).toString('base64url'),
+      value: signDigest(k.privateKey, k.kty === 'EC' ? 'ecdsa' : spec.pss ? 'pss' : 'pkcs1', digest).toString(
+        'base64url',
+      ),
     },
   };
 }
@@ -297,4 +206,36 @@ export function importKey(store: KeyVaultKeyStore, base: string, name: string, b
     return error(400, 'BadParameter', `The key is not a private JsonWebKey (${(err as Error).message}).`);
   }
   return { status: 200, body: keyBundle(base, store.add({ name, privateKey, keyOps: key?.key_ops })) };
+}
+
+/** Routes a keys request (the token already checked) for `principal`, under its key permissions. */
+export async function keyRequest(
+  keys: KeyVaultKeyStore,
+  req: http.IncomingMessage,
+  parts: readonly string[],
+  base: string,
+  principal: { appid: string; label: string },
+  permissions: Readonly<Record<string, readonly KeyPermission[]>>,
+): Promise<KeyAnswer> {
+  const name = decodeURIComponent(parts[1] ?? '');
+  const last = parts.at(-1);
+  const [permission, run]: [KeyPermission, (body: unknown) => KeyAnswer] =
+    req.method === 'POST' && last === 'sign' && parts.length <= 4
+      ? ['sign', (body) => signWithKey(keys, base, name, parts.length === 4 ? parts[2] : undefined, body)]
+      : req.method === 'POST' && last === 'create' && parts.length === 3
+        ? ['create', (body) => createKey(keys, base, name, body)]
+        : req.method === 'PUT' && parts.length === 2
+          ? ['import', (body) => importKey(keys, base, name, body)]
+          : ['get', () => getKey(keys, base, name, parts[2])];
+  const granted = permissions[principal.appid];
+  if (granted && !granted.includes(permission))
+    return forbidden(principal.label, permission, new URL(base).host);
+  const text = req.method === 'GET' ? '' : await readBody(req);
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    return error(400, 'BadParameter', 'The request body is not JSON.');
+  }
+  return run(body);
 }

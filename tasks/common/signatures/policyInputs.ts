@@ -174,12 +174,12 @@ export function readSignatureGateInputs(
     return readSignatureGate(read);
   }
   const input = `Input 'verifySignatures' (${mode})`;
-  // Everything but the key is checked now: a wrong input fails before the vault is asked.
-  policyFor(read, mode, { name: reference, pem: '' });
+  // Every other input is read and checked now: a wrong one fails before the vault is asked.
+  const policy = policyFor(read, mode, { name: reference, pem: '' });
   return {
     mode,
     keyReference: reference.trim(),
-    complete: (key) => ({ mode, trust: prepareTrust(policyFor(read, mode, key), input) }),
+    complete: (key) => ({ mode, trust: prepareTrust({ ...policy, cosignKeys: [key] }, input) }),
   };
 }
 
