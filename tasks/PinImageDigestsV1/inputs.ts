@@ -1,6 +1,6 @@
 import { inputs } from '../common/agent';
 import { UserError } from '../common/errors';
-import { readSignatureGate, type SignatureGate } from '../common/signatures';
+import { readSignatureGateInputs, type PendingSignatureGate, type SignatureGate } from '../common/signatures';
 import { PIN_ACTIONS, type PinAction, parsePlatform, PIN_FORMATS, type PinFormat } from '../common/pinning';
 
 /** PinImageDigests@1 inputs, read once and validated. */
@@ -19,8 +19,11 @@ export interface PinImageDigestsInputs {
   readonly containerRegistry: string | undefined;
   readonly azureSubscription: string | undefined;
   readonly insecureRegistries: readonly string[];
-  /** verify: the signature gate's trust policy; undefined when `verifySignatures` is none. */
-  readonly signatureGate: SignatureGate | undefined;
+  /**
+   * verify: the signature gate's trust policy; undefined when `verifySignatures` is none; pending
+   * while its cosign key is a Key Vault key still to be read (completeSignatureGate).
+   */
+  readonly signatureGate: SignatureGate | PendingSignatureGate | undefined;
 }
 
 export function readInputs(): PinImageDigestsInputs {
@@ -29,7 +32,7 @@ export function readInputs(): PinImageDigestsInputs {
     throw new UserError("Input 'files' is required: glob patterns of the files to pin, one per line.");
   const platform = inputs.parsed('platform', (text) => (parsePlatform(text), text));
   const action = inputs.choice('action', PIN_ACTIONS, 'pin');
-  const signatureGate = readSignatureGate(inputs);
+  const signatureGate = readSignatureGateInputs(inputs);
   if (signatureGate && action !== 'verify') {
     throw new UserError(
       `Input 'verifySignatures' applies to action verify only (action is ${action}): sign and verify the digests pinned, or set it to none.`,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   agentLogger,
+  completeSignatureGate,
   createRegistryClient,
   publishArtifact,
   setOutput,
@@ -33,6 +34,7 @@ export async function pinImageDigestsTask(): Promise<void> {
   const lockFile = options.lockFile ? path.resolve(workingDirectory, options.lockFile) : undefined;
   if (lockFile !== undefined) confineFiles([lockFile], lockFileFolders(workingDirectory), 'lockFile');
   const previousLock = options.action === 'verify' ? readPreviousLock(lockFile) : undefined;
+  const gate = await completeSignatureGate(options.signatureGate, options.azureSubscription);
   const client = createRegistryClient({
     registryConnections: [options.containerRegistry],
     azureSubscription: options.azureSubscription,
@@ -55,9 +57,7 @@ export async function pinImageDigestsTask(): Promise<void> {
       previousLock,
       logger: agentLogger,
     });
-    const verified = options.signatureGate
-      ? await verifyPinnedImages(client, report.lock.images, options.signatureGate)
-      : undefined;
+    const verified = gate ? await verifyPinnedImages(client, report.lock.images, gate) : undefined;
     const written = options.action !== 'verify' && lockFile !== undefined ? lockFile : undefined;
     if (written) {
       writeLockFile(written, report.lock);

@@ -1,4 +1,4 @@
-import { inputs } from '../common/agent';
+import { inputs, parseKeyReference, type KeyReference } from '../common/agent';
 import { UserError } from '../common/errors';
 import {
   DOCKER_HUB,
@@ -8,7 +8,7 @@ import {
   type ImageReference,
   type RepositoryLocation,
 } from '../common/registry';
-import { readSignatureGate, type SignatureGate } from '../common/signatures';
+import { readSignatureGateInputs, type PendingSignatureGate, type SignatureGate } from '../common/signatures';
 
 export const OVERWRITE = ['never', 'always'] as const;
 
@@ -37,8 +37,27 @@ export interface PromoteImageInputs {
   readonly lockDelete: boolean;
   readonly insecureRegistries: readonly string[];
   readonly dryRun: boolean;
-  /** The signature gate's trust policy; undefined when `verifySignatures` is none. */
-  readonly signatureGate: SignatureGate | undefined;
+  /**
+   * The signature gate's trust policy; undefined when `verifySignatures` is none; pending while
+   * its cosign key is a Key Vault key still to be read (completeSignatureGate).
+   */
+  readonly signatureGate: SignatureGate | PendingSignatureGate | undefined;
+  /** The Key Vault key the promotion record is signed with (`signingKey`), read through azureSubscription. */
+  readonly signingKey: KeyReference | undefined;
+}
+
+/** `signingKey`: an `azurekms://` reference, which needs the Azure connection to be read. */
+function readSigningKey(azureSubscription: string | undefined): KeyReference | undefined {
+  const text = inputs.optional('signingKey');
+  if (text === undefined) return undefined;
+  const ref = parseKeyReference(text, 'signingKey');
+  if (azureSubscription === undefined) {
+    throw new UserError(
+      `Input 'signingKey' names a Key Vault key (${ref.text}): set 'azureSubscription' to the Azure Resource Manager ` +
+        'service connection whose identity may use it (keys/get and keys/sign, or the Key Vault Crypto User role).',
+    );
+  }
+  return ref;
 }
 
 /** `targetRegistry` (the classic editor's registry picker): a login server, `host[:port]`. */
@@ -150,11 +169,12 @@ export function readInputs(): PromoteImageInputs {
       `Input 'expectedDigest' names one digest but 'sourceImage' lists ${list.length} images: use 'lockFile' for several.`,
     );
   }
+  const azureSubscription = inputs.connection('azureSubscription');
   return {
     promotions: list,
     sourceConnection: inputs.connection('sourceConnection'),
     targetConnection: inputs.connection('targetConnection'),
-    azureSubscription: inputs.connection('azureSubscription'),
+    azureSubscription,
     expectedDigest: expected ? validateDigest(expected, "input 'expectedDigest'") : undefined,
     lockFile,
     overwrite: inputs.choice('overwrite', OVERWRITE, 'never'),
@@ -163,6 +183,7 @@ export function readInputs(): PromoteImageInputs {
     lockDelete: inputs.boolean('lockDelete', true),
     insecureRegistries: inputs.lines('insecureRegistries'),
     dryRun: inputs.boolean('dryRun', false),
-    signatureGate: readSignatureGate(inputs),
+    signatureGate: readSignatureGateInputs(inputs),
+    signingKey: readSigningKey(azureSubscription),
   };
 }

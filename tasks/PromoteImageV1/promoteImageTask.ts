@@ -1,4 +1,11 @@
-import { agentLogger, createRegistryClient, recordDone, setOutput, uploadSummary } from '../common/agent';
+import {
+  agentLogger,
+  completeSignatureGate,
+  createRegistryClient,
+  recordDone,
+  setOutput,
+  uploadSummary,
+} from '../common/agent';
 import { copyImage, type CopyProgress } from '../common/copy';
 import type { RegistryClient } from '../common/registry';
 import { mapLimit } from '../common/net';
@@ -11,6 +18,7 @@ import {
   targetRepository,
   type PromotionResult,
 } from './summary';
+import { recordSigner } from './recordSigner';
 import { gateSources } from './signatureGate';
 import { checkTargetLocks, lockTargets } from './targetLocks';
 import { testedDigests } from './testedDigests';
@@ -67,6 +75,9 @@ function promoteEach(
 export async function promoteImageTask(): Promise<void> {
   const started = Date.now();
   const options = readInputs();
+  // Keys in Key Vault are read before any registry is: a wrong key or a missing permission fails first.
+  const gate = await completeSignatureGate(options.signatureGate, options.azureSubscription);
+  await recordSigner(options);
   const digests = testedDigests(options, agentLogger);
   const client = createRegistryClient({
     // The target connection first: on a shared host it needs push, and pull for the mount.
@@ -76,9 +87,7 @@ export async function promoteImageTask(): Promise<void> {
   });
   // Several images: every check (digests, target tags, read access) passes for all before any is
   // written, and the copies then promote exactly the digests that were checked.
-  const verified = options.signatureGate
-    ? await gateSources(client, options, options.signatureGate, digests)
-    : undefined;
+  const verified = gate ? await gateSources(client, options, gate, digests) : undefined;
   let checked = verified ? verified.map((v) => v.digest) : digests;
   if (options.promotions.length > 1 && !options.dryRun) {
     const pre = await promoteEach(client, options, checked, false, true);

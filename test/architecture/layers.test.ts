@@ -33,7 +33,7 @@ export const LAYERS: Record<string, readonly string[]> = {
   signatures: ['registry'],
   copy: ['net', 'registry'],
   lockfile: ['files', 'registry'],
-  keyvault: ['net', 'azure'],
+  keyvault: ['net', 'azure', 'signatures'],
   kubernetes: ['net', 'azure'],
   pinning: ['net', 'files', 'registry', 'lockfile'],
   helm: ['net', 'files', 'registry', 'azure', 'kubernetes'],
@@ -48,6 +48,7 @@ export const LAYERS: Record<string, readonly string[]> = {
     'kubernetes',
     'pinning',
     'helm',
+    'signatures',
   ],
 };
 

@@ -1,4 +1,4 @@
-// An Azure Key Vault emulator (secrets, read side) over HTTPS on 127.0.0.1, behind the Entra ID
+// An Azure Key Vault emulator (secrets, read side; keys: ./keyVaultKeys) over HTTPS on 127.0.0.1, behind the Entra ID
 // emulator, answering as the REST API documents it:
 //  - no bearer token: 401 with `WWW-Authenticate: Bearer authorization="<authority>/<tenant>",
 //    resource="https://vault.azure.net"`; a token not issued by the Entra emulator for that
@@ -9,14 +9,25 @@
 //    served (the service does not enforce exp/nbf on get; clients must check the attributes);
 //  - names are looked up case-insensitively and answered in their stored spelling;
 //  - every request waits `latencyMs`; a throttle rule may answer 429 (or 503) with Retry-After.
+//  - keys (./keyVaultKeys): GET /keys/{name}[/{version}], POST /keys/{name}/{version}/sign,
+//    POST /keys/{name}/create, PUT /keys/{name} (import); a principal's key permissions as an
+//    access policy grants them (`keyPermissions`, by appid; absent: all).
 // It counts what it answered, and the order of list and get requests.
 import type http from 'node:http';
 import { startHttpsServer } from './httpsServer';
 import { requestUrl, sendJson } from './httpUtil';
+import {
+  KeyVaultKeyStore,
+  keyRequest,
+  type KeyPermission,
+  type KeySeed,
+  type StoredKey,
+} from './keyVaultKeys';
 import type { RequestKind, ThrottleRule } from './keyVaultThrottle';
 import { KeyVaultStore, type SeedSecret, secretBundle, secretItem } from './keyVaultStore';
 
 export type { SeedSecret, SeedVersion } from './keyVaultStore';
+export type { KeyPermission, KeySeed, StoredKey } from './keyVaultKeys';
 
 export interface KeyVaultEmulatorOptions {
   readonly tenantId: string;
@@ -29,6 +40,8 @@ export interface KeyVaultEmulatorOptions {
   readonly latencyMs?: number;
   readonly throttle?: ThrottleRule;
   readonly secrets?: readonly SeedSecret[];
+  /** Key permissions per principal (the token's appid); a principal not listed has them all. */
+  readonly keyPermissions?: Readonly<Record<string, readonly KeyPermission[]>>;
 }
 
 export interface KeyVaultEvent {
@@ -60,7 +73,13 @@ export interface KeyVaultEmulator {
   readonly stats: KeyVaultStats;
   /** Adds a secret or new versions of one; returns the latest version id. */
   setSecret(seed: SeedSecret): string;
-  configure(settings: { latencyMs?: number; throttle?: ThrottleRule | undefined }): void;
+  /** Creates or imports a key version; the private key stays available to the test. */
+  addKey(seed: KeySeed): StoredKey;
+  configure(settings: {
+    latencyMs?: number;
+    throttle?: ThrottleRule | undefined;
+    keyPermissions?: Readonly<Record<string, readonly KeyPermission[]>>;
+  }): void;
   resetStats(): void;
   stop(): Promise<void>;
 }
@@ -88,6 +107,8 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
   const resource = options.resource ?? 'https://vault.azure.net';
   const store = new KeyVaultStore();
   (options.secrets ?? []).forEach((s) => store.set(s));
+  const keys = new KeyVaultKeyStore();
+  let keyPermissions = options.keyPermissions ?? {};
   let latencyMs = options.latencyMs ?? 0;
   let throttle = options.throttle;
   let stats = emptyStats();
@@ -102,6 +123,14 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     stats.unauthorized++;
     sendJson(res, 401, error('Unauthorized', message), challenge);
   };
+
+  /** The principal of a good token, as Key Vault names it in a 403. */
+  function principalOf(req: http.IncomingMessage): { appid: string; label: string } {
+    const token = /^Bearer (.+)$/i.exec(req.headers['authorization'] ?? '')?.[1] ?? '';
+    const claims = options.verifyToken(token);
+    const appid = String(claims['appid']);
+    return { appid, label: `appid=${appid};oid=${String(claims['oid'])};iss=${String(claims['iss'])}` };
+  }
 
   /** Undefined when the bearer token is good; else the AKV message to answer 401 with. */
   function tokenProblem(req: http.IncomingMessage): string | undefined {
@@ -181,8 +210,15 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     const url = requestUrl(req);
     const base = `https://${req.headers.host ?? '127.0.0.1'}`;
     const parts = url.pathname.split('/').filter(Boolean);
-    const route: { kind: RequestKind; name?: string; version?: string } | undefined =
-      req.method === 'GET' && parts[0] === 'secrets'
+    const isKey =
+      parts[0] === 'keys' &&
+      parts.length >= 2 &&
+      ((req.method === 'GET' && parts.length <= 3) ||
+        (req.method === 'POST' && parts.length <= 4 && ['sign', 'create'].includes(parts.at(-1) ?? '')) ||
+        (req.method === 'PUT' && parts.length === 2));
+    const route: { kind: RequestKind; name?: string; version?: string } | undefined = isKey
+      ? { kind: 'key' }
+      : req.method === 'GET' && parts[0] === 'secrets'
         ? parts.length === 1
           ? { kind: 'list' }
           : parts.length <= 3
@@ -220,6 +256,13 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
               );
         return sendJson(res, status, body, { 'retry-after': String(retryAfterSeconds) });
       }
+      if (route.kind === 'key') {
+        const answer = await keyRequest(keys, req, parts, base, principalOf(req), keyPermissions);
+        if (answer.status === 403) stats.forbidden++;
+        if (answer.status === 404) stats.notFound++;
+        if (answer.status === 400) stats.badRequests++;
+        return sendJson(res, answer.status, answer.body);
+      }
       if (route.kind === 'list') return list(res, url, base);
       get(res, base, route.name ?? '', route.version);
     } finally {
@@ -235,7 +278,9 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
       return stats;
     },
     setSecret: (seed) => store.set(seed),
+    addKey: (seed) => keys.add(seed),
     configure(settings) {
+      if (settings.keyPermissions) keyPermissions = settings.keyPermissions;
       if (settings.latencyMs !== undefined) latencyMs = settings.latencyMs;
       if ('throttle' in settings) throttle = settings.throttle;
     },

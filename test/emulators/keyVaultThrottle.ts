@@ -2,7 +2,8 @@
 // returning the Retry-After (seconds) to answer 429 with, a status and Retry-After, or undefined
 // to serve the request.
 
-export type RequestKind = 'list' | 'get';
+/** Secrets: list and get; keys: any keys operation (get, sign, create, import). */
+export type RequestKind = 'list' | 'get' | 'key';
 
 export interface ThrottleContext {
   /** 0-based index of the authenticated request since the emulator started (or its stats were reset). */

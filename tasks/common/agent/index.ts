@@ -5,6 +5,12 @@
 export { inputs } from './inputs';
 export { agentVariable } from './variables';
 export { azureConnectionCredential } from './azureCredential';
+export {
+  completeSignatureGate,
+  keyVaultSigner,
+  parseKeyReference,
+  type KeyReference,
+} from './keyVaultKeyAccess';
 export { agentLogger } from './logger';
 export { runTask, setTaskOutcome, type TaskOutcome } from './runTask';
 export { agentSecrets, knownSecrets, registerSecret } from './secrets';

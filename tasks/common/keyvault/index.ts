@@ -1,5 +1,6 @@
 // Key Vault secrets into a job: the secret selection, reading the vault (throttling, versions),
-// variable names, placeholders rendered into files in their encodings, and the summary.
+// variable names, placeholders rendered into files in their encodings, and the summary; keys as
+// cosign keys (public key, signer) read and signed with through REST calls.
 export { MISSING_POLICIES, planInjection, type InjectionPlan, type MissingPolicy } from './injectionPlan';
 export { validatePlaceholderSyntax, type PlaceholderSyntax } from './placeholders';
 export { UNRESOLVED_POLICIES, type RenderOptions } from './renderFiles';
@@ -9,3 +10,6 @@ export { ENCODINGS, type EncodingName } from './valueEncodings';
 export { NAMING_STYLES, type NamingOptions } from './variableNames';
 export { resolveVaultAddress, type VaultAddress } from './vaultAddress';
 export { createVaultReader, type VaultReader } from './vaultReader';
+export { createKeyVaultKeys, type KeyVaultKeys, type VaultKey } from './keyVaultKeys';
+export { KEY_REFERENCE_SCHEME, isKeyReference, parseKeyReference, type KeyReference } from './keyReference';
+export { createKeyVaultSigner, p1363ToDer, readTrustedKey } from './keySigner';

@@ -18,24 +18,24 @@ const VAULT_NAME = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
 const underSuffix = (host: string, suffix: string | undefined) =>
   suffix !== undefined && host.toLowerCase().endsWith(`.${suffix.toLowerCase().replace(/^\./, '')}`);
 
-function parseVaultUri(text: string): URL {
+function parseVaultUri(text: string, input: string): URL {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UserError(`keyVaultName '${text}' is neither a vault name nor a valid URI.`);
+    throw new UserError(`${input} '${text}' is neither a vault name nor a valid URI.`);
   }
   if (url.protocol !== 'https:') {
-    throw new UserError(`keyVaultName '${text}': a vault URI must use https.`);
+    throw new UserError(`${input} '${text}': a vault URI must use https.`);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new UserError(`keyVaultName '${text}': a vault URI carries no credentials, query or fragment.`);
+    throw new UserError(`${input} '${text}': a vault URI carries no credentials, query or fragment.`);
   }
   return url;
 }
 
 /**
- * The vault URL from the keyVaultName input: a name is completed with the connection's Key Vault
+ * The vault URL from the keyVaultName input (or a key reference's vault, `input` naming it): a name is completed with the connection's Key Vault
  * DNS suffix (`vault.azure.net` in the public cloud, `vault.usgovcloudapi.net`...); a host name or
  * a full https URI (private endpoints, sovereign or custom clouds) is used as given.
  *
@@ -47,22 +47,26 @@ function parseVaultUri(text: string): URL {
  * the cloud's Key Vault DNS suffix. The token is then requested for whatever resource the vault
  * names; the caller warns that it is not verified. A plain vault name always keeps the check.
  */
-export function resolveVaultAddress(input: string, dnsSuffix: string | undefined): VaultAddress {
-  const text = input.trim();
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.includes('.')) {
-    const url = parseVaultUri(/:\/\//.test(text) ? text : `https://${text}`);
+export function resolveVaultAddress(
+  value: string,
+  dnsSuffix: string | undefined,
+  input = 'keyVaultName',
+): VaultAddress {
+  const text = value.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.includes('.') || text.includes(':')) {
+    const url = parseVaultUri(/:\/\//.test(text) ? text : `https://${text}`, input);
     const base = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
     return { url: base, label: base, verifyChallengeResource: underSuffix(url.hostname, dnsSuffix) };
   }
   if (!VAULT_NAME.test(text)) {
     throw new UserError(
-      `keyVaultName '${text}' is not a valid vault name (3-24 letters, digits and hyphens, starting with a letter) ` +
+      `${input} '${text}' is not a valid vault name (3-24 letters, digits and hyphens, starting with a letter) ` +
         'nor an https URI.',
     );
   }
   if (dnsSuffix === undefined) {
     throw new UserError(
-      `keyVaultName '${text}' is a vault name, but the service connection's cloud has no Key Vault DNS suffix ` +
+      `${input} '${text}' is a vault name, but the service connection's cloud has no Key Vault DNS suffix ` +
         '(AzureKeyVaultDnsSuffix): give the full vault URI instead, e.g. https://name.vault.example.',
     );
   }

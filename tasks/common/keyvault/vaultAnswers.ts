@@ -12,10 +12,13 @@ type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[n
 /** Key Vault answers are small (a secret is at most 25 KB, a list page 25 entries). */
 export const VAULT_ANSWER_LIMIT = 4 * 1024 * 1024;
 
-/** `list secrets` or `read secret 'name'`, from a request URL. */
+/** `list secrets`, `read secret 'name'`, `read key 'name'` or `sign with key 'name'`, from a request URL. */
 export function vaultOperation(url: string): string {
   const parts = new URL(url).pathname.split('/').filter((p) => p !== '');
   if (parts[0] === 'secrets' && parts[1]) return `read secret '${decodeURIComponent(parts[1])}'`;
+  if (parts[0] === 'keys' && parts[1]) {
+    return `${parts.at(-1) === 'sign' ? 'sign with' : 'read'} key '${decodeURIComponent(parts[1])}'`;
+  }
   return parts[0] === 'secrets' ? 'list secrets' : `${parts.join('/')}`;
 }
 

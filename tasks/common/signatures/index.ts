@@ -13,6 +13,7 @@ export type {
   TrustedKey,
   TrustPolicy,
 } from './policy';
+export type { PayloadSigner } from './signer';
 export { cosignTag } from './source';
 export type { ArtifactSource, FetchedManifest, ReferrerDescriptor } from './source';
 export type { FoundAttestation } from './attestations';
@@ -21,8 +22,11 @@ export * as mediaTypes from './mediaTypes';
 export { registryArtifactSource, SIGNATURE_BLOB_LIMIT } from './registrySource';
 export { signatureRecord, verifyImages, type ImageInRegistry } from './verifyImages';
 export {
+  KEY_REFERENCE_PREFIXES,
   readSignatureGate,
+  readSignatureGateInputs,
   VERIFY_SIGNATURES,
+  type PendingSignatureGate,
   type PolicyInputReader,
   type SignatureGate,
   type VerifySignatures,

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import { UserError } from '../errors';
 import { SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1 } from './mediaTypes';
-import type { Matcher, RequiredAttestation, TrustPolicy } from './policy';
+import type { Matcher, RequiredAttestation, TrustedKey, TrustPolicy } from './policy';
 import { prepareTrust, type PreparedTrust } from './trust';
 
 /**
  * The trust-policy inputs PromoteImage@1 and PinImageDigests@1 (verify) share, turned into a
  * prepared trust policy. The task's inputs.ts hands in its input reader: this module never talks
- * to the agent. Key Vault keys are a later phase.
+ * to the agent. A cosign key named by reference (`azurekms://...`, a Key Vault key) is read by the
+ * task through its Azure connection: the gate then waits for it (PendingSignatureGate).
  */
 
 export const VERIFY_SIGNATURES = ['none', 'cosignKey', 'cosignKeyless', 'notation'] as const;
@@ -25,6 +26,24 @@ export interface SignatureGate {
   readonly mode: Exclude<VerifySignatures, 'none'>;
   readonly trust: PreparedTrust;
 }
+
+/**
+ * `cosignKey` with the key named by reference (cosign's `azurekms://<vault>/<key>[/<version>]`):
+ * the task reads the key where it lives and completes the gate with it, before any image is read.
+ */
+export interface PendingSignatureGate {
+  readonly mode: 'cosignKey';
+  /** The reference as given in `cosignPublicKey`. */
+  readonly keyReference: string;
+  /** The gate with the key read (named by its key id). */
+  complete(key: TrustedKey): SignatureGate;
+}
+
+/** The key reference schemes `cosignPublicKey` accepts besides PEM and files. */
+export const KEY_REFERENCE_PREFIXES = ['azurekms://'] as const;
+
+const isKeyReference = (value: string) =>
+  KEY_REFERENCE_PREFIXES.some((p) => value.trim().toLowerCase().startsWith(p));
 
 const SLSA_TYPES = [SLSA_PROVENANCE_V1, SLSA_PROVENANCE_V02];
 
@@ -98,16 +117,24 @@ function requiredAttestations(read: PolicyInputReader): RequiredAttestation[] {
   }));
 }
 
-function policyFor(read: PolicyInputReader, mode: Exclude<VerifySignatures, 'none'>): TrustPolicy {
+function policyFor(
+  read: PolicyInputReader,
+  mode: Exclude<VerifySignatures, 'none'>,
+  referencedKey?: TrustedKey,
+): TrustPolicy {
   const attestations = requiredAttestations(read);
   const base = attestations.length ? { requiredAttestations: attestations } : {};
   const rootFile = existingFile(read, 'trustedRootFile');
   switch (mode) {
     case 'cosignKey': {
-      const key = required(pemOrFile(read, 'cosignPublicKey'), 'cosignPublicKey', mode, 'the PEM public key');
+      const key =
+        referencedKey ??
+        ((k) => ({ name: k.from, pem: k.text }))(
+          required(pemOrFile(read, 'cosignPublicKey'), 'cosignPublicKey', mode, 'the PEM public key'),
+        );
       return {
         ...base,
-        cosignKeys: [{ name: key.from, pem: key.text }],
+        cosignKeys: [key],
         ...(rootFile !== undefined ? { keyedTrustedRootFile: rootFile } : {}),
       };
     }
@@ -133,6 +160,29 @@ function policyFor(read: PolicyInputReader, mode: Exclude<VerifySignatures, 'non
   }
 }
 
+/**
+ * Reads and validates the trust-policy inputs; keys and certificates are loaded here, once. A
+ * `cosignPublicKey` given by reference (`azurekms://...`) gives a PendingSignatureGate, which
+ * the task completes with the key once read (every other input is validated now).
+ */
+export function readSignatureGateInputs(
+  read: PolicyInputReader,
+): SignatureGate | PendingSignatureGate | undefined {
+  const mode = read.choice('verifySignatures', VERIFY_SIGNATURES, 'none');
+  const reference = mode === 'cosignKey' ? read.optional('cosignPublicKey') : undefined;
+  if (mode !== 'cosignKey' || reference === undefined || !isKeyReference(reference)) {
+    return readSignatureGate(read);
+  }
+  const input = `Input 'verifySignatures' (${mode})`;
+  // Every other input is read and checked now: a wrong one fails before the vault is asked.
+  const policy = policyFor(read, mode, { name: reference, pem: '' });
+  return {
+    mode,
+    keyReference: reference.trim(),
+    complete: (key) => ({ mode, trust: prepareTrust({ ...policy, cosignKeys: [key] }, input) }),
+  };
+}
+
 /** Reads and validates the trust-policy inputs; keys and certificates are loaded here, once. */
 export function readSignatureGate(read: PolicyInputReader): SignatureGate | undefined {
   const mode = read.choice('verifySignatures', VERIFY_SIGNATURES, 'none');
@@ -143,6 +193,12 @@ export function readSignatureGate(read: PolicyInputReader): SignatureGate | unde
       );
     }
     return undefined;
+  }
+  const key = mode === 'cosignKey' ? read.optional('cosignPublicKey') : undefined;
+  if (key !== undefined && isKeyReference(key)) {
+    throw new UserError(
+      `Input 'cosignPublicKey': this task does not read keys by reference (${key.trim()}); give the PEM public key or its file.`,
+    );
   }
   return { mode, trust: prepareTrust(policyFor(read, mode), `Input 'verifySignatures' (${mode})`) };
 }

@@ -151,6 +151,11 @@ export function keyedDsseBundle(key: KeyPair, payload: Buffer): Bundle {
   });
 }
 
+/** A DSSE bundle over an in-toto payload with a signature made elsewhere (a Key Vault signer). */
+export function dsseBundleFromSignature(payload: Buffer, signature: Buffer, keyHint = ''): Bundle {
+  return toDSSEBundle({ artifact: payload, artifactType: mediaTypes.IN_TOTO_PAYLOAD, signature, keyHint });
+}
+
 /** A message-signature bundle over the image manifest, signed with a key. */
 export function keyedMessageBundle(key: KeyPair, manifest: Buffer): Bundle {
   const digest = crypto.createHash('sha256').update(manifest).digest();
