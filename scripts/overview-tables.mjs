@@ -37,7 +37,7 @@ export function taskTables(task) {
     const names = [input.name, ...(input.aliases ?? [])].map(code).join(', ');
     const when = input.visibleRule ? ` Shown when ${code(input.visibleRule)}.` : '';
     const def = input.defaultValue === undefined || input.defaultValue === '' ? '' : code(input.defaultValue);
-    return `| ${names} | ${cell(typeOf(input))} | ${input.required ? 'yes' : ''} | ${def} | ${cell(input.helpMarkDown)}${when} |`;
+    return `| ${names} | ${cell(typeOf(input))} | ${input.required ? 'yes' : ''} | ${def} | ${cell(`${input.helpMarkDown ?? ''}${when}`)} |`;
   });
   const outputs = (task.outputVariables ?? []).map((o) => `| ${code(o.name)} | ${cell(o.description)} |`);
   return [
