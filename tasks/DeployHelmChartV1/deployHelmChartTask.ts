@@ -27,9 +27,10 @@ import {
   type ReleaseTarget,
 } from '../common/helm';
 import { UserError } from '../common/errors';
-import { isInsecureRegistry } from '../common/registry';
+import { isInsecureRegistry, type RegistryClient } from '../common/registry';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
-import { prepareChart } from './dependencies';
+import { chartRegistryAccess, prepareChart } from './dependencies';
+import { checkChartImages, type ImageCheck } from './imageCheck';
 import { readInputs, type DeployHelmChartInputs } from './inputs';
 import { renderSummary, type DeploySummary } from './summary';
 
@@ -42,6 +43,7 @@ interface ActionOutcome {
   readonly changeCause?: string;
   readonly annotated: readonly string[];
   readonly diff?: ReleaseDiff;
+  readonly images?: ImageCheck;
 }
 
 async function runAction(
@@ -55,7 +57,6 @@ async function runAction(
     const chart = options.chart;
     const plainHttp =
       chart.kind === 'oci' && isInsecureRegistry(chart.location.host, options.insecureRegistries);
-    await prepareChart(runner, options, chart, plainHttp);
     const upgrade: UpgradeOptions = {
       ...common,
       chart,
@@ -70,6 +71,15 @@ async function runAction(
       plainHttp,
       serverSide: options.serverSide,
     };
+    // One registry client for Helm's logins and the images' signatures, closed before the upgrade.
+    const access = chartRegistryAccess(options);
+    let images: ImageCheck | undefined;
+    try {
+      await prepareChart(runner, options, chart, plainHttp, access);
+      images = await verifyImagesOf(runner, upgrade, options, () => access.get().client);
+    } finally {
+      access.close();
+    }
     if (options.action === 'diff') {
       agentLogger.info(`What helm upgrade ${target.release} (${describeChart(chart)}) would change:`);
       const diff = await diffRelease(deps, upgrade, knownSecrets());
@@ -88,6 +98,7 @@ async function runAction(
       status: result.status?.status ?? '',
       changeCause: options.changeCause,
       annotated: result.annotated,
+      ...(images ? { images } : {}),
     };
   }
   if (options.action === 'rollback') {
@@ -119,6 +130,20 @@ async function runAction(
     changeCause: options.changeCause,
     annotated: [],
   };
+}
+
+/** `verifyImages` (upgrade only): the release rendered and its images checked before any upgrade. */
+async function verifyImagesOf(
+  runner: HelmRunner,
+  upgrade: UpgradeOptions,
+  options: DeployHelmChartInputs,
+  registry: () => RegistryClient,
+): Promise<ImageCheck | undefined> {
+  const verification = options.verifyImages;
+  if (!verification || options.action !== 'upgrade') return undefined;
+  return agentLogger.group(`Verify the images of ${upgrade.release} (${verification.level})`, () =>
+    checkChartImages(runner, upgrade, verification, registry),
+  );
 }
 
 /** The release's revision before an upgrade (undefined: none, or the cluster did not say). */
@@ -208,8 +233,10 @@ export async function deployHelmChartTask(): Promise<void> {
     setOutput('revision', outcome.revision);
     setOutput('status', outcome.status);
     setOutput('changeCause', outcome.changeCause ?? '');
+    if (outcome.images) setOutput('verifiedImages', JSON.stringify(outcome.images.images));
     agentLogger.info(`Release ${target.release}: revision ${outcome.revision || '-'}, ${outcome.status}.`);
     await publishSummary({
+      ...(outcome.images ? { images: outcome.images } : {}),
       ...(outcome.changeCause ? { changeCause: outcome.changeCause } : {}),
       annotated: outcome.annotated,
     });

@@ -6,6 +6,7 @@ export { chartSource, describeChart, type ChartSource } from './chartSource';
 export { chooseChartVersion, type ChosenVersion } from './chartVersion';
 export { ociDependencyHosts, updateDependencies } from './dependencyUpdate';
 export { diffRelease, type ReleaseDiff } from './diffRelease';
+export { renderRelease, type RenderedRelease } from './renderRelease';
 export { failedUpgrade } from './failedUpgrade';
 export { logFailureDiagnostics } from './failureDiagnostics';
 export { locateHelm, probeHelm, type HelmBinary } from './findHelm';
