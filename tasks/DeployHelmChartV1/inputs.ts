@@ -171,15 +171,16 @@ function readRevision(): number | undefined {
 /** `verifyImages` and the trust-policy inputs PromoteImage@1 shares (read by the same code). */
 function readImageVerification(action: string): ImageVerification | undefined {
   const level = inputs.choice('verifyImages', VERIFY_IMAGES, 'none');
-  const gate = readSignatureGate(inputs);
+  const policy = inputs.optional('verifySignatures');
+  if (level !== 'signed' && policy !== undefined && policy !== 'none') {
+    throw new UserError(
+      `Input 'verifySignatures' (${policy}) applies when 'verifyImages' is signed (it is ${level}): set 'verifyImages' to signed, or 'verifySignatures' to none.`,
+    );
+  }
+  const gate = level === 'signed' ? readSignatureGate(inputs) : undefined;
   if (level === 'signed' && !gate) {
     throw new UserError(
       "Input 'verifyImages' is signed: set 'verifySignatures' to the trust policy the images must be signed under (cosignKey, cosignKeyless or notation).",
-    );
-  }
-  if (level !== 'signed' && gate) {
-    throw new UserError(
-      `Input 'verifySignatures' (${gate.mode}) applies when 'verifyImages' is signed (it is ${level}): set 'verifyImages' to signed, or 'verifySignatures' to none.`,
     );
   }
   if (level !== 'none' && action !== 'upgrade') {
