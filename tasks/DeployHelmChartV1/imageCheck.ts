@@ -69,6 +69,7 @@ export async function checkChartImages(
   verification: ImageVerification,
   registry: () => RegistryClient,
 ): Promise<ImageCheck> {
+  const started = Date.now();
   const rendered = await renderRelease({ helm: runner, logger: agentLogger }, upgrade);
   const found = [rendered.manifest, ...rendered.hooks].flatMap((text) =>
     findManifestImages(`the chart as rendered by ${rendered.renderedWith === 'server' ? 'a server-side dry run' : 'helm template'}`, text),
@@ -77,6 +78,7 @@ export async function checkChartImages(
   agentLogger.info(
     `verifyImages (${verification.level}): ${written.length} image(s) in ${found.length} place(s) of the rendered chart.`,
   );
+  const renderMs = Date.now() - started;
   const pinned = written.filter((w) => w.pinned).map((w) => w.pinned as ImageInRegistry);
   let verified: VerifiedImage[] | undefined;
   const refusedWhy = new Map<ImageInRegistry, string>();
@@ -104,6 +106,10 @@ export async function checkChartImages(
     const p = w.pinned as ImageInRegistry;
     return { reference: w.reference, digest: p.digest, usedBy: w.usedBy, signer: signerOf(p) };
   });
+  const seconds = (ms: number) => (ms / 1000).toFixed(2);
+  agentLogger.info(
+    `verifyImages: ${images.length} image(s) checked in ${seconds(Date.now() - started)} s (render ${seconds(renderMs)} s).`,
+  );
   for (const image of images) {
     agentLogger.info(
       `Image ${image.reference}: pinned${image.signer ? `, signed (${image.signer})` : ''}; used by ${image.usedBy.join('; ')}.`,
