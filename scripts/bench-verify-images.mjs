@@ -22,7 +22,10 @@ const { toolPath } = require(out('support/tools.js'));
 const { kubernetesEndpoint, K8S_CONNECTION } = require(out('tasks/DeployHelmChart/deployRun.js'));
 const sig = require(out('common/signatures/cosignArtifacts.js'));
 
-const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const SIZES = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const RUNS = 3;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -105,7 +108,11 @@ try {
     };
     const none = await measure({});
     const pinned = await measure({ verifyImages: 'pinned' });
-    const signed = await measure({ verifyImages: 'signed', verifySignatures: 'cosignKey', cosignPublicKey: keyFile });
+    const signed = await measure({
+      verifyImages: 'signed',
+      verifySignatures: 'cosignKey',
+      cosignPublicKey: keyFile,
+    });
     rows.push({
       images: n,
       'median s none': none.seconds.toFixed(2),

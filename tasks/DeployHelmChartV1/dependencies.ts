@@ -11,8 +11,8 @@ import type { DeployHelmChartInputs } from './inputs';
 
 /** The registry sign-in inputs, read once when a registry first needs them; close() when done. */
 export interface ChartRegistryAccess {
-  get(): HelmRegistryAccess;
-  close(): void;
+  readonly get: () => HelmRegistryAccess;
+  readonly close: () => void;
 }
 
 /**

@@ -72,7 +72,10 @@ export async function checkChartImages(
   const started = Date.now();
   const rendered = await renderRelease({ helm: runner, logger: agentLogger }, upgrade);
   const found = [rendered.manifest, ...rendered.hooks].flatMap((text) =>
-    findManifestImages(`the chart as rendered by ${rendered.renderedWith === 'server' ? 'a server-side dry run' : 'helm template'}`, text),
+    findManifestImages(
+      `the chart as rendered by ${rendered.renderedWith === 'server' ? 'a server-side dry run' : 'helm template'}`,
+      text,
+    ),
   );
   const written = byReference(found);
   agentLogger.info(
@@ -91,7 +94,9 @@ export async function checkChartImages(
   } else if (verification.gate) verified = [];
   const failures = written.flatMap((w) => {
     const why = w.problem ?? (w.pinned ? refusedWhy.get(w.pinned) : undefined);
-    return why === undefined ? [] : [`  - ${w.reference} (used by ${w.usedBy.join('; ')}):\n    ${indent(why)}`];
+    return why === undefined
+      ? []
+      : [`  - ${w.reference} (used by ${w.usedBy.join('; ')}):\n    ${indent(why)}`];
   });
   if (failures.length > 0) {
     throw new UserError(

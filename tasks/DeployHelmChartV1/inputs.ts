@@ -184,7 +184,9 @@ function readImageVerification(action: string): ImageVerification | undefined {
     );
   }
   if (level !== 'none' && action !== 'upgrade') {
-    throw new UserError(`Input 'verifyImages' applies to the upgrade action (action is ${action}): set it to none.`);
+    throw new UserError(
+      `Input 'verifyImages' applies to the upgrade action (action is ${action}): set it to none.`,
+    );
   }
   return level === 'none' ? undefined : { level, gate };
 }

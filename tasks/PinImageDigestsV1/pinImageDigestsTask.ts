@@ -71,7 +71,8 @@ export async function pinImageDigestsTask(): Promise<void> {
     const registryRequests = client.stats.requests;
     uploadSummary(
       SUMMARY_TITLE,
-      summaryMarkdown(report, { lockFile: written, registryRequests }) + signaturesMarkdown(verified, 'Signatures verified'),
+      summaryMarkdown(report, { lockFile: written, registryRequests }) +
+        signaturesMarkdown(verified, 'Signatures verified'),
     );
   } finally {
     client.close();

@@ -18,7 +18,7 @@ export interface RenderedRelease {
 
 interface DryRunRelease {
   readonly manifest?: unknown;
-  readonly hooks?: readonly { readonly manifest?: unknown }[];
+  readonly hooks?: unknown;
 }
 
 /** The release `helm upgrade --dry-run=server --output=json` prints. */
@@ -32,7 +32,9 @@ function dryRunRelease(stdout: string): Pick<RenderedRelease, 'manifest' | 'hook
   const text = (value: unknown): string => (typeof value === 'string' ? value : '');
   return {
     manifest: text(release.manifest),
-    hooks: (Array.isArray(release.hooks) ? release.hooks : []).map((h) => text(h.manifest)),
+    hooks: (Array.isArray(release.hooks) ? (release.hooks as unknown[]) : []).map((h) =>
+      text((h as { manifest?: unknown } | null)?.manifest),
+    ),
   };
 }
 

@@ -7,8 +7,7 @@ import { checkImages, verifyImages, type ImageInRegistry, type SignatureCheck } 
 
 type GateClient = Pick<RegistryClient, 'http' | 'referrersApi'>;
 
-const title = (gate: SignatureGate, count: number) =>
-  `Verify signatures (${gate.mode}) of ${count} image(s)`;
+const title = (gate: SignatureGate, count: number) => `Verify signatures (${gate.mode}) of ${count} image(s)`;
 
 /**
  * A task's signature gate in its own log group: every image must be signed under the trust policy;
@@ -34,7 +33,9 @@ export function checkSignatures(
 }
 
 function signatureRow(v: VerifiedImage): string {
-  const attestations = v.attestations.map((a) => `${markdownCode(a.predicateType)} (${markdownCell(a.signer)})`);
+  const attestations = v.attestations.map(
+    (a) => `${markdownCode(a.predicateType)} (${markdownCell(a.signer)})`,
+  );
   return `| ${markdownCode(v.reference)} | \`${v.digest}\` | ${v.accepted.kind}: ${markdownCell(v.accepted.description)} | ${markdownCell(v.accepted.where)} | ${attestations.join('<br>') || '-'} |`;
 }
 

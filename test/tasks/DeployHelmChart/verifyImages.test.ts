@@ -109,7 +109,10 @@ describe('DeployHelmChart@1 verifyImages: rendered images pinned and signed befo
       });
       const endpoints = () => ({ [K8S_CONNECTION]: kubernetesEndpoint(k8s, 'ServiceAccount') });
       /** A fresh release in its own namespace; `values` set the three images. */
-      const run = (values: { image: string; jobInit: string; smoke: string }, policy: Record<string, string>) => {
+      const run = (
+        values: { image: string; jobInit: string; smoke: string },
+        policy: Record<string, string>,
+      ) => {
         const release = `verify${helm.major}-${++n}`;
         const run = deploy({
           helmBin: bin,
@@ -147,19 +150,29 @@ describe('DeployHelmChart@1 verifyImages: rendered images pinned and signed befo
         assertSucceeded(done);
         assert.equal(done.variables['status']?.value, 'deployed');
         const checked = JSON.parse(done.variables['verifiedImages']?.value ?? '[]') as Checked[];
-        assert.deepEqual(checked.map((c) => c.reference).sort(), [pinned(app, '1.0'), pinned(init, '2.0')].sort());
+        assert.deepEqual(
+          checked.map((c) => c.reference).sort(),
+          [pinned(app, '1.0'), pinned(init, '2.0')].sort(),
+        );
         for (const c of checked) assert.match(c.signer ?? '', /^cosign key: key .*cosign\.pub/);
         const initUse = checked.find((c) => c.digest === init.image.digest)?.usedBy ?? [];
         assert.deepEqual(initUse, [
           `CronJob/${release}-backup spec.jobTemplate.spec.template.spec.initContainers[0].image`,
         ]);
         const appUse = checked.find((c) => c.digest === app.image.digest)?.usedBy ?? [];
-        for (const place of [`Deployment/${release}-web`, `CronJob/${release}-backup`, `Pod/${release}-smoke`])
+        for (const place of [
+          `Deployment/${release}-web`,
+          `CronJob/${release}-backup`,
+          `Pod/${release}-smoke`,
+        ])
           assert.ok(
             appUse.some((u) => u.startsWith(place)),
             `${place} in ${appUse.join('; ')}`,
           );
-        assert.ok(k8s.object('batch/v1', 'CronJob', release, `${release}-backup`), 'the CronJob was deployed');
+        assert.ok(
+          k8s.object('batch/v1', 'CronJob', release, `${release}-backup`),
+          'the CronJob was deployed',
+        );
         const summary = done.summaries.map((s) => s.content).join('\n');
         assert.ok(summary.includes('Images verified before deploying'), summary);
         assert.ok(summary.includes('Signatures verified before deploying'), summary);
@@ -180,7 +193,10 @@ describe('DeployHelmChart@1 verifyImages: rendered images pinned and signed befo
           message,
         );
         assert.ok(message.includes('not pinned by digest (tag 2.0 only)'), message);
-        assert.ok(!message.includes(`${pinned(app, '1.0')} (used by`), `a pinned image is not listed: ${message}`);
+        assert.ok(
+          !message.includes(`${pinned(app, '1.0')} (used by`),
+          `a pinned image is not listed: ${message}`,
+        );
         assertNothingDeployed(release);
       });
 
