@@ -15,6 +15,7 @@ import {
   failedUpgrade,
   logFailureDiagnostics,
   locateHelm,
+  localChart,
   probeHelm,
   HelmCommandError,
   HelmRunner,
@@ -27,7 +28,7 @@ import {
   type ReleaseTarget,
 } from '../common/helm';
 import { UserError } from '../common/errors';
-import { isInsecureRegistry, type RegistryClient } from '../common/registry';
+import { isInsecureRegistry } from '../common/registry';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
 import { chartRegistryAccess, prepareChart } from './dependencies';
 import { checkChartImages, type ImageCheck } from './imageCheck';
@@ -57,7 +58,7 @@ async function runAction(
     const chart = options.chart;
     const plainHttp =
       chart.kind === 'oci' && isInsecureRegistry(chart.location.host, options.insecureRegistries);
-    const upgrade: UpgradeOptions = {
+    let upgrade: UpgradeOptions = {
       ...common,
       chart,
       ...(options.chartVersion ? { chartVersion: options.chartVersion } : {}),
@@ -76,7 +77,15 @@ async function runAction(
     let images: ImageCheck | undefined;
     try {
       await prepareChart(runner, options, chart, plainHttp, access);
-      images = await verifyImagesOf(runner, upgrade, options, () => access.get().client);
+      const verification = options.action === 'upgrade' ? options.verifyImages : undefined;
+      if (verification) {
+        upgrade = await localChart(runner, agentLogger, upgrade);
+        const checked = upgrade;
+        images = await agentLogger.group(
+          `Verify the images of ${target.release} (${verification.level})`,
+          () => checkChartImages(runner, checked, verification, () => access.get().client),
+        );
+      }
     } finally {
       access.close();
     }
@@ -130,20 +139,6 @@ async function runAction(
     changeCause: options.changeCause,
     annotated: [],
   };
-}
-
-/** `verifyImages` (upgrade only): the release rendered and its images checked before any upgrade. */
-async function verifyImagesOf(
-  runner: HelmRunner,
-  upgrade: UpgradeOptions,
-  options: DeployHelmChartInputs,
-  registry: () => RegistryClient,
-): Promise<ImageCheck | undefined> {
-  const verification = options.verifyImages;
-  if (!verification || options.action !== 'upgrade') return undefined;
-  return agentLogger.group(`Verify the images of ${upgrade.release} (${verification.level})`, () =>
-    checkChartImages(runner, upgrade, verification, registry),
-  );
 }
 
 /** The release's revision before an upgrade (undefined: none, or the cluster did not say). */

@@ -171,8 +171,9 @@ function readRevision(): number | undefined {
 /** `verifyImages` and the trust-policy inputs PromoteImage@1 shares (read by the same code). */
 function readImageVerification(action: string): ImageVerification | undefined {
   const level = inputs.choice('verifyImages', VERIFY_IMAGES, 'none');
-  const policy = inputs.optional('verifySignatures');
-  if (level !== 'signed' && policy !== undefined && policy !== 'none') {
+  // Read here only when it is not going to be read as the trust policy below.
+  const policy = level === 'signed' ? undefined : inputs.optional('verifySignatures');
+  if (policy !== undefined && policy !== 'none') {
     throw new UserError(
       `Input 'verifySignatures' (${policy}) applies when 'verifyImages' is signed (it is ${level}): set 'verifyImages' to signed, or 'verifySignatures' to none.`,
     );

@@ -10,6 +10,7 @@ export { renderRelease, type RenderedRelease } from './renderRelease';
 export { failedUpgrade } from './failedUpgrade';
 export { logFailureDiagnostics } from './failureDiagnostics';
 export { locateHelm, probeHelm, type HelmBinary } from './findHelm';
+export { localChart } from './localChart';
 export { HelmCommandError, HelmRunner } from './helmRunner';
 export type { ObjectChange } from './manifestDiff';
 export { parseOciLocation, type OciLocation } from './ociLocation';

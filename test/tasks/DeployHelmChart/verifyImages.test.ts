@@ -13,7 +13,7 @@ import { publish, signableImage, type SignableImage } from '../../support/signed
 import { toolPath } from '../../support/tools';
 import type { TaskRun } from '../../support/taskRunner';
 import { K8S_CONNECTION, assertSucceeded, deploy, disposeTaskRuns, kubernetesEndpoint } from './deployRun';
-import { HELMS, copyChart, makeTempDir, removeTempDirs } from '../../support/helmUnderTest';
+import { HELMS, copyChart, helmCommand, makeTempDir, removeTempDirs } from '../../support/helmUnderTest';
 
 /** Added to the workloads fixture (Deployment, StatefulSet, DaemonSet running `.Values.image`). */
 const CHART_ADDITIONS = {
@@ -112,6 +112,7 @@ describe('DeployHelmChart@1 verifyImages: rendered images pinned and signed befo
       const run = (
         values: { image: string; jobInit: string; smoke: string },
         policy: Record<string, string>,
+        from: Record<string, string> = { chart },
       ) => {
         const release = `verify${helm.major}-${++n}`;
         const run = deploy({
@@ -121,7 +122,7 @@ describe('DeployHelmChart@1 verifyImages: rendered images pinned and signed befo
             kubernetesServiceConnection: K8S_CONNECTION,
             releaseName: release,
             namespace: release,
-            chart,
+            ...from,
             values: Object.entries(values)
               .map(([k, v]) => `${k}=${v}`)
               .join('\n'),
@@ -198,6 +199,38 @@ describe('DeployHelmChart@1 verifyImages: rendered images pinned and signed befo
           `a pinned image is not listed: ${message}`,
         );
         assertNothingDeployed(release);
+      });
+
+      it('an oci:// chart is pulled once: the images are checked in the archive the upgrade installs', async () => {
+        const helmCli = helmCommand(helm);
+        const dest = makeTempDir('packaged');
+        const packaged = await helmCli([
+          'package',
+          chart,
+          '--version',
+          `0.${helm.major}.0`,
+          '--destination',
+          dest,
+        ]);
+        assert.equal(packaged.code, 0, packaged.stderr);
+        const tgz = path.join(dest, `workloads-0.${helm.major}.0.tgz`);
+        const pushed = await helmCli(['push', tgz, `oci://${reg.host}/charts`, '--plain-http']);
+        assert.equal(pushed.code, 0, pushed.stderr);
+        const { release, run: pending } = run(
+          { image: pinned(app, '1.0'), jobInit: pinned(init, '2.0'), smoke: pinned(app, '1.0') },
+          byKey(),
+          { chart: `oci://${reg.host}/charts/workloads`, chartVersion: `~0.${helm.major}.0` },
+        );
+        const done = await pending;
+        assertSucceeded(done);
+        assert.ok(
+          done.stdout.includes(`pulled once (workloads-0.${helm.major}.0.tgz)`),
+          done.stdout.split('\n').slice(-60).join('\n'),
+        );
+        assert.ok(
+          k8s.object('batch/v1', 'CronJob', release, `${release}-backup`),
+          'the CronJob was deployed',
+        );
       });
 
       it('signed: an unsigned image and a tag-only test-hook image both fail, each with why, nothing deployed', async () => {
