@@ -9,33 +9,46 @@ import {
 import { isInsecureRegistry } from '../common/registry';
 import type { DeployHelmChartInputs } from './inputs';
 
+/** The registry sign-in inputs, read once when a registry first needs them; close() when done. */
+export interface ChartRegistryAccess {
+  readonly get: () => HelmRegistryAccess;
+  readonly close: () => void;
+}
+
+/**
+ * One registry client for the run's registry questions: Helm's logins (the chart, its OCI
+ * dependencies) and the images `verifyImages` checks. Credentials go only where they belong: the
+ * registry connection to its own host, Entra ID to ACR, else the agent's Docker config or anonymous.
+ */
+export function chartRegistryAccess(options: DeployHelmChartInputs): ChartRegistryAccess {
+  let access: HelmRegistryAccess | undefined;
+  return {
+    get: () =>
+      (access ??= readHelmRegistryAccess(
+        options.registryConnection,
+        options.registryAzureSubscription,
+        options.insecureRegistries,
+      )),
+    close: () => access?.client.close(),
+  };
+}
+
 /**
  * Before an upgrade or diff: signs Helm in to the chart's OCI registry and updates a chart folder's
- * dependencies. The registry sign-in inputs are read once, when a registry first needs them, into
- * one registry client whose authenticator gives every Helm login (one ACR exchange per registry).
+ * dependencies (one ACR exchange per registry, through the run's registry access).
  */
 export async function prepareChart(
   runner: HelmRunner,
   options: DeployHelmChartInputs,
   chart: ChartSource,
   plainHttp: boolean,
+  access: ChartRegistryAccess,
 ): Promise<void> {
-  let access: HelmRegistryAccess | undefined;
-  const registryAccess = (): HelmRegistryAccess =>
-    (access ??= readHelmRegistryAccess(
-      options.registryConnection,
-      options.registryAzureSubscription,
-      options.insecureRegistries,
-    ));
-  try {
-    if (chart.kind === 'oci') {
-      const { client, signIn } = registryAccess();
-      await signInHelm({ helm: runner, logins: client }, chart.location.host, plainHttp, signIn);
-    }
-    await updateChartDependencies(runner, options, registryAccess);
-  } finally {
-    access?.client.close();
+  if (chart.kind === 'oci') {
+    const { client, signIn } = access.get();
+    await signInHelm({ helm: runner, logins: client }, chart.location.host, plainHttp, signIn);
   }
+  await updateChartDependencies(runner, options, access.get);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   failedUpgrade,
   logFailureDiagnostics,
   locateHelm,
+  localChart,
   probeHelm,
   HelmCommandError,
   HelmRunner,
@@ -29,7 +30,8 @@ import {
 import { UserError } from '../common/errors';
 import { isInsecureRegistry } from '../common/registry';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
-import { prepareChart } from './dependencies';
+import { chartRegistryAccess, prepareChart } from './dependencies';
+import { checkChartImages, type ImageCheck } from './imageCheck';
 import { readInputs, type DeployHelmChartInputs } from './inputs';
 import { renderSummary, type DeploySummary } from './summary';
 
@@ -42,6 +44,7 @@ interface ActionOutcome {
   readonly changeCause?: string;
   readonly annotated: readonly string[];
   readonly diff?: ReleaseDiff;
+  readonly images?: ImageCheck;
 }
 
 async function runAction(
@@ -55,8 +58,7 @@ async function runAction(
     const chart = options.chart;
     const plainHttp =
       chart.kind === 'oci' && isInsecureRegistry(chart.location.host, options.insecureRegistries);
-    await prepareChart(runner, options, chart, plainHttp);
-    const upgrade: UpgradeOptions = {
+    let upgrade: UpgradeOptions = {
       ...common,
       chart,
       ...(options.chartVersion ? { chartVersion: options.chartVersion } : {}),
@@ -70,6 +72,23 @@ async function runAction(
       plainHttp,
       serverSide: options.serverSide,
     };
+    // One registry client for Helm's logins and the images' signatures, closed before the upgrade.
+    const access = chartRegistryAccess(options);
+    let images: ImageCheck | undefined;
+    try {
+      await prepareChart(runner, options, chart, plainHttp, access);
+      const verification = options.action === 'upgrade' ? options.verifyImages : undefined;
+      if (verification) {
+        upgrade = await localChart(runner, agentLogger, upgrade);
+        const checked = upgrade;
+        images = await agentLogger.group(
+          `Verify the images of ${target.release} (${verification.level})`,
+          () => checkChartImages(runner, checked, verification, () => access.get().client),
+        );
+      }
+    } finally {
+      access.close();
+    }
     if (options.action === 'diff') {
       agentLogger.info(`What helm upgrade ${target.release} (${describeChart(chart)}) would change:`);
       const diff = await diffRelease(deps, upgrade, knownSecrets());
@@ -88,6 +107,7 @@ async function runAction(
       status: result.status?.status ?? '',
       changeCause: options.changeCause,
       annotated: result.annotated,
+      ...(images ? { images } : {}),
     };
   }
   if (options.action === 'rollback') {
@@ -211,8 +231,10 @@ export async function deployHelmChartTask(): Promise<void> {
     setOutput('revision', outcome.revision);
     setOutput('status', outcome.status);
     setOutput('changeCause', outcome.changeCause ?? '');
+    if (outcome.images) setOutput('verifiedImages', JSON.stringify(outcome.images.images));
     agentLogger.info(`Release ${target.release}: revision ${outcome.revision || '-'}, ${outcome.status}.`);
     await publishSummary({
+      ...(outcome.images ? { images: outcome.images } : {}),
       ...(outcome.changeCause ? { changeCause: outcome.changeCause } : {}),
       annotated: outcome.annotated,
     });

@@ -19,6 +19,7 @@ import {
   VALUE_TYPINGS,
   type ValueAssignment,
 } from '../common/helm';
+import { readSignatureGate, type SignatureGate } from '../common/signatures';
 
 export const CONNECTION_TYPES = [
   'kubernetesServiceConnection',
@@ -26,6 +27,15 @@ export const CONNECTION_TYPES = [
   'kubeconfig',
 ] as const;
 export const ACTIONS = ['upgrade', 'rollback', 'uninstall', 'diff'] as const;
+/** `pinned`: every image of the rendered chart names a digest; `signed`: and is signed under the trust policy. */
+export const VERIFY_IMAGES = ['none', 'pinned', 'signed'] as const;
+export type VerifyImages = (typeof VERIFY_IMAGES)[number];
+
+/** What the upgrade checks before deploying: undefined for `none`; the gate is set exactly for `signed`. */
+export interface ImageVerification {
+  readonly level: Exclude<VerifyImages, 'none'>;
+  readonly gate: SignatureGate | undefined;
+}
 
 export type ClusterInput =
   | { readonly type: 'kubernetesServiceConnection'; readonly connection: string }
@@ -62,6 +72,7 @@ export interface DeployHelmChartInputs {
   readonly extraArgs: readonly string[];
   readonly userPostRenderer: UserPostRenderer | undefined;
   readonly serverSide: ServerSideOptions;
+  readonly verifyImages: ImageVerification | undefined;
   readonly insecureRegistries: readonly string[];
   readonly helmPath: string | undefined;
   readonly tempDirectory: string | undefined;
@@ -157,6 +168,30 @@ function readRevision(): number | undefined {
   return Number(text);
 }
 
+/** `verifyImages` and the trust-policy inputs PromoteImage@1 shares (read by the same code). */
+function readImageVerification(action: string): ImageVerification | undefined {
+  const level = inputs.choice('verifyImages', VERIFY_IMAGES, 'none');
+  // Read here only when it is not going to be read as the trust policy below.
+  const policy = level === 'signed' ? undefined : inputs.optional('verifySignatures');
+  if (policy !== undefined && policy !== 'none') {
+    throw new UserError(
+      `Input 'verifySignatures' (${policy}) applies when 'verifyImages' is signed (it is ${level}): set 'verifyImages' to signed, or 'verifySignatures' to none.`,
+    );
+  }
+  const gate = level === 'signed' ? readSignatureGate(inputs) : undefined;
+  if (level === 'signed' && !gate) {
+    throw new UserError(
+      "Input 'verifyImages' is signed: set 'verifySignatures' to the trust policy the images must be signed under (cosignKey, cosignKeyless or notation).",
+    );
+  }
+  if (level !== 'none' && action !== 'upgrade') {
+    throw new UserError(
+      `Input 'verifyImages' applies to the upgrade action (action is ${action}): set it to none.`,
+    );
+  }
+  return level === 'none' ? undefined : { level, gate };
+}
+
 export function readInputs(): DeployHelmChartInputs {
   const action = inputs.choice('action', ACTIONS, 'upgrade', HELM_DEPLOY_COMMANDS);
   const sources = agentVariable('Build.SourcesDirectory') ?? process.cwd();
@@ -191,6 +226,7 @@ export function readInputs(): DeployHelmChartInputs {
       apply: inputs.choice('serverSideApply', SERVER_SIDE_CHOICES, 'auto'),
       forceConflicts: inputs.boolean('forceConflicts', false),
     },
+    verifyImages: readImageVerification(action),
     insecureRegistries: inputs.lines('insecureRegistries'),
     helmPath: inputs.filePath('helmPath'),
     tempDirectory: agentVariable('Agent.TempDirectory'),

@@ -1,5 +1,7 @@
 import type { ObjectChange, HistoryEntry } from '../common/helm';
 import { markdownCell, markdownCode } from '../common/markdown';
+import { signaturesMarkdown } from '../common/signatures';
+import type { ImageCheck } from './imageCheck';
 
 /** What a failed upgrade left behind, for the summary. */
 export interface FailureReport {
@@ -22,6 +24,8 @@ export interface DeploySummary {
   /** For the diff action: what an upgrade would change. */
   readonly changes?: readonly ObjectChange[];
   readonly failure?: FailureReport;
+  /** `verifyImages`: the images checked before the upgrade. */
+  readonly images?: ImageCheck;
 }
 
 /** A fenced block that data cannot close: the fence is longer than any backtick run in it. */
@@ -63,6 +67,21 @@ function failureSection(f: FailureReport): string[] {
   return lines;
 }
 
+function imagesSection({ images, verified }: ImageCheck): string[] {
+  return [
+    `**Images verified before deploying** (${images.length}, each pinned by digest${verified ? ' and signed' : ''}):`,
+    '',
+    '| Image | Signature | Used by |',
+    '| --- | --- | --- |',
+    ...images.map(
+      (i) =>
+        `| ${markdownCode(i.reference)} | ${markdownCell(i.signer ?? 'not checked (pinned)')} | ${i.usedBy.map(markdownCode).join('<br>')} |`,
+    ),
+    '',
+    ...(verified?.length ? [signaturesMarkdown(verified, 'Signatures verified before deploying')] : []),
+  ];
+}
+
 /** The build summary: what was done, and the release's `helm history`. */
 export function renderSummary(s: DeploySummary): string {
   const lines = [
@@ -74,6 +93,7 @@ export function renderSummary(s: DeploySummary): string {
   if (s.changeCause) lines.push(`**Change cause:** ${markdownCell(s.changeCause)}`, '');
   if (s.failure) lines.push(...failureSection(s.failure));
   if (s.changes) lines.push(...changesSection(s.changes));
+  if (s.images) lines.push(...imagesSection(s.images));
   if (s.annotated.length > 0) lines.push(`Annotated: ${s.annotated.map(markdownCode).join(', ')}`, '');
   if (s.history.length === 0) {
     lines.push(

@@ -15,8 +15,8 @@ import { confineFiles } from '../common/files';
 import { readLockFile, writeLockFile, type ImageLock } from '../common/lockfile';
 import { pinImages, declarePullScopes, registryImageResolver } from '../common/pinning';
 import { readInputs } from './inputs';
-import { signatureRecord } from '../common/signatures';
-import { signaturesMarkdown, verifyPinnedImages } from './signatureGate';
+import { signatureRecord, signaturesMarkdown } from '../common/signatures';
+import { verifyPinnedImages } from './signatureGate';
 import { summaryMarkdown } from './summaryMarkdown';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -71,7 +71,8 @@ export async function pinImageDigestsTask(): Promise<void> {
     const registryRequests = client.stats.requests;
     uploadSummary(
       SUMMARY_TITLE,
-      summaryMarkdown(report, { lockFile: written, registryRequests }) + signaturesMarkdown(verified),
+      summaryMarkdown(report, { lockFile: written, registryRequests }) +
+        signaturesMarkdown(verified, 'Signatures verified'),
     );
   } finally {
     client.close();

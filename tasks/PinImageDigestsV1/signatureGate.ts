@@ -1,8 +1,7 @@
 import { agentLogger } from '../common/agent';
 import type { LockedImage } from '../common/lockfile';
-import { markdownCell, markdownCode } from '../common/markdown';
 import { parseImageReference, type RegistryClient } from '../common/registry';
-import { verifyImages, type SignatureGate, type VerifiedImage } from '../common/signatures';
+import { gateImages, type SignatureGate, type VerifiedImage } from '../common/signatures';
 
 /** verify with a trust policy: every pinned digest must be signed under it (all checked, then one failure). */
 export function verifyPinnedImages(
@@ -19,23 +18,5 @@ export function verifyPinnedImages(
       digest: image.digest,
     };
   });
-  return agentLogger.group(`Verify signatures (${gate.mode}) of ${toVerify.length} image(s)`, () =>
-    verifyImages(client, toVerify, gate.trust, agentLogger),
-  );
-}
-
-/** The summary's section naming the signature accepted per image. */
-export function signaturesMarkdown(verified: readonly VerifiedImage[] | undefined): string {
-  if (!verified) return '';
-  return [
-    '**Signatures verified**',
-    '',
-    '| Image | Accepted signature | Found in |',
-    '| --- | --- | --- |',
-    ...verified.map(
-      (v) =>
-        `| ${markdownCode(`${v.reference}@${v.digest}`)} | ${markdownCell(`${v.accepted.kind}: ${v.accepted.description}`)} | ${markdownCell(v.accepted.where)} |`,
-    ),
-    '',
-  ].join('\n');
+  return gateImages(client, toVerify, gate, agentLogger);
 }

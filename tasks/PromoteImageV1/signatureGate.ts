@@ -2,7 +2,7 @@ import { agentLogger } from '../common/agent';
 import { UserError } from '../common/errors';
 import { findManifest, type RegistryClient } from '../common/registry';
 import {
-  verifyImages,
+  gateImages,
   type ImageInRegistry,
   type SignatureGate,
   type VerifiedImage,
@@ -41,7 +41,5 @@ export async function gateSources(
       digest,
     });
   }
-  return agentLogger.group(`Verify signatures (${gate.mode}) of ${images.length} image(s)`, () =>
-    verifyImages(client, images, gate.trust, agentLogger),
-  );
+  return gateImages(client, images, gate, agentLogger);
 }

@@ -1,6 +1,6 @@
 import type { CopyReport } from '../common/copy';
-import type { VerifiedImage } from '../common/signatures';
-import { markdownCell as cell, markdownCode as code } from '../common/markdown';
+import { signaturesMarkdown, type VerifiedImage } from '../common/signatures';
+import { markdownCode as code } from '../common/markdown';
 import type { Promotion } from './inputs';
 
 export function formatBytes(bytes: number): string {
@@ -42,21 +42,8 @@ function imageRow({ promotion, report }: PromotionResult): string {
   return `| ${code(promotion.source.toString())} | ${tags}${tagState} | \`${report.digest}\` | ${platforms} | ${moved} | ${report.referrersCopied} |`;
 }
 
-function signatureRow(v: VerifiedImage): string {
-  const attestations = v.attestations.map((a) => `${code(a.predicateType)} (${cell(a.signer)})`);
-  return `| ${code(v.reference)} | \`${v.digest}\` | ${v.accepted.kind}: ${cell(v.accepted.description)} | ${cell(v.accepted.where)} | ${attestations.join('<br>') || '-'} |`;
-}
-
 function signatureSection(verified: readonly VerifiedImage[] | undefined): string[] {
-  if (!verified) return [];
-  return [
-    '',
-    '#### Signatures verified before promotion',
-    '',
-    '| Source | Digest | Accepted signature | Found in | Attestations |',
-    '| --- | --- | --- | --- | --- |',
-    ...verified.map(signatureRow),
-  ];
+  return verified ? ['', signaturesMarkdown(verified, 'Signatures verified before promotion').trimEnd()] : [];
 }
 
 /** The build summary section: what was promoted where, what moved, and whose signature was accepted. */

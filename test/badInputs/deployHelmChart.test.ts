@@ -200,6 +200,26 @@ const CASES = cases<Ctx>([
     names: () => ["'createNamespace'"],
   },
   {
+    name: 'verifyImages not a choice',
+    inputs: () => ({ verifyImages: 'yes' }),
+    names: () => ["'verifyImages'", 'none, pinned, signed'],
+  },
+  {
+    name: 'verifyImages signed without a trust policy',
+    inputs: () => ({ verifyImages: 'signed' }),
+    names: () => ["'verifyImages'", "'verifySignatures'"],
+  },
+  {
+    name: 'verifySignatures with verifyImages pinned',
+    inputs: () => ({ verifyImages: 'pinned', verifySignatures: 'notation', notationCertificates: 'x.pem' }),
+    names: () => ["'verifySignatures'", "'verifyImages'"],
+  },
+  {
+    name: 'verifyImages on a rollback',
+    inputs: () => ({ action: 'rollback', verifyImages: 'pinned' }),
+    names: () => ["'verifyImages'", 'rollback'],
+  },
+  {
     name: 'postRenderer that does not exist',
     inputs: () => ({ postRenderer: 'tools/missing-renderer' }),
     names: () => ['tools/missing-renderer'],

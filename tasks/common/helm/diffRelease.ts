@@ -1,56 +1,16 @@
 import { HelmCommandError } from './helmRunner';
 import { diffManifests, type ChangeKind, type ObjectChange } from './manifestDiff';
-import { withUpgradeArgs, type ActionDeps, type UpgradeOptions } from './releaseActions';
+import type { ActionDeps, UpgradeOptions } from './releaseActions';
 import { releaseStatus, targetArgs } from './releaseInfo';
+import { lastLine, renderRelease, UNREACHABLE, type RenderedRelease } from './renderRelease';
 
 /** What an upgrade with the same inputs would change, and how that was found out. */
 export interface ReleaseDiff {
   readonly changes: readonly ObjectChange[];
   /** `server` (a server-side dry run) or `template` (the cluster could not be reached). */
-  readonly renderedWith: 'server' | 'template';
+  readonly renderedWith: RenderedRelease['renderedWith'];
   /** The live release's revision compared with; undefined when there is none (a first install) or it could not be read. */
   readonly liveRevision: number | undefined;
-}
-
-/** Helm's words when it cannot talk to the API server (Helm 3 capitalises, Helm 4 does not). */
-const UNREACHABLE = /kubernetes cluster unreachable/i;
-
-const lastLine = (text: string): string => text.trim().split(/\r?\n/).pop() ?? '';
-
-/** The `manifest` of the release `helm upgrade --dry-run=server --output=json` prints. */
-function dryRunManifest(stdout: string): string {
-  let release: unknown;
-  try {
-    release = JSON.parse(stdout.slice(Math.max(0, stdout.indexOf('{'))));
-  } catch {
-    throw new Error('helm upgrade --dry-run=server did not print the release as JSON.');
-  }
-  const manifest = (release as { manifest?: unknown }).manifest;
-  return typeof manifest === 'string' ? manifest : '';
-}
-
-/** The new manifest: a server-side dry run, or `helm template` when the cluster cannot be reached. */
-async function render(
-  deps: ActionDeps,
-  options: UpgradeOptions,
-): Promise<[string, ReleaseDiff['renderedWith']]> {
-  const { helm, logger } = deps;
-  const run = (mode: 'dry-run' | 'template') =>
-    withUpgradeArgs(deps, options, mode, async (args, renderer) => {
-      const result = await helm.run(args);
-      for (const failure of renderer.relay.failures) logger.warn(`Post-renderer: ${failure}`);
-      return result;
-    });
-  const dry = await run('dry-run');
-  if (dry.code === 0) return [dryRunManifest(dry.stdout), 'server'];
-  if (!UNREACHABLE.test(dry.stderr)) throw new HelmCommandError('upgrade --dry-run=server', dry);
-  logger.warn(
-    `The cluster could not be reached for a server-side dry run (${lastLine(dry.stderr)}): rendering with helm template instead. ` +
-      'Lookups in the chart find nothing and the API server does not check the objects.',
-  );
-  const template = await run('template');
-  if (template.code !== 0) throw new HelmCommandError('template', template);
-  return [template.stdout, 'template'];
 }
 
 /** The live release's manifest and revision; empty when there is no release or the cluster cannot be reached. */
@@ -91,7 +51,7 @@ export async function diffRelease(
   secrets: readonly string[],
 ): Promise<ReleaseDiff> {
   const { logger } = deps;
-  const [rendered, renderedWith] = await render(deps, options);
+  const { manifest: rendered, renderedWith } = await renderRelease(deps, options);
   const [live, liveRevision] = await liveManifest(deps, options);
   const changes = diffManifests(live, rendered, secrets);
   for (const change of changes) {

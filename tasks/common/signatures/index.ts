@@ -20,7 +20,15 @@ export type { FoundAttestation } from './attestations';
 export type { Candidate, RejectReason, Signer, Verdict } from './verdict';
 export * as mediaTypes from './mediaTypes';
 export { registryArtifactSource, SIGNATURE_BLOB_LIMIT } from './registrySource';
-export { signatureRecord, verifyImages, type ImageInRegistry } from './verifyImages';
+export {
+  checkImages,
+  signatureRecord,
+  verifyImages,
+  type ImageInRegistry,
+  type RefusedImage,
+  type SignatureCheck,
+} from './verifyImages';
+export { checkSignatures, gateImages, signaturesMarkdown } from './gateImages';
 export {
   KEY_REFERENCE_PREFIXES,
   readSignatureGate,
