@@ -31,6 +31,8 @@ export interface PromoteImageInputs {
   readonly lockFile: string | undefined;
   readonly overwrite: (typeof OVERWRITE)[number];
   readonly copyReferrers: boolean;
+  /** Attach the promotion record (an in-toto statement) to each promoted digest. */
+  readonly recordPromotion: boolean;
   readonly insecureRegistries: readonly string[];
   readonly dryRun: boolean;
   /** The signature gate's trust policy; undefined when `verifySignatures` is none. */
@@ -155,6 +157,7 @@ export function readInputs(): PromoteImageInputs {
     lockFile,
     overwrite: inputs.choice('overwrite', OVERWRITE, 'never'),
     copyReferrers: inputs.boolean('copyReferrers', true),
+    recordPromotion: inputs.boolean('recordPromotion', true),
     insecureRegistries: inputs.lines('insecureRegistries'),
     dryRun: inputs.boolean('dryRun', false),
     signatureGate: readSignatureGate(inputs),

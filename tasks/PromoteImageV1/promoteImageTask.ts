@@ -2,7 +2,7 @@ import { agentLogger, createRegistryClient, recordDone, setOutput, uploadSummary
 import { copyImage, type CopyProgress } from '../common/copy';
 import type { RegistryClient } from '../common/registry';
 import { mapLimit } from '../common/net';
-import { signatureRecord } from '../common/signatures';
+import { signatureRecord, type PayloadSigner } from '../common/signatures';
 import { readInputs, type PromoteImageInputs, type Promotion } from './inputs';
 import {
   formatBytes,
@@ -12,6 +12,7 @@ import {
   type PromotionResult,
 } from './summary';
 import { gateSources } from './signatureGate';
+import { recordPromotions } from './promotionRecord';
 import { testedDigests } from './testedDigests';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -63,7 +64,8 @@ function promoteEach(
   return mapLimit(options.promotions, IMAGE_CONCURRENCY, one);
 }
 
-export async function promoteImageTask(): Promise<void> {
+/** `signer`: signs the promotion records (a Key Vault key); without one they are written unsigned. */
+export async function promoteImageTask(signer?: PayloadSigner): Promise<void> {
   const started = Date.now();
   const options = readInputs();
   const digests = testedDigests(options, agentLogger);
@@ -117,11 +119,23 @@ export async function promoteImageTask(): Promise<void> {
     'bytesCopied',
     results.reduce((n, r) => n + r.report.bytesCopied, 0),
   );
+  // After every copy succeeded: a record is never written for an image that is not in the target.
+  const records =
+    options.recordPromotion && !options.dryRun
+      ? await recordPromotions(client, results, verified, signer)
+      : [];
+  if (records[0]) {
+    setOutput('promotionRecordDigest', records[0].record.digest);
+    setOutput(
+      'promotionRecordDigests',
+      JSON.stringify(records.map((r) => `${targetRepository(r.result.promotion)}@${r.record.digest}`)),
+    );
+  }
   const totals = {
     requests: client.stats.requests,
     durationMs: Date.now() - started,
     dryRun: options.dryRun,
   };
   if (verified) setOutput('verifiedSignatures', JSON.stringify(verified.map(signatureRecord)));
-  uploadSummary(SUMMARY_TITLE, renderSummary(results, totals, verified));
+  uploadSummary(SUMMARY_TITLE, renderSummary(results, totals, verified, records));
 }

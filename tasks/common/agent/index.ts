@@ -31,3 +31,4 @@ export {
   setSecretVariables,
   type SecretVariable,
 } from './secretVariables';
+export { readPipelineRun, type PipelineRunRecord } from './pipelineRun';
