@@ -32,7 +32,11 @@ export interface ApprovalSpec {
   /** The Checkpoint.Approval record's id. */
   readonly id: string;
   readonly status: 'approved' | 'rejected' | 'pending';
-  readonly steps: readonly { readonly approver: string; readonly uniqueName: string; readonly status: string }[];
+  readonly steps: readonly {
+    readonly approver: string;
+    readonly uniqueName: string;
+    readonly status: string;
+  }[];
 }
 
 export interface BuildSpec {
@@ -58,6 +62,7 @@ export interface AzureDevOpsEmulator {
   /** `{url}/{organization}/`, what System.CollectionUri holds. */
   readonly collectionUri: string;
   readonly caFile: string;
+  readonly caPem: string;
   readonly requests: AdoRequest[];
   stop(): Promise<void>;
 }
@@ -74,7 +79,9 @@ function adoError(res: http.ServerResponse, status: number, message: string, typ
   });
 }
 
-export async function startAzureDevOpsEmulator(options: AzureDevOpsEmulatorOptions): Promise<AzureDevOpsEmulator> {
+export async function startAzureDevOpsEmulator(
+  options: AzureDevOpsEmulatorOptions,
+): Promise<AzureDevOpsEmulator> {
   const org = options.organization ?? 'fabrikam';
   const requests: AdoRequest[] = [];
   const project = encodeURIComponent(options.project).toLowerCase();
@@ -111,7 +118,12 @@ export async function startAzureDevOpsEmulator(options: AzureDevOpsEmulatorOptio
     const grant = bearer === undefined ? undefined : options.tokens[bearer];
     if (!grant) {
       return answer(401, () =>
-        adoError(res, 401, "TF400813: The user '' is not authorized to access this resource.", 'UnauthorizedRequestException'),
+        adoError(
+          res,
+          401,
+          "TF400813: The user '' is not authorized to access this resource.",
+          'UnauthorizedRequestException',
+        ),
       );
     }
     const timeline = timelineRoute.exec(path);
@@ -120,14 +132,33 @@ export async function startAzureDevOpsEmulator(options: AzureDevOpsEmulatorOptio
     if (req.method === 'GET' && timeline && inProject) {
       if (!grant.timeline) {
         return answer(403, () =>
-          adoError(res, 403, 'TF215106: Access denied. The token needs View builds permission for the project.', 'AccessCheckException'),
+          adoError(
+            res,
+            403,
+            'TF215106: Access denied. The token needs View builds permission for the project.',
+            'AccessCheckException',
+          ),
         );
       }
       const build = options.builds.find((b) => b.id === Number(timeline[2]));
-      if (!build) return answer(404, () => adoError(res, 404, `The requested build ${timeline[2]} could not be found.`, 'BuildNotFoundException'));
+      if (!build)
+        return answer(404, () =>
+          adoError(
+            res,
+            404,
+            `The requested build ${timeline[2]} could not be found.`,
+            'BuildNotFoundException',
+          ),
+        );
       return answer(200, () =>
         sendJson(res, 200, {
-          records: build.records.map((r, order) => ({ ...r, order, attempt: 1, previousAttempts: [], issues: [] })),
+          records: build.records.map((r, order) => ({
+            ...r,
+            order,
+            attempt: 1,
+            previousAttempts: [],
+            issues: [],
+          })),
           lastChangedBy: '00000000-0000-0000-0000-000000000000',
           lastChangedOn: '2026-12-05T08:00:00.000Z',
           id: '3e4f5a6b-7c8d-4e9f-8a0b-1c2d3e4f5a6b',
@@ -139,7 +170,12 @@ export async function startAzureDevOpsEmulator(options: AzureDevOpsEmulatorOptio
     if (req.method === 'GET' && approvals && inProject) {
       if (!grant.approvals) {
         return answer(403, () =>
-          adoError(res, 403, 'Access denied: the token cannot read approvals of this project.', 'AccessCheckException'),
+          adoError(
+            res,
+            403,
+            'Access denied: the token cannot read approvals of this project.',
+            'AccessCheckException',
+          ),
         );
       }
       const ids = (url.searchParams.get('approvalIds') ?? '').split(',').filter((id) => id !== '');
@@ -159,7 +195,10 @@ export async function startAzureDevOpsEmulator(options: AzureDevOpsEmulatorOptio
             ? {
                 steps: a.steps.map((s) => ({
                   assignedApprover: { displayName: s.approver, uniqueName: s.uniqueName },
-                  actualApprover: s.status === 'pending' ? undefined : { displayName: s.approver, uniqueName: s.uniqueName },
+                  actualApprover:
+                    s.status === 'pending'
+                      ? undefined
+                      : { displayName: s.approver, uniqueName: s.uniqueName },
                   status: s.status,
                   comment: '',
                   initiatedOn: '2026-12-05T07:50:00.000Z',
@@ -174,6 +213,7 @@ export async function startAzureDevOpsEmulator(options: AzureDevOpsEmulatorOptio
   return {
     collectionUri: `${server.url}/${org}/`,
     caFile: server.caFile,
+    caPem: server.caPem,
     requests,
     stop: () => server.stop(),
   };

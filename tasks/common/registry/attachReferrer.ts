@@ -29,10 +29,15 @@ export interface AttachedReferrer {
   readonly via: 'api' | 'fallback-tag';
 }
 
-/** Uploads `bytes` as a blob in one POST + PUT unless the repository has it already. */
-async function putBlob(deps: ReferrersDeps, at: RepositoryLocation, bytes: Buffer): Promise<Descriptor> {
+/** Uploads `bytes` as a blob in one POST + PUT; `shared`: unless the repository has it already. */
+async function putBlob(
+  deps: ReferrersDeps,
+  at: RepositoryLocation,
+  bytes: Buffer,
+  shared: boolean,
+): Promise<Descriptor> {
   const digest = digestOf(bytes);
-  if (!(await hasBlob(deps.http, at, digest))) {
+  if (!shared || !(await hasBlob(deps.http, at, digest))) {
     const target = { to: at, digest };
     const session = await startUpload(deps.http, target);
     await completeUpload(deps.http, target, session, {
@@ -56,10 +61,11 @@ export async function attachReferrer(
     ? undefined
     : await manifestOfTag(deps.http, at, fallbackTag, { tags: [], complete: false });
 
-  const config = { ...(await putBlob(deps, at, EMPTY_JSON)), mediaType: OCI_EMPTY };
+  const config = { ...(await putBlob(deps, at, EMPTY_JSON, true)), mediaType: OCI_EMPTY };
   const layers: Descriptor[] = [];
+  // The layers are new (a record holds its own time): uploaded without asking first.
   for (const layer of artifact.layers)
-    layers.push({ ...(await putBlob(deps, at, layer.bytes)), mediaType: layer.mediaType });
+    layers.push({ ...(await putBlob(deps, at, layer.bytes, false)), mediaType: layer.mediaType });
   const body = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,

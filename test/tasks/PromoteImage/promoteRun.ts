@@ -30,11 +30,13 @@ export interface PromoteRun {
   secrets?: string[];
   /** Pipeline variables (e.g. Pipeline.Workspace, where a downloaded lock file lies). */
   variables?: Record<string, string>;
+  /** More connections by id (SystemVssConnection: the job's access token). */
+  endpoints?: Record<string, EndpointSpec>;
 }
 
 /** Runs the packaged PromoteImage task with System.Debug on (the leak check covers the debug log). */
 export function promote(run: PromoteRun): Promise<TaskRun> {
-  const endpoints: Record<string, EndpointSpec> = {};
+  const endpoints: Record<string, EndpointSpec> = { ...run.endpoints };
   const inputs = { ...run.inputs };
   if (run.sourceConnection) {
     const id = randomUUID();
