@@ -90,7 +90,9 @@ export async function readRecords(
       layerMediaType: layerDescriptor.mediaType,
       layer,
       envelope,
-      statement: JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as StoredRecord['statement'],
+      statement: JSON.parse(
+        Buffer.from(envelope.payload, 'base64').toString('utf8'),
+      ) as StoredRecord['statement'],
     });
   }
   return records;

@@ -49,8 +49,19 @@ describe('signatures: attaching the promotion record (real registry)', function 
     const client = testClient();
     const at = { registry: reg.host, repository: 'prod/fallback' };
     const signer = ecdsaSigner();
-    const first = await attachPromotionRecord(client, at, image.digest, facts(`${reg.host}/prod/fallback`, image.digest), signer);
-    const second = await attachPromotionRecord(client, at, image.digest, facts(`${reg.host}/prod/fallback`, image.digest));
+    const first = await attachPromotionRecord(
+      client,
+      at,
+      image.digest,
+      facts(`${reg.host}/prod/fallback`, image.digest),
+      signer,
+    );
+    const second = await attachPromotionRecord(
+      client,
+      at,
+      image.digest,
+      facts(`${reg.host}/prod/fallback`, image.digest),
+    );
     assert.equal(first.via, 'fallback-tag');
     assert.equal(first.signedBy, signer.keyId);
     assert.equal(second.signedBy, undefined);
@@ -68,10 +79,18 @@ describe('signatures: attaching the promotion record (real registry)', function 
     const image = await pushImage(reg, 'prod/api', { format: 'oci', layers: [64], tag: '1.0' });
     const client = testClient();
     const at = { registry: proxy.host, repository: 'prod/api' };
-    const record = await attachPromotionRecord(client, at, image.digest, facts(`${proxy.host}/prod/api`, image.digest));
+    const record = await attachPromotionRecord(
+      client,
+      at,
+      image.digest,
+      facts(`${proxy.host}/prod/api`, image.digest),
+    );
     assert.equal(record.via, 'api');
     const records = await readRecords(reg, 'prod/api', image.digest, proxy.host);
-    assert.deepEqual(records.map((r) => r.digest), [record.digest]);
+    assert.deepEqual(
+      records.map((r) => r.digest),
+      [record.digest],
+    );
     assert.deepEqual(await listTags(reg, 'prod/api'), ['1.0']);
   });
 
@@ -79,7 +98,12 @@ describe('signatures: attaching the promotion record (real registry)', function 
     await pushImage(reg, 'prod/missing', { format: 'oci', layers: [64], tag: '1.0' });
     const absent = `sha256:${'0'.repeat(64)}`;
     await assert.rejects(
-      attachPromotionRecord(testClient(), { registry: reg.host, repository: 'prod/missing' }, absent, facts('x', absent)),
+      attachPromotionRecord(
+        testClient(),
+        { registry: reg.host, repository: 'prod/missing' },
+        absent,
+        facts('x', absent),
+      ),
       /cannot be attached: .*is not in the target registry/,
     );
     assert.deepEqual(await listTags(reg, 'prod/missing'), ['1.0']);

@@ -28,7 +28,11 @@ const facts = (over: Partial<PromotionFacts> = {}): PromotionFacts => ({
     collectionUri: 'https://dev.azure.com/contoso/',
     project: 'shop',
     pipeline: { name: 'shop-release', id: '7' },
-    run: { id: '42', number: '20261205.3', url: 'https://dev.azure.com/contoso/shop/_build/results?buildId=42' },
+    run: {
+      id: '42',
+      number: '20261205.3',
+      url: 'https://dev.azure.com/contoso/shop/_build/results?buildId=42',
+    },
     stage: 'Production',
     job: 'Promote',
     attempt: '1',
@@ -49,22 +53,35 @@ const facts = (over: Partial<PromotionFacts> = {}): PromotionFacts => ({
 
 describe('signatures: the promotion record', () => {
   it('is an in-toto v1 statement about the target repository at the promoted digest', () => {
-    const statement = JSON.parse(promotionStatement(DIGEST, facts()).toString('utf8')) as Record<string, unknown>;
+    const statement = JSON.parse(promotionStatement(DIGEST, facts()).toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     assert.equal(statement['_type'], 'https://in-toto.io/Statement/v1');
-    assert.deepEqual(statement['subject'], [{ name: 'prod.example/shop/api', digest: { sha256: 'ab'.repeat(32) } }]);
+    assert.deepEqual(statement['subject'], [
+      { name: 'prod.example/shop/api', digest: { sha256: 'ab'.repeat(32) } },
+    ]);
     assert.equal(statement['predicateType'], PROMOTION_PREDICATE);
     const predicate = statement['predicate'] as Record<string, unknown>;
-    assert.deepEqual(predicate['target'], { repository: 'prod.example/shop/api', tags: ['1.4.0', 'stable'], digest: DIGEST });
+    assert.deepEqual(predicate['target'], {
+      repository: 'prod.example/shop/api',
+      tags: ['1.4.0', 'stable'],
+      digest: DIGEST,
+    });
     assert.deepEqual(validateJsonSchema(statement, RECORD_SCHEMA), []);
   });
 
   it('matches the schema with nothing verified and approvals unknown, and the schema refuses a record without its run', () => {
     const statement = JSON.parse(
-      promotionStatement(DIGEST, facts({ verification: 'not verified', approvals: 'unknown' })).toString('utf8'),
+      promotionStatement(DIGEST, facts({ verification: 'not verified', approvals: 'unknown' })).toString(
+        'utf8',
+      ),
     ) as { predicate: Record<string, unknown> };
     assert.deepEqual(validateJsonSchema(statement, RECORD_SCHEMA), []);
     delete statement.predicate['pipelineRun'];
-    assert.deepEqual(validateJsonSchema(statement, RECORD_SCHEMA), ['$.predicate: required property "pipelineRun" is missing']);
+    assert.deepEqual(validateJsonSchema(statement, RECORD_SCHEMA), [
+      '$.predicate: required property "pipelineRun" is missing',
+    ]);
   });
 
   it('signed: a Sigstore bundle v0.3 with the key hint, which the Sigstore libraries verify with the public key only', async () => {
@@ -80,13 +97,19 @@ describe('signatures: the promotion record', () => {
     };
     assert.equal(bundle.verificationMaterial.publicKey.hint, signer.keyId);
     assert.equal(bundle.dsseEnvelope.signatures[0]?.keyid, signer.keyId);
-    assert.equal(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'), statement.toString('utf8'));
+    assert.equal(
+      Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'),
+      statement.toString('utf8'),
+    );
     verifyBundleWithKey(layer.bytes, signer.publicPem);
     assert.throws(() => verifyBundleWithKey(layer.bytes, ecdsaSigner().publicPem), /signature/i);
     // A changed statement under the same signature does not verify.
     const forged = JSON.stringify({
       ...JSON.parse(layer.bytes.toString('utf8')),
-      dsseEnvelope: { ...bundle.dsseEnvelope, payload: promotionStatement(DIGEST, facts({ approvals: [] })).toString('base64') },
+      dsseEnvelope: {
+        ...bundle.dsseEnvelope,
+        payload: promotionStatement(DIGEST, facts({ approvals: [] })).toString('base64'),
+      },
     });
     assert.throws(() => verifyBundleWithKey(Buffer.from(forged), signer.publicPem), /signature/i);
   });
@@ -95,7 +118,11 @@ describe('signatures: the promotion record', () => {
     const statement = promotionStatement(DIGEST, facts());
     const artifact = await recordArtifact(statement, '2026-12-05T09:00:00.000Z');
     assert.equal(artifact.artifactType, mediaTypes.IN_TOTO_PAYLOAD);
-    const envelope = JSON.parse(artifact.layers[0]!.bytes.toString('utf8')) as { payloadType: string; payload: string; signatures: unknown[] };
+    const envelope = JSON.parse(artifact.layers[0]!.bytes.toString('utf8')) as {
+      payloadType: string;
+      payload: string;
+      signatures: unknown[];
+    };
     assert.equal(artifact.layers[0]!.mediaType, mediaTypes.DSSE_ENVELOPE);
     assert.equal(envelope.payloadType, mediaTypes.IN_TOTO_PAYLOAD);
     assert.deepEqual(envelope.signatures, []);

@@ -37,6 +37,8 @@ describe('PromoteImage@1 (anonymous registries)', function () {
           sourceImage: `${nonprod.host}/delivery:v1.0.2`,
           targetImage: `${nonprod.host}/prod/delivery`,
           copyReferrers: 'false',
+          // The copy's request budget; the record's cost is measured in promotionRecord.test.ts.
+          recordPromotion: 'false',
         },
       }),
     );
