@@ -28,6 +28,8 @@ export interface RunChecks {
 }
 
 const APPROVAL = 'Checkpoint.Approval';
+/** An unreachable service leaves the facts unknown after this long, not after the OS's TCP timeout. */
+const SOCKET_TIMEOUT_MS = 30_000;
 const statusOf = (err: unknown): number | undefined =>
   (err as { statusCode?: unknown }).statusCode as number | undefined;
 
@@ -69,7 +71,7 @@ export async function readRunChecks(at: RunLocation, network: NetworkOptions): P
   const api = new BuildApi(
     at.collectionUri,
     [new BearerCredentialHandler(at.token, false)],
-    devOpsRequestOptions(network),
+    { ...devOpsRequestOptions(network), socketTimeout: SOCKET_TIMEOUT_MS },
     'release-guard-tasks',
   );
   let records: TimelineRecord[];

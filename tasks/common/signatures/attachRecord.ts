@@ -14,7 +14,7 @@ import type { PayloadSigner } from './signer';
 export interface AttachedRecord {
   readonly digest: string;
   readonly via: 'api' | 'fallback-tag';
-  /** The signer's key id, undefined for an unsigned record. */
+  /** The signing key's id and fingerprint (`<keyId> (sha256:<16 hex>)`), undefined when unsigned. */
   readonly signedBy: string | undefined;
   /** Registry requests the record took. */
   readonly requests: number;
@@ -34,12 +34,16 @@ export async function attachPromotionRecord(
       `The promotion record cannot be attached: ${at.registry}/${at.repository}@${digest} is not in the target registry.`,
     );
   }
-  const artifact = await recordArtifact(promotionStatement(digest, facts), facts.promotedAt, signer);
+  const { signedBy, ...artifact } = await recordArtifact(
+    promotionStatement(digest, facts),
+    facts.promotedAt,
+    signer,
+  );
   const attached = await attachReferrer(
     { http: client.http, apiSupport: client.referrersApi },
     at,
     subject,
     artifact,
   );
-  return { ...attached, signedBy: signer?.keyId, requests: client.stats.requests - before };
+  return { ...attached, signedBy, requests: client.stats.requests - before };
 }

@@ -4,7 +4,10 @@
 // `cosign verify-attestation --key` and `@sigstore/verify` verify it offline with the public key,
 // and `cosign tree` / `oras discover` list it. Unsigned: the bare DSSE envelope (no signature) in
 // a referrer of artifactType `application/vnd.in-toto+json`: nothing claims a signature it lacks.
+import crypto from 'node:crypto';
+import { UserError } from '../errors';
 import type { NewReferrer } from '../registry';
+import { keyId } from './keys';
 import { preAuthEncoding } from './dsse';
 import {
   BUNDLE_PREDICATE_ANNOTATION,
@@ -17,20 +20,59 @@ import type { PayloadSigner } from './signer';
 
 const CREATED = 'org.opencontainers.image.created';
 
+/** The signed record as stored, and the signing key as the log names it: key id and fingerprint. */
+export interface RecordArtifact extends NewReferrer {
+  readonly signedBy: string | undefined;
+}
+
+/**
+ * Signs the pre-authentication encoding and checks the signature with the signer's public key
+ * before anything is written: a signer answering another key's signature, or a signature in
+ * another encoding than DER, fails here rather than leaving a record nobody can verify.
+ */
+async function signChecked(
+  signer: PayloadSigner,
+  pae: Buffer,
+): Promise<{ signature: Buffer; signedBy: string }> {
+  const signature = await signer.sign(pae);
+  let publicKey: crypto.KeyObject;
+  try {
+    publicKey = crypto.createPublicKey(await signer.publicKeyPem());
+  } catch (err) {
+    throw new UserError(
+      `The public key of signing key ${signer.keyId} is not a PEM public key (${String(err)}).`,
+    );
+  }
+  const signedBy = `${signer.keyId} (${keyId(publicKey)})`;
+  let valid = false;
+  try {
+    valid = crypto.verify('sha256', pae, publicKey, signature);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    throw new UserError(
+      `The promotion record's signature made with key ${signedBy} does not verify with that key's public key: check that the key signs SHA-256 digests with ECDSA or RSA and answers DER signatures. No record was written.`,
+    );
+  }
+  return { signature, signedBy };
+}
+
 export async function recordArtifact(
   statement: Buffer,
   createdAt: string,
   signer?: PayloadSigner,
-): Promise<NewReferrer> {
+): Promise<RecordArtifact> {
   if (!signer) {
     const envelope = { payloadType: IN_TOTO_PAYLOAD, payload: statement.toString('base64'), signatures: [] };
     return {
       artifactType: IN_TOTO_PAYLOAD,
       layers: [{ mediaType: DSSE_ENVELOPE, bytes: Buffer.from(JSON.stringify(envelope), 'utf8') }],
       annotations: { [BUNDLE_PREDICATE_ANNOTATION]: PROMOTION_PREDICATE, [CREATED]: createdAt },
+      signedBy: undefined,
     };
   }
-  const signature = await signer.sign(preAuthEncoding(IN_TOTO_PAYLOAD, statement));
+  const { signature, signedBy } = await signChecked(signer, preAuthEncoding(IN_TOTO_PAYLOAD, statement));
   const { toDSSEBundle, bundleToJSON } = await import('./sigstoreLibraries.js');
   const bundle = toDSSEBundle({
     artifact: statement,
@@ -48,5 +90,6 @@ export async function recordArtifact(
       [BUNDLE_PREDICATE_ANNOTATION]: PROMOTION_PREDICATE,
       [CREATED]: createdAt,
     },
+    signedBy,
   };
 }

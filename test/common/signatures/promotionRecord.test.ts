@@ -114,6 +114,16 @@ describe('signatures: the promotion record', () => {
     assert.throws(() => verifyBundleWithKey(Buffer.from(forged), signer.publicPem), /signature/i);
   });
 
+  it('refuses, before anything is stored, a signer whose signature does not verify with its public key', async () => {
+    const signer = ecdsaSigner();
+    const other = ecdsaSigner();
+    const lying = { ...signer, publicKeyPem: () => Promise.resolve(other.publicPem) };
+    await assert.rejects(
+      recordArtifact(promotionStatement(DIGEST, facts()), '2026-12-05T09:00:00.000Z', lying),
+      /signature made with key test-keys\/promotion\/1 \(sha256:[0-9a-f]{16}\) does not verify with that key's public key/,
+    );
+  });
+
   it('unsigned: a DSSE envelope without signatures under an in-toto artifact type', async () => {
     const statement = promotionStatement(DIGEST, facts());
     const artifact = await recordArtifact(statement, '2026-12-05T09:00:00.000Z');
