@@ -35,6 +35,8 @@ export interface PromoteImageInputs {
   readonly lockTarget: boolean;
   /** With lockTarget: deleteEnabled false as well, which stays when an admin re-enables writes. */
   readonly lockDelete: boolean;
+  /** Attach the promotion record (an in-toto statement) to each promoted digest. */
+  readonly recordPromotion: boolean;
   readonly insecureRegistries: readonly string[];
   readonly dryRun: boolean;
   /**
@@ -181,6 +183,7 @@ export function readInputs(): PromoteImageInputs {
     copyReferrers: inputs.boolean('copyReferrers', true),
     lockTarget: inputs.boolean('lockTarget', false),
     lockDelete: inputs.boolean('lockDelete', true),
+    recordPromotion: inputs.boolean('recordPromotion', true),
     insecureRegistries: inputs.lines('insecureRegistries'),
     dryRun: inputs.boolean('dryRun', false),
     signatureGate: readSignatureGateInputs(inputs),

@@ -20,6 +20,7 @@ import {
 } from './summary';
 import { recordSigner } from './recordSigner';
 import { gateSources } from './signatureGate';
+import { recordPromotions } from './promotionRecord';
 import { checkTargetLocks, lockTargets } from './targetLocks';
 import { testedDigests } from './testedDigests';
 
@@ -77,7 +78,8 @@ export async function promoteImageTask(): Promise<void> {
   const options = readInputs();
   // Keys in Key Vault are read before any registry is: a wrong key or a missing permission fails first.
   const gate = await completeSignatureGate(options.signatureGate, options.azureSubscription);
-  await recordSigner(options);
+  // Signs the promotion records (a Key Vault key); without one they are written unsigned.
+  const signer = await recordSigner(options);
   const digests = testedDigests(options, agentLogger);
   const client = createRegistryClient({
     // The target connection first: on a shared host it needs push, and pull for the mount.
@@ -112,8 +114,6 @@ export async function promoteImageTask(): Promise<void> {
         `${report.blobsSkipped} already there, ${report.referrersCopied} referrers.`,
     );
   }
-  if (lockPlan)
-    setOutput('lockedTags', JSON.stringify(await lockTargets(client, options, lockPlan, results)));
   const first = results[0] as PromotionResult;
   setOutput('digest', first.report.digest);
   setOutput('imageReference', promotedReference(first));
@@ -130,11 +130,26 @@ export async function promoteImageTask(): Promise<void> {
     'bytesCopied',
     results.reduce((n, r) => n + r.report.bytesCopied, 0),
   );
+  // After every copy succeeded: a record is never written for an image that is not in the target.
+  const records =
+    options.recordPromotion && !options.dryRun
+      ? await recordPromotions(client, results, verified, signer)
+      : [];
+  if (records[0]) {
+    setOutput('promotionRecordDigest', records[0].record.digest);
+    setOutput(
+      'promotionRecordDigests',
+      JSON.stringify(records.map((r) => `${targetRepository(r.result.promotion)}@${r.record.digest}`)),
+    );
+  }
+  // Locked last: the record is attached to the promoted digest while its tags still take writes.
+  if (lockPlan)
+    setOutput('lockedTags', JSON.stringify(await lockTargets(client, options, lockPlan, results)));
   const totals = {
     requests: client.stats.requests,
     durationMs: Date.now() - started,
     dryRun: options.dryRun,
   };
   if (verified) setOutput('verifiedSignatures', JSON.stringify(verified.map(signatureRecord)));
-  uploadSummary(SUMMARY_TITLE, renderSummary(results, totals, verified));
+  uploadSummary(SUMMARY_TITLE, renderSummary(results, totals, verified, records));
 }

@@ -1,6 +1,6 @@
 import type { CopyReport } from '../common/copy';
 import { signaturesMarkdown, type VerifiedImage } from '../common/signatures';
-import { markdownCode as code } from '../common/markdown';
+import { markdownCell as cell, markdownCode as code } from '../common/markdown';
 import type { Promotion } from './inputs';
 
 export function formatBytes(bytes: number): string {
@@ -46,11 +46,34 @@ function signatureSection(verified: readonly VerifiedImage[] | undefined): strin
   return verified ? ['', signaturesMarkdown(verified, 'Signatures verified before promotion').trimEnd()] : [];
 }
 
+/** A promoted image's record, as the summary lists it. */
+export interface RecordRow {
+  readonly result: PromotionResult;
+  readonly record: { readonly digest: string; readonly via: string; readonly signedBy: string | undefined };
+  readonly contents: string;
+}
+
+function recordSection(records: readonly RecordRow[]): string[] {
+  if (records.length === 0) return [];
+  return [
+    '',
+    '#### Promotion records',
+    '',
+    '| Image | Record | Found via | Signed by | Records |',
+    '| --- | --- | --- | --- | --- |',
+    ...records.map(
+      (r) =>
+        `| ${code(promotedReference(r.result))} | \`${r.record.digest}\` | ${r.record.via === 'api' ? 'referrers API' : 'fallback tag'} | ${r.record.signedBy ? code(r.record.signedBy) : 'unsigned'} | ${cell(r.contents)} |`,
+    ),
+  ];
+}
+
 /** The build summary section: what was promoted where, what moved, and whose signature was accepted. */
 export function renderSummary(
   results: readonly PromotionResult[],
   totals: RunTotals,
   verified?: readonly VerifiedImage[],
+  records: readonly RecordRow[] = [],
 ): string {
   const title = totals.dryRun ? 'Image promotion (dry run: nothing was changed)' : 'Image promotion';
   const bytes = results.reduce((n, r) => n + r.report.bytesCopied, 0);
@@ -61,6 +84,7 @@ export function renderSummary(
     '| --- | --- | --- | --- | --- | --- |',
     ...results.map(imageRow),
     ...signatureSection(verified),
+    ...recordSection(records),
     '',
     `${results.length} image(s), ${formatBytes(bytes)} copied, ${totals.requests} registry requests, ` +
       `${(totals.durationMs / 1000).toFixed(1)} s.`,

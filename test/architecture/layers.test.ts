@@ -42,6 +42,7 @@ export const LAYERS: Record<string, readonly string[]> = {
     'files',
     'azure',
     'registry',
+    'signatures',
     'copy',
     'lockfile',
     'keyvault',

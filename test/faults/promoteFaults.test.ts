@@ -127,6 +127,8 @@ describe('fault injection: PromoteImage@1 through seeded registry faults', funct
             inputs: {
               sourceImage: scenario.source(),
               targetImage: `${hostOf(proxy)}/${repository}:${scenario.tag}`,
+              // The copy under faults; the target's fallback index is compared with the source's below.
+              recordPromotion: 'false',
             },
           }).finally(() =>
             proxies.forEach((p) => {

@@ -124,6 +124,10 @@ export function validateJsonSchema(
           );
         }
         break;
+      case 'minItems':
+        if (Array.isArray(value) && value.length < (rule as number))
+          fail(`has ${value.length} item(s), fewer than ${String(rule)}`);
+        break;
       case 'anyOf':
       case 'oneOf':
       case 'allOf': {

@@ -37,3 +37,4 @@ export {
   setSecretVariables,
   type SecretVariable,
 } from './secretVariables';
+export { readPipelineRun, type PipelineRunRecord } from './pipelineRun';

@@ -27,6 +27,7 @@ export {
   type Referrers,
   type ReferrersDeps,
 } from './referrers';
+export { attachReferrer, OCI_EMPTY, type AttachedReferrer, type NewReferrer } from './attachReferrer';
 export { digestProblem, digestTag, validateDigest } from './digest';
 export { DockerConfigCredentials, configKeyHost } from './dockerConfig';
 export { isInsecureRegistry } from './endpoints';

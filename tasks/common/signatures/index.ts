@@ -39,3 +39,16 @@ export {
   type SignatureGate,
   type VerifySignatures,
 } from './policyInputs';
+export type { PayloadSigner } from './signer';
+export {
+  PROMOTION_PREDICATE,
+  UNKNOWN,
+  describePromotion,
+  promotionStatement,
+  type CheckFacts,
+  type Known,
+  type PipelineRunFacts,
+  type PromotionFacts,
+  type VerificationFacts,
+} from './promotionRecord';
+export { attachPromotionRecord, type AttachedRecord } from './attachRecord';

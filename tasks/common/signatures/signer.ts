@@ -1,3 +1,4 @@
+/** Signs what the task attaches (the promotion record): a key held elsewhere (Key Vault, a test key). */
 export interface PayloadSigner {
   /** Names the key (e.g. the Key Vault key id with version); becomes the DSSE keyid. */
   readonly keyId: string;

@@ -37,6 +37,8 @@ describe('PromoteImage@1 (anonymous registries)', function () {
           sourceImage: `${nonprod.host}/delivery:v1.0.2`,
           targetImage: `${nonprod.host}/prod/delivery`,
           copyReferrers: 'false',
+          // The copy's request budget; the record's cost is measured in promotionRecord.test.ts.
+          recordPromotion: 'false',
         },
       }),
     );
@@ -108,7 +110,12 @@ describe('PromoteImage@1 (anonymous registries)', function () {
 
   it('is a no-op on a re-run: no manifest or blob written, tags reported unchanged', async () => {
     await pushImage(nonprod, 'again', { format: 'oci', tag: '3.0.0' });
-    const inputs = { sourceImage: `${nonprod.host}/again:3.0.0`, targetImage: `${prod.host}/again:3.0.0` };
+    // The copy's idempotence: a re-run is a promotion of its own and records itself unless told not to.
+    const inputs = {
+      sourceImage: `${nonprod.host}/again:3.0.0`,
+      targetImage: `${prod.host}/again:3.0.0`,
+      recordPromotion: 'false',
+    };
     succeeded(await promote({ inputs }));
     prod.resetRequests();
     const rerun = succeeded(await promote({ inputs }));

@@ -30,7 +30,7 @@ export interface PromoteRun {
   secrets?: string[];
   /** Pipeline variables (e.g. Pipeline.Workspace, where a downloaded lock file lies). */
   variables?: Record<string, string>;
-  /** Further service connections by id (an AzureRM connection named in azureSubscription). */
+  /** Further service connections by id (an AzureRM connection named in azureSubscription; SystemVssConnection: the job's access token). */
   endpoints?: Record<string, EndpointSpec>;
 }
 

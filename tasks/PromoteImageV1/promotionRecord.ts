@@ -1,0 +1,62 @@
+// The promotion record of each promoted image (issue 16): the run's facts read once, then one
+// in-toto statement per image attached to its digest in the target, signed when a signer is given.
+import { agentLogger, readPipelineRun } from '../common/agent';
+import type { RegistryClient } from '../common/registry';
+import {
+  attachPromotionRecord,
+  describePromotion,
+  signatureRecord,
+  type AttachedRecord,
+  type PayloadSigner,
+  type PromotionFacts,
+  type VerifiedImage,
+} from '../common/signatures';
+import { targetRepository, type PromotionResult } from './summary';
+
+export interface WrittenRecord {
+  readonly result: PromotionResult;
+  readonly record: AttachedRecord;
+  /** One line: what the record holds. */
+  readonly contents: string;
+}
+
+function verificationOf(v: VerifiedImage | undefined): PromotionFacts['verification'] {
+  if (!v) return 'not verified';
+  const { kind, signer, where, attestations } = signatureRecord(v);
+  return { kind, signer, where, attestations };
+}
+
+/**
+ * Attaches one record per promoted image. `verified` is in the order of the promotions (the gate's
+ * answer), undefined without a gate. `signer`: sign the records (a Sigstore bundle), else unsigned.
+ */
+export async function recordPromotions(
+  client: RegistryClient,
+  results: readonly PromotionResult[],
+  verified: readonly VerifiedImage[] | undefined,
+  signer?: PayloadSigner,
+): Promise<WrittenRecord[]> {
+  const pipeline = await readPipelineRun();
+  const promotedAt = new Date().toISOString();
+  const written: WrittenRecord[] = [];
+  for (const [i, result] of results.entries()) {
+    const { promotion, report } = result;
+    const facts: PromotionFacts = {
+      source: { reference: promotion.source.toString(), digest: report.digest },
+      target: { repository: targetRepository(promotion), tags: promotion.tags },
+      verification: verificationOf(verified?.[i]),
+      pipelineRun: pipeline.run,
+      approvals: pipeline.approvals,
+      promotedAt,
+    };
+    const record = await attachPromotionRecord(client, promotion.target, report.digest, facts, signer);
+    const contents = describePromotion(facts);
+    const signed = record.signedBy ? `signed with key ${record.signedBy}` : 'unsigned';
+    agentLogger.info(
+      `Promotion record ${record.digest} attached to ${targetRepository(promotion)}@${report.digest} ` +
+        `(${record.via === 'api' ? 'referrers API' : `fallback tag`}, ${signed}, ${record.requests} registry requests): ${contents}`,
+    );
+    written.push({ result, record, contents });
+  }
+  return written;
+}
