@@ -39,7 +39,6 @@ export {
   type SignatureGate,
   type VerifySignatures,
 } from './policyInputs';
-export type { PayloadSigner } from './signer';
 export {
   PROMOTION_PREDICATE,
   UNKNOWN,
