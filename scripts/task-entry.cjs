@@ -8,6 +8,13 @@
 'use strict';
 const path = require('node:path');
 const nodeModule = require('node:module');
+const v8 = require('node:v8');
+
+// A blob streamed at network speed allocates a new 64 KiB buffer per socket read; the young
+// generation grows with default settings, so scavenges are rare and dead buffers pile up (about
+// 90 MiB above start-up for a 256 MiB layer). Keeping the young generation at its initial size
+// collects them as they die: peak memory stays flat whatever the blob's size.
+v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 if (process.env.AGENT_TEMPDIRECTORY && typeof nodeModule.enableCompileCache === 'function') {
   try {
