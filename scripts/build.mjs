@@ -71,6 +71,24 @@ const ESM_BANNER =
   "import{createRequire as __rgRequire}from'node:module';import{fileURLToPath as __rgPath}from'node:url';" +
   "const require=__rgRequire(import.meta.url),__filename=__rgPath(import.meta.url),__dirname=__rgPath(new URL('.',import.meta.url));";
 
+/**
+ * Node built-ins imported by ES import statements are loaded through require instead. An ES import
+ * of a built-in builds a facade that reads every export, and the lazy ones load modules the task
+ * never asked for: `node:http` loads undici (Node's fetch), `node:crypto` WebCrypto, at every start.
+ */
+const builtinsViaRequire = {
+  name: 'builtins-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin-via-require' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin-via-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 const COMMON = {
   bundle: true,
   platform: 'node',
@@ -97,6 +115,7 @@ async function bundle(taskDir, outDir) {
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: ESM_BANNER },
+    plugins: [builtinsViaRequire],
   });
   fs.copyFileSync(path.join(root, 'scripts', 'task-entry.cjs'), path.join(target, 'index.js'));
   const metafiles = [result.metafile];
