@@ -89,6 +89,30 @@ const builtinsViaRequire = {
   },
 };
 
+/**
+ * The project's own modules are declared free of side effects at import (none has any: each only
+ * declares), so esbuild leaves out a module whose exports a task never uses. A front door that
+ * re-exports a whole part (the agent layer re-exports its Helm runner) then costs a task that never
+ * runs Helm nothing: PromoteImage no longer loads the Helm library and `yaml` at start.
+ */
+const sourcesWithoutSideEffects = {
+  name: 'sources-without-side-effects',
+  setup(b) {
+    const sources = path.join(root, 'tasks') + path.sep;
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData?.resolving || !args.importer.startsWith(sources)) return undefined;
+      const found = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { resolving: true },
+      });
+      if (found.errors.length > 0) return { errors: found.errors };
+      return { path: found.path, sideEffects: !found.path.startsWith(sources) };
+    });
+  },
+};
+
 const COMMON = {
   bundle: true,
   platform: 'node',
@@ -115,7 +139,7 @@ async function bundle(taskDir, outDir) {
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: ESM_BANNER },
-    plugins: [builtinsViaRequire],
+    plugins: [builtinsViaRequire, sourcesWithoutSideEffects],
   });
   fs.copyFileSync(path.join(root, 'scripts', 'task-entry.cjs'), path.join(target, 'index.js'));
   const metafiles = [result.metafile];
