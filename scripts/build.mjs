@@ -71,6 +71,48 @@ const ESM_BANNER =
   "import{createRequire as __rgRequire}from'node:module';import{fileURLToPath as __rgPath}from'node:url';" +
   "const require=__rgRequire(import.meta.url),__filename=__rgPath(import.meta.url),__dirname=__rgPath(new URL('.',import.meta.url));";
 
+/**
+ * Node built-ins imported by ES import statements are loaded through require instead. An ES import
+ * of a built-in builds a facade that reads every export, and the lazy ones load modules the task
+ * never asked for: `node:http` loads undici (Node's fetch), `node:crypto` WebCrypto, at every start.
+ */
+const builtinsViaRequire = {
+  name: 'builtins-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin-via-require' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin-via-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The project's own modules are declared free of side effects at import (none has any: each only
+ * declares), so esbuild leaves out a module whose exports a task never uses. A front door that
+ * re-exports a whole part (the agent layer re-exports its Helm runner) then costs a task that never
+ * runs Helm nothing: PromoteImage no longer loads the Helm library and `yaml` at start.
+ */
+const sourcesWithoutSideEffects = {
+  name: 'sources-without-side-effects',
+  setup(b) {
+    const sources = path.join(root, 'tasks') + path.sep;
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData?.resolving || !args.importer.startsWith(sources)) return undefined;
+      const found = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { resolving: true },
+      });
+      if (found.errors.length > 0) return { errors: found.errors };
+      return { path: found.path, sideEffects: !found.path.startsWith(sources) };
+    });
+  },
+};
+
 const COMMON = {
   bundle: true,
   platform: 'node',
@@ -97,6 +139,7 @@ async function bundle(taskDir, outDir) {
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: ESM_BANNER },
+    plugins: [builtinsViaRequire, sourcesWithoutSideEffects],
   });
   fs.copyFileSync(path.join(root, 'scripts', 'task-entry.cjs'), path.join(target, 'index.js'));
   const metafiles = [result.metafile];

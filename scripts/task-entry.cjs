@@ -8,6 +8,17 @@
 'use strict';
 const path = require('node:path');
 const nodeModule = require('node:module');
+const v8 = require('node:v8');
+
+// A blob streamed at network speed allocates a new 64 KiB buffer per socket read, and every chunk
+// also leaves a few KiB of short-lived objects (promises of the stream, hash and upload). A buffer
+// is freed only when the young generation is scavenged; at its default size (up to 32 MiB) that
+// happens once per 40-90 MiB of dead buffers. Capped at 1 MiB, a scavenge comes every few chunks
+// and peak memory stays flat whatever the blob's size; the tasks' other work keeps little alive.
+// The buffers a scavenge found dead are freed by it, not later by a background sweeper. (v8 documents
+// runtime flag changes as best effort: both are read at every young-generation GC.)
+v8.setFlagsFromString('--scavenger-max-new-space-capacity-mb=1');
+v8.setFlagsFromString('--no-concurrent-array-buffer-sweeping');
 
 if (process.env.AGENT_TEMPDIRECTORY && typeof nodeModule.enableCompileCache === 'function') {
   try {

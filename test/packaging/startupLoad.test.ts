@@ -1,0 +1,73 @@
+// What each packaged task loads before it reads its inputs (issue 15, start-up): told by what Node
+// and the bundle hold, never by a time. Run with no inputs, a task fails right after reading them.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { disposeTaskRuns, runTask } from '../support/taskRunner';
+import { repoRoot, toolPath } from '../support/tools';
+
+interface Metafile {
+  outputs: Record<string, { imports: { path: string; kind: string }[]; inputs: Record<string, unknown> }>;
+}
+
+const root = repoRoot();
+const shipped = fs
+  .readdirSync(path.join(root, 'tasks'))
+  .filter((n) => /V\d+$/.test(n) && fs.existsSync(path.join(root, 'tasks', n, 'task.json')));
+
+/** The source files of what main.mjs loads before it runs (itself and its static imports). */
+function startupInputs(task: string): string[] {
+  const meta = JSON.parse(
+    fs.readFileSync(path.join(root, 'build', 'meta', `${task}.json`), 'utf8'),
+  ) as Metafile;
+  const main = Object.keys(meta.outputs).find((f) => f.endsWith(`${task}/main.mjs`)) ?? '';
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file) || !meta.outputs[file]) return;
+    seen.add(file);
+    for (const i of meta.outputs[file].imports) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(main);
+  return [...seen].flatMap((f) => Object.keys(meta.outputs[f]?.inputs ?? {}));
+}
+
+describe('start-up: what a task loads before it reads its inputs', function () {
+  this.timeout(120_000);
+  let preloadDir: string;
+  before(() => (preloadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-startup-'))));
+  after(() => {
+    disposeTaskRuns();
+    fs.rmSync(preloadDir, { recursive: true, force: true });
+  });
+
+  it('loads no Node module it did not ask for (an ES import of node:http would load undici, Node 24)', async () => {
+    const preload = path.join(preloadDir, 'loaded.js');
+    fs.writeFileSync(
+      preload,
+      "process.on('exit', () => process.stdout.write('node modules loaded: ' + " +
+        'JSON.stringify(process.moduleLoadList.filter((m) => /undici/.test(m))) + "\\n"));\n',
+    );
+    for (const task of shipped) {
+      const run = await runTask({
+        task: { shipped: task },
+        inputs: {},
+        node: toolPath('NODE24_BIN'),
+        env: { NODE_OPTIONS: `--require ${preload}` },
+      });
+      assert.equal(run.agentResult, 'Failed', `${task} without inputs`);
+      const loaded = /^node modules loaded: (.*)$/m.exec(run.stdout)?.[1];
+      assert.ok(loaded, `${task}: the preload reported what was loaded`);
+      assert.deepEqual(JSON.parse(loaded) as string[], [], `${task} loaded at start-up`);
+    }
+  });
+
+  it('a task that runs no Helm starts without the Helm library and yaml', () => {
+    for (const task of ['PromoteImageV1', 'InjectKeyVaultSecretsV1']) {
+      const helm = startupInputs(task).filter((i) =>
+        /(^|\/)tasks\/common\/helm\/|node_modules\/yaml\//.test(i),
+      );
+      assert.deepEqual(helm, [], `${task} loads at start-up`);
+    }
+  });
+});
