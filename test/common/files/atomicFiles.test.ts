@@ -54,15 +54,12 @@ describe('replaceFilesAtomically: all or nothing across files', () => {
   it('puts back the files already replaced when a later rename fails, naming the file', async () => {
     const inodes = names.map((n) => fs.statSync(file(n)).ino);
     const rename = renameWith((_from, to) => to === file('c.yaml'), turnIntoFolder);
-    await assert.rejects(
-      replaceFilesAtomically(update(), { rename }),
-      (err: Error) => {
-        assert.ok(err instanceof UserError);
-        assert.match(err.message, /^Could not replace .*c\.yaml: /);
-        assert.match(err.message, /No file was changed: the 2 file\(s\) replaced before it were restored/);
-        return true;
-      },
-    );
+    await assert.rejects(replaceFilesAtomically(update(), { rename }), (err: Error) => {
+      assert.ok(err instanceof UserError);
+      assert.match(err.message, /^Could not replace .*c\.yaml: /);
+      assert.match(err.message, /No file was changed: the 2 file\(s\) replaced before it were restored/);
+      return true;
+    });
     for (const [i, n] of ['a.yaml', 'b.yaml', 'd.yaml'].entries()) {
       assert.equal(fs.readFileSync(file(n), 'utf8'), originals(n), `${n} keeps its original bytes`);
       const index = names.indexOf(n);
@@ -74,7 +71,10 @@ describe('replaceFilesAtomically: all or nothing across files', () => {
 
   it('says nothing was changed when the first rename fails', async () => {
     const rename = renameWith((_from, to) => to === file('a.yaml'), turnIntoFolder);
-    await assert.rejects(replaceFilesAtomically(update(), { rename }), /a\.yaml: .*\. No file was changed\.$/);
+    await assert.rejects(
+      replaceFilesAtomically(update(), { rename }),
+      /a\.yaml: .*\. No file was changed\.$/,
+    );
     for (const n of names.slice(1)) assert.equal(fs.readFileSync(file(n), 'utf8'), originals(n));
     assert.deepEqual(fs.readdirSync(dir).sort(), names);
   });
@@ -115,8 +115,15 @@ describe('replaceFilesAtomically: all or nothing across files', () => {
 
     many.forEach((n) => fs.writeFileSync(file(n), originals(n)));
     const broken = many.map((n, i) => (i === 25 ? { ...content(n), path: file(`gone/${n}`) } : content(n)));
-    await assert.rejects(replaceFilesAtomically(broken), /Could not write .*gone\/m25\.yaml: .*No file was changed\.$/);
+    await assert.rejects(
+      replaceFilesAtomically(broken),
+      /Could not write .*gone\/m25\.yaml: .*No file was changed\.$/,
+    );
     many.forEach((n) => assert.equal(fs.readFileSync(file(n), 'utf8'), originals(n), `${n} unchanged`));
-    assert.deepEqual(fs.readdirSync(dir).sort(), [...names, ...many].sort(), 'no temporary file or kept original left');
+    assert.deepEqual(
+      fs.readdirSync(dir).sort(),
+      [...names, ...many].sort(),
+      'no temporary file or kept original left',
+    );
   });
 });
