@@ -86,7 +86,7 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
   if (options.setVariables) allowMultiLineVariables(plan.variables);
 
   const changed = plan.files.filter((f) => f.changed);
-  replaceFilesAtomically(changed.map((f) => ({ path: f.path, bytes: f.output })));
+  await replaceFilesAtomically(changed.map((f) => ({ path: f.path, bytes: f.output })));
   changed.forEach((f) =>
     agentLogger.info(`${f.path}: ${f.replaced.length} placeholder(s) replaced (${f.encoding}).`),
   );

@@ -59,6 +59,10 @@ export function readInputs(): InjectKeyVaultSecretsInputs {
       encoding: inputs.choice('encoding', ENCODINGS, 'auto'),
       unresolved: inputs.choice('unresolvedTokens', UNRESOLVED_POLICIES, 'fail'),
     },
-    concurrency: inputs.integer('concurrency', { min: 1, max: 64 }, 16),
+    // 32 by default: above a list page's 25 secrets, so each page's values go out in one round trip
+    // while the next page is listed; Key Vault allows 4,000 secret transactions per 10 s per vault
+    // (service limits), so a vault under ~4,000 secrets is read in one burst without a 429, and a
+    // larger one meets 429s whatever the concurrency (all held back at the throttle gate).
+    concurrency: inputs.integer('concurrency', { min: 1, max: 64 }, 32),
   };
 }

@@ -18,6 +18,7 @@ import {
   targetRepository,
   type PromotionResult,
 } from './summary';
+import { CHECK_CONCURRENCY, IMAGE_CONCURRENCY } from './imageConcurrency';
 import { recordSigner } from './recordSigner';
 import { gateSources } from './signatureGate';
 import { recordPromotions } from './promotionRecord';
@@ -26,9 +27,6 @@ import { testedDigests } from './testedDigests';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
 export const SUMMARY_TITLE = 'Promote image';
-
-/** Images promoted at once when `sourceImage` lists several. */
-const IMAGE_CONCURRENCY = 4;
 
 function progressLogger(prefix: string): (p: CopyProgress) => void {
   return (p) => {
@@ -70,7 +68,7 @@ function promoteEach(
     if (!dryRun && !preflight) promoted?.push(result);
     return result;
   };
-  return mapLimit(options.promotions, IMAGE_CONCURRENCY, one);
+  return mapLimit(options.promotions, preflight ? CHECK_CONCURRENCY : IMAGE_CONCURRENCY, one);
 }
 
 export async function promoteImageTask(): Promise<void> {

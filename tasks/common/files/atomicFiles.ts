@@ -31,13 +31,40 @@ export function realTarget(file: string): string {
   }
 }
 
-/** Writes the temporary file owner-only (it may hold secrets), then gives it its final mode. */
-function writeTemporary(temp: string, content: Buffer | string, mode: number): void {
+/**
+ * Creates the temporary file owner-only (it may hold secrets) with its content and final mode, and
+ * returns it open, to be flushed and closed by the caller.
+ */
+function createTemporary(temp: string, content: Buffer | string, mode: number): number {
   const fd = fs.openSync(temp, 'wx', 0o600);
   try {
     fs.writeFileSync(fd, content);
     fs.fchmodSync(fd, mode);
+    return fd;
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+}
+
+/** Writes and flushes the temporary file. */
+function writeTemporary(temp: string, content: Buffer | string, mode: number): void {
+  const fd = createTemporary(temp, content, mode);
+  try {
     fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes the temporary file and flushes it on libuv's pool: flushes in flight together are
+ * committed together by the file system's journal, where one after the other each waits for its own.
+ */
+async function writeTemporaryFlushed(temp: string, content: Buffer | string, mode: number): Promise<void> {
+  const fd = createTemporary(temp, content, mode);
+  try {
+    await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
   } finally {
     fs.closeSync(fd);
   }
@@ -76,6 +103,8 @@ interface Staged {
   readonly temp: string;
   /** The original, kept under another name until every file is replaced. */
   readonly original: string;
+  /** Position in the files given: they are renamed in that order. */
+  readonly index: number;
 }
 
 /** Keeps the original under a second name: a hard link (same bytes, mode, owner), else a copy. */
@@ -94,31 +123,52 @@ function keepOriginal(target: string): string {
   return original;
 }
 
+/** Files staged (written and flushed) at once; each holds a file descriptor until flushed. */
+const STAGED_AT_ONCE = 16;
+
 /**
  * Replaces existing files all or nothing: every new content is first written to a temporary file
- * beside its target (owner-only, then the target's mode) and flushed, and every original is kept
- * under a second name; only then is each new file renamed over its target. A failure while
- * staging changes nothing; a rename failing part way puts the originals of the files already
- * replaced back, and the message names the file that failed. No temporary file is left behind.
+ * beside its target (owner-only, then the target's mode) and flushed (several at once), and every
+ * original is kept under a second name; only then is each new file renamed over its target, in
+ * the order given. A failure while staging changes nothing; a rename failing part way puts the
+ * originals of the files already replaced back, and the message names the file that failed. No
+ * temporary file is left behind.
  */
-export function replaceFilesAtomically(files: readonly FileContent[], options: ReplaceOptions = {}): void {
+export async function replaceFilesAtomically(
+  files: readonly FileContent[],
+  options: ReplaceOptions = {},
+): Promise<void> {
   const rename = options.rename ?? fs.renameSync;
   const staged: Staged[] = [];
-  try {
-    for (const file of files) {
+  let next = 0;
+  let failed = false;
+  const stageNext = async (): Promise<void> => {
+    while (next < files.length && !failed) {
+      const index = next++;
+      const file = files[index] as FileContent;
       let temp: string | undefined;
       try {
         const target = fs.realpathSync(file.path); // a symlink keeps pointing at the file it names
         temp = temporarySibling(target);
-        writeTemporary(temp, file.bytes, fs.statSync(target).mode & 0o7777);
-        staged.push({ shown: file.path, target, temp, original: keepOriginal(target) });
+        await writeTemporaryFlushed(temp, file.bytes, fs.statSync(target).mode & 0o7777);
+        staged.push({ shown: file.path, target, temp, original: keepOriginal(target), index });
       } catch (err) {
+        failed = true;
         if (temp !== undefined) fs.rmSync(temp, { force: true });
         throw new UserError(`Could not write ${file.path}: ${errorMessage(err)}. No file was changed.`, {
           cause: err,
         });
       }
     }
+  };
+  try {
+    // Every stager settles before anything is removed or renamed.
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.min(STAGED_AT_ONCE, files.length) }, stageNext),
+    );
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+    staged.sort((a, b) => a.index - b.index);
     swapIn(staged, rename);
   } finally {
     staged.forEach((s) => [s.temp, s.original].forEach((f) => fs.rmSync(f, { force: true })));

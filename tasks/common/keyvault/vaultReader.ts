@@ -141,9 +141,8 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
     vault,
     stats,
     async *listPages(pageSize) {
-      let continuationToken: string | undefined;
-      for (let page = 1; ; page++) {
-        const next = await retryThrottled(async () => {
+      const fetchPage = (page: number, continuationToken: string | undefined) =>
+        retryThrottled(async () => {
           listing.nextLink = undefined;
           const pages = client.listPropertiesOfSecrets().byPage({ maxPageSize: pageSize, continuationToken });
           const result = await pages.next();
@@ -151,10 +150,19 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
         }, outer).catch((err: unknown) => {
           throw failure(vault, err, `listing secrets (page ${page})`, `list secrets (page ${page})`);
         });
-        if (!next) return;
-        yield next.items.map(listed);
-        continuationToken = next.nextLink;
-        if (!continuationToken) return;
+      // Pages are sequential (each names the next): the next one is requested before this one is
+      // handed out, so its round trip overlaps the value requests the caller starts for this one.
+      let pending = fetchPage(1, undefined);
+      for (let page = 1; ; page++) {
+        const current = await pending;
+        if (!current) return;
+        if (current.nextLink) {
+          pending = fetchPage(page + 1, current.nextLink);
+          // A caller that stops early never awaits it: its failure is not an unhandled rejection.
+          void pending.catch(() => undefined);
+        }
+        yield current.items.map(listed);
+        if (!current.nextLink) return;
       }
     },
     async getSecret(name, version) {

@@ -19,6 +19,7 @@ export class ImageFilter {
 
   /** True when the reference is included (no include pattern means all) and not excluded. */
   accepts(ref: ImageReference, written: string): boolean {
+    if (this.include.length === 0 && this.exclude.length === 0) return true;
     const forms = referenceForms(ref, written);
     const matches = (patterns: RegExp[]): boolean => patterns.some((p) => forms.some((f) => p.test(f)));
     return (this.include.length === 0 || matches(this.include)) && !matches(this.exclude);

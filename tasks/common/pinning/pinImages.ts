@@ -136,7 +136,7 @@ export async function pinImages(options: PinOptions): Promise<PinReport> {
     const verb = action === 'verify' ? 'Verification failed' : 'No file was changed';
     throw new UserError(`${verb}: ${failures.length} problem(s):\n${formatFailures(failures)}`);
   }
-  writeRenderedFiles(rendered.files);
+  await writeRenderedFiles(rendered.files);
   for (const f of rendered.files) logger.info(`Pinned ${f.scan.file}`);
 
   return {

@@ -64,11 +64,11 @@ function applyEdits(scan: FileScan, edits: TextEdit[], failures: PinFailure[]): 
  * Writes every rendered file all or nothing (the shared staged replace), after checking that no
  * file changed since it was read. A symbolic link is followed: the file it points to is replaced.
  */
-export function writeRenderedFiles(files: readonly RenderedFile[]): void {
+export async function writeRenderedFiles(files: readonly RenderedFile[]): Promise<void> {
   for (const { scan } of files) {
     if (fs.readFileSync(scan.absolutePath, 'utf8') !== scan.text) {
       throw new UserError(`${scan.file} changed while it was being pinned; run again. No file was changed.`);
     }
   }
-  replaceFilesAtomically(files.map(({ scan, text }) => ({ path: scan.absolutePath, bytes: text })));
+  await replaceFilesAtomically(files.map(({ scan, text }) => ({ path: scan.absolutePath, bytes: text })));
 }

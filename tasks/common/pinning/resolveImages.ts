@@ -74,8 +74,11 @@ export async function resolveImages(
     }
   };
   const byRegistry = new Map<string, PlannedImage[]>();
-  for (const image of images)
-    byRegistry.set(image.ref.registry, [...(byRegistry.get(image.ref.registry) ?? []), image]);
+  for (const image of images) {
+    const same = byRegistry.get(image.ref.registry);
+    if (same) same.push(image);
+    else byRegistry.set(image.ref.registry, [image]);
+  }
   const settled = await Promise.all(
     [...byRegistry.values()].map(async ([first, ...rest]) => [
       first ? await resolveOne(first) : undefined,

@@ -39,9 +39,9 @@ describe('replaceFilesAtomically: all or nothing across files', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('replaces every file, keeping each mode, with no temporary file or second link left', () => {
+  it('replaces every file, keeping each mode, with no temporary file or second link left', async () => {
     const inodes = names.map((n) => fs.statSync(file(n)).ino);
-    replaceFilesAtomically(update());
+    await replaceFilesAtomically(update());
     names.forEach((n, i) => {
       assert.equal(fs.readFileSync(file(n), 'utf8'), `new ${n}\n`);
       assert.equal(fs.statSync(file(n)).mode & 0o777, 0o600 + i * 0o10);
@@ -51,18 +51,15 @@ describe('replaceFilesAtomically: all or nothing across files', () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), names);
   });
 
-  it('puts back the files already replaced when a later rename fails, naming the file', () => {
+  it('puts back the files already replaced when a later rename fails, naming the file', async () => {
     const inodes = names.map((n) => fs.statSync(file(n)).ino);
     const rename = renameWith((_from, to) => to === file('c.yaml'), turnIntoFolder);
-    assert.throws(
-      () => replaceFilesAtomically(update(), { rename }),
-      (err: Error) => {
-        assert.ok(err instanceof UserError);
-        assert.match(err.message, /^Could not replace .*c\.yaml: /);
-        assert.match(err.message, /No file was changed: the 2 file\(s\) replaced before it were restored/);
-        return true;
-      },
-    );
+    await assert.rejects(replaceFilesAtomically(update(), { rename }), (err: Error) => {
+      assert.ok(err instanceof UserError);
+      assert.match(err.message, /^Could not replace .*c\.yaml: /);
+      assert.match(err.message, /No file was changed: the 2 file\(s\) replaced before it were restored/);
+      return true;
+    });
     for (const [i, n] of ['a.yaml', 'b.yaml', 'd.yaml'].entries()) {
       assert.equal(fs.readFileSync(file(n), 'utf8'), originals(n), `${n} keeps its original bytes`);
       const index = names.indexOf(n);
@@ -72,14 +69,17 @@ describe('replaceFilesAtomically: all or nothing across files', () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), names, 'no temporary file or kept original left');
   });
 
-  it('says nothing was changed when the first rename fails', () => {
+  it('says nothing was changed when the first rename fails', async () => {
     const rename = renameWith((_from, to) => to === file('a.yaml'), turnIntoFolder);
-    assert.throws(() => replaceFilesAtomically(update(), { rename }), /a\.yaml: .*\. No file was changed\.$/);
+    await assert.rejects(
+      replaceFilesAtomically(update(), { rename }),
+      /a\.yaml: .*\. No file was changed\.$/,
+    );
     for (const n of names.slice(1)) assert.equal(fs.readFileSync(file(n), 'utf8'), originals(n));
     assert.deepEqual(fs.readdirSync(dir).sort(), names);
   });
 
-  it('names an original it could not put back, and keeps it', () => {
+  it('names an original it could not put back, and keeps it', async () => {
     let failed = false;
     const rename = (from: string, to: string): void => {
       if (to === file('c.yaml')) turnIntoFolder(to);
@@ -88,8 +88,8 @@ describe('replaceFilesAtomically: all or nothing across files', () => {
       fs.renameSync(from, to);
     };
     let message = '';
-    assert.throws(
-      () => replaceFilesAtomically(update(), { rename }),
+    await assert.rejects(
+      replaceFilesAtomically(update(), { rename }),
       (err: Error) => ((message = err.message), true),
     );
     assert.match(message, /^Could not replace .*c\.yaml: /);
@@ -98,5 +98,32 @@ describe('replaceFilesAtomically: all or nothing across files', () => {
     assert.ok(kept, message);
     assert.equal(fs.readFileSync(kept, 'utf8'), originals('a.yaml'));
     assert.equal(fs.readFileSync(file('b.yaml'), 'utf8'), originals('b.yaml'), 'b.yaml was put back');
+  });
+
+  it('stages many files at once, renames them in the order given, and changes nothing when one cannot be staged', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => `m${String(i).padStart(2, '0')}.yaml`);
+    many.forEach((n) => fs.writeFileSync(file(n), originals(n)));
+    const renamed: string[] = [];
+    const rename = (from: string, to: string): void => {
+      renamed.push(path.basename(to));
+      fs.renameSync(from, to);
+    };
+    const content = (n: string) => ({ path: file(n), bytes: Buffer.from(`new ${n}\n`) });
+    await replaceFilesAtomically(many.map(content), { rename });
+    assert.deepEqual(renamed, many);
+    many.forEach((n) => assert.equal(fs.readFileSync(file(n), 'utf8'), `new ${n}\n`));
+
+    many.forEach((n) => fs.writeFileSync(file(n), originals(n)));
+    const broken = many.map((n, i) => (i === 25 ? { ...content(n), path: file(`gone/${n}`) } : content(n)));
+    await assert.rejects(
+      replaceFilesAtomically(broken),
+      /Could not write .*gone\/m25\.yaml: .*No file was changed\.$/,
+    );
+    many.forEach((n) => assert.equal(fs.readFileSync(file(n), 'utf8'), originals(n), `${n} unchanged`));
+    assert.deepEqual(
+      fs.readdirSync(dir).sort(),
+      [...names, ...many].sort(),
+      'no temporary file or kept original left',
+    );
   });
 });

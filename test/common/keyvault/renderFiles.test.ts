@@ -181,28 +181,27 @@ describe('writing rendered files', () => {
     );
   });
 
-  it('replaces files in place, keeping mode and symlinks, leaving no temporary file', () => {
+  it('replaces files in place, keeping mode and symlinks, leaving no temporary file', async () => {
     const file = path.join(dir, 'app.json');
     const link = path.join(dir, 'link.json');
     fs.writeFileSync(file, 'old', { mode: 0o640 });
     fs.chmodSync(file, 0o640);
     fs.symlinkSync(file, link);
-    replaceFilesAtomically([{ path: link, bytes: Buffer.from('new') }]);
+    await replaceFilesAtomically([{ path: link, bytes: Buffer.from('new') }]);
     assert.equal(fs.readFileSync(file, 'utf8'), 'new');
     assert.ok(fs.lstatSync(link).isSymbolicLink());
     assert.equal(fs.statSync(file).mode & 0o777, 0o640);
     assert.deepEqual(fs.readdirSync(dir).sort(), ['app.json', 'link.json']);
   });
 
-  it('changes nothing when one file cannot be staged', () => {
+  it('changes nothing when one file cannot be staged', async () => {
     const file = path.join(dir, 'a.txt');
     fs.writeFileSync(file, 'old');
-    assert.throws(
-      () =>
-        replaceFilesAtomically([
-          { path: file, bytes: Buffer.from('new') },
-          { path: path.join(dir, 'gone', 'b.txt'), bytes: Buffer.from('new') },
-        ]),
+    await assert.rejects(
+      replaceFilesAtomically([
+        { path: file, bytes: Buffer.from('new') },
+        { path: path.join(dir, 'gone', 'b.txt'), bytes: Buffer.from('new') },
+      ]),
       /Could not write .*b\.txt: .*No file was changed/,
     );
     assert.equal(fs.readFileSync(file, 'utf8'), 'old');

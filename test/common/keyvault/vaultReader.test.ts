@@ -74,13 +74,14 @@ describe('Key Vault emulator through SecretClient and raw REST', function () {
   afterEach(() => env.vault.configure({ throttle: undefined, latencyMs: 0 }));
 
   const reader = (
-    settings: { sdkRetries?: number; verify?: boolean; gate?: ThrottleGate } = {},
+    settings: { sdkRetries?: number; outerAttempts?: number; verify?: boolean; gate?: ThrottleGate } = {},
   ): VaultReader =>
     createVaultReader({
       vault: { url: env.vault.url, label: 'emulator', verifyChallengeResource: settings.verify ?? false },
       credential: inProcessCredential(env).credential,
       additionalPolicies: inProcessCredential(env).clientOptions.additionalPolicies,
       sdkRetries: settings.sdkRetries,
+      outerAttempts: settings.outerAttempts,
       gate: settings.gate,
     });
 
@@ -118,6 +119,41 @@ describe('Key Vault emulator through SecretClient and raw REST', function () {
     );
     assert.equal(listed.length, names.length + 3);
     assert.ok(env.vault.stats.unauthorized >= 1, 'the SDK met the challenge first');
+  });
+
+  it('requests the next page before the caller asks for it; a caller that stops early leaves no failure behind', async () => {
+    /** Polls until `done` (the emulator counts a page once it answers it). */
+    const until = async (done: () => boolean) => {
+      for (let i = 0; !done(); i++) {
+        assert.ok(i < 500, 'waited 5 s for the emulator');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    env.vault.resetStats();
+    const pages = reader().listPages(25)[Symbol.asyncIterator]();
+    assert.equal((await pages.next()).done, false);
+    // Page 2 is not asked for yet: it is on its way all the same, while page 1 is worked on.
+    await until(() => env.vault.stats.listPages === 2);
+    await pages.return?.(undefined);
+    assert.equal(env.vault.stats.listPages, 2, 'page 3 is not requested once the caller has stopped');
+
+    // The page fetched ahead fails (429, no retry left) after the caller has stopped: nothing throws.
+    env.vault.resetStats();
+    env.vault.configure({ throttle: throttleAt([1], 1) }); // the second page
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for await (const page of reader({ sdkRetries: 0, outerAttempts: 1 }).listPages(25)) {
+        assert.equal(page.length, 25);
+        break;
+      }
+      await until(() => env.vault.stats.throttled === 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    assert.deepEqual(unhandled, []);
   });
 
   it('gets the latest version and a given one, in any case, with tags and content type', async () => {
