@@ -43,7 +43,7 @@ export function demoRun(approved: boolean, finishedAt: Date): BuildSpec {
         result: 'succeeded',
         finishTime,
       },
-      { id: 'j-promote', parentId: 's-prod', type: 'Job', name: 'Promote', state: 'inProgress' },
+      { id: 'j-release', parentId: 's-prod', type: 'Job', name: 'Release', state: 'inProgress' },
     ],
     approvals: [
       {

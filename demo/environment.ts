@@ -19,7 +19,7 @@ import { startKubernetesEmulator, type KubernetesEmulator } from '../test/emulat
 import { startOidcTokenFixture, type OidcTokenFixture } from '../test/emulators/oidcTokenFixture';
 import { connectionId } from '../runner/pipeline/connections';
 import { demoRun } from './devOpsRun';
-import { SERVICE, VERSION } from './sampleService';
+import { HOTFIX_TAG, SERVICE, VERSION } from './sampleService';
 
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const SUBSCRIPTION = 'c0ffee00-1111-2222-3333-444455556666';
@@ -161,6 +161,13 @@ export async function startDemoEnvironment(options: { realCluster: boolean }): P
     });
     await pushReferrer(nonprod, SERVICE, image.digest, 'cosign-sbom', { seed: `${seed}-sbom` });
     await pushImage(nonprod, 'base/dotnet-runtime', { format: 'oci', tag: '8.0', seed: 'base-runtime-8.0' });
+    // A hotfix someone pushed by hand, never signed: the production gate must refuse it.
+    await pushImage(nonprod, SERVICE, {
+      format: 'oci',
+      layers: [64 * 1024],
+      tag: HOTFIX_TAG,
+      seed: `${seed}-hotfix`,
+    });
     nonprod.resetRequests();
     prod.resetRequests();
 

@@ -1,7 +1,7 @@
 // The demo's pipeline, stage by stage, as the YAML a team would commit (release-flow.md), and the
 // service connections those steps name. The runner plays each stage's steps with the packaged tasks.
 import { SLSA_BUILDER, SLSA_PROVENANCE, SOURCE_REPOSITORY } from './ciSigning';
-import { RELEASE_BRANCH, SERVICE, VERSION } from './sampleService';
+import { HOTFIX_TAG, RELEASE_BRANCH, SERVICE, VERSION } from './sampleService';
 
 export interface DemoHosts {
   /** host:port of the non-production registry (basic auth). */
@@ -17,10 +17,11 @@ export interface DemoHosts {
 }
 
 export interface DemoStage {
-  readonly id: 'ci' | 'staging' | 'production' | 'rerun';
+  readonly id: 'ci' | 'staging' | 'production' | 'rerun' | 'hotfix';
   readonly title: string;
-  /** System.StageName of the stage's job. */
+  /** System.StageName and System.JobName of the stage's job. */
   readonly stageName: string;
+  readonly jobName: string;
   /**
    * Script steps a team writes first in this stage, which the demo plays itself (no cosign binary
    * here; see ciSigning.ts). Shown, not run by the runner.
@@ -78,6 +79,7 @@ ${trustPolicy}
       id: 'ci',
       title: `CI (branch ${RELEASE_BRANCH})`,
       stageName: 'CI',
+      jobName: 'Build',
       played: `- script: |                            # after the image build and push
     cosign sign --yes --key ${h.kms('release-signing')} ${h.nonprod}/${SERVICE}@$(imageDigest)
     cosign attest --yes --key ${h.kms('release-signing')} --type slsaprovenance1 \
@@ -112,6 +114,7 @@ ${trustPolicy}
       id: 'staging',
       title: 'Staging',
       stageName: 'Staging',
+      jobName: 'Deploy',
       yaml: `steps:
 - task: InjectKeyVaultSecrets@1
   name: secrets
@@ -128,6 +131,7 @@ ${deploy('aks-staging', 'staging', `db.password=$(DELIVERY_DB_PASSWORD)`)}`,
       id: 'production',
       title: 'Production',
       stageName: 'Production',
+      jobName: 'Release',
       yaml: `steps:
 - download: current
   artifact: image-lock                  # the lock written in CI
@@ -146,8 +150,27 @@ ${promote('promote')}${deploy(
       id: 'rerun',
       title: 'Production, PromoteImage run again (must change nothing)',
       stageName: 'Production',
+      jobName: 'Release',
       yaml: `steps:
 ${promote('promote_again')}`,
+    },
+    {
+      id: 'hotfix',
+      title: 'Production, an unsigned hotfix image (the gate must refuse it, writing nothing)',
+      stageName: 'Production',
+      jobName: 'Hotfix',
+      yaml: `steps:
+- task: PromoteImage@1
+  name: promote_hotfix
+  continueOnError: true                 # the demo goes on to show that nothing was written
+  inputs:
+    sourceImage: ${h.nonprod}/${SERVICE}:${HOTFIX_TAG}
+    targetImage: ${h.prod}/prod/${SERVICE}:${HOTFIX_TAG}
+    sourceConnection: nonprod-registry
+    azureSubscription: fabrikam-wif
+${trustPolicy}
+    lockTarget: true
+`,
     },
   ];
 }

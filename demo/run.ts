@@ -66,7 +66,7 @@ function printStep(step: StepResult, verbose: boolean, write: (line?: string) =>
   const name = step.name ? ` [${step.name}]` : '';
   write(`  ${step.result.padEnd(9)} ${step.title}${name} (${(step.durationMs / 1000).toFixed(1)} s)`);
   if (verbose || step.result === 'Failed') logToText(step.log).forEach((l) => write(`      ${l}`));
-  if (step.message && step.result === 'Failed') write(`      ${step.message}`);
+  if (step.message && step.result !== 'Succeeded') write(`      ${step.message}`);
   for (const summary of step.summaries) markdownToText(summary).forEach((l) => write(`      ${l}`));
 }
 
@@ -195,14 +195,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         job: ws.job,
         connections,
         connectionsFile,
-        variables: { ...variables, 'System.StageName': stage.stageName },
+        variables: { ...variables, 'System.StageName': stage.stageName, 'System.JobName': stage.jobName },
         env: taskEnv,
         onStep: (step) => printStep(step, options.verbose ?? false, write),
       });
       stages.push({ title: stage.title, notes, steps: results });
       if (ws.job.failed) return finish('failed');
     }
-    const verified = await verifiedRelease(env, (name) => ws.job.value(name), ciSigner);
+    const hotfix = stages.flatMap((s) => s.steps).find((s) => s.name === 'promote_hotfix');
+    const verified = await verifiedRelease(env, (name) => ws.job.value(name), ciSigner, hotfix);
     const facts = await closingFacts(env, ws, verified);
     closingText(facts).forEach((l) => write(l));
     const mismatches = digestMismatches(facts.digests);
@@ -210,12 +211,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       write(`\nFAILED: the digest changed at ${mismatches.map((m) => m.stage).join(', ')}`);
       return finish('failed', facts, verified);
     }
-    if (!verified.record?.verifies || verified.tagLock?.writeEnabled !== false) {
-      write('\nFAILED: the promotion record does not verify, or the production tag is not locked');
+    if (
+      !verified.record?.verifies ||
+      verified.tagLock?.writeEnabled !== false ||
+      verified.hotfix.result !== 'SucceededWithIssues' ||
+      verified.hotfix.written
+    ) {
+      write(
+        '\nFAILED: the promotion record does not verify, the production tag is not locked, or the unsigned hotfix was not refused',
+      );
       return finish('failed', facts, verified);
     }
     write(
-      `\nThe same digest from CI to production, signed in CI, verified, recorded and locked; the second promotion moved nothing.`,
+      `\nThe same digest from CI to production, signed in CI, verified, recorded and locked; the second promotion moved nothing; the unsigned hotfix was refused.`,
     );
     return finish('released', facts, verified);
   } finally {

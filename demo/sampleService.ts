@@ -12,6 +12,8 @@ export const VERSION = '1.0.2';
 export const RELEASE_BRANCH = `release/${SERVICE}/v${VERSION}`;
 export const COMMIT_SUBJECT = 'Retry drone scheduler calls on 503';
 export const COMMIT_AUTHOR = 'Ana Silva';
+/** The tag of an unsigned image in non-production (pushed by hand, outside CI). */
+export const HOTFIX_TAG = `v${VERSION}-hotfix`;
 
 const chartYaml = `apiVersion: v2
 name: ${SERVICE}

@@ -2,12 +2,14 @@
 // the gate accepted (PromoteImage's verifiedSignatures output), the promotion record read back from
 // the production registry (the `sha256-<hex>` fallback index, the referrer, its Sigstore bundle) and
 // verified with @sigstore/verify against the public key of the vault's promotion-signing key, the
-// run and approvals it records, and the tag's lock as ACR's API answers it.
+// run and approvals it records, the tag's lock as ACR's API answers it, and that the unsigned hotfix
+// was refused with nothing written.
+import { getManifest } from '../test/emulators/registry/images';
 import { RegistryClient } from '../test/emulators/registry/registryClient';
 import { readRecords } from '../test/support/promotionRecords';
 import { verifyBundleWithKey } from '../test/support/recordSigner';
 import type { DemoEnvironment } from './environment';
-import { SERVICE, VERSION } from './sampleService';
+import { HOTFIX_TAG, SERVICE, VERSION } from './sampleService';
 
 export interface RecordedApproval {
   readonly kind: string;
@@ -34,6 +36,14 @@ export interface VerifiedRelease {
   readonly lockedTags: readonly string[];
   /** The tag's attributes as ACR's API answers them. */
   readonly tagLock?: { readonly writeEnabled: boolean; readonly deleteEnabled: boolean };
+  /** The unsigned hotfix's promotion: the step's result and message, and whether its tag reached production. */
+  readonly hotfix: { readonly result: string; readonly message: string; readonly written: boolean };
+}
+
+/** A step's result and message, as the runner reported it. */
+export interface StepOutcome {
+  readonly result: string;
+  readonly message?: string;
 }
 
 const parse = <T>(text: string | undefined, fallback: T): T => {
@@ -49,6 +59,7 @@ export async function verifiedRelease(
   env: DemoEnvironment,
   value: (name: string) => string | undefined,
   ciSigner: string,
+  hotfixStep: StepOutcome | undefined,
 ): Promise<VerifiedRelease> {
   const repository = `prod/${SERVICE}`;
   const digest = value('promote.digest') ?? '';
@@ -94,6 +105,11 @@ export async function verifiedRelease(
     ...(record ? { record } : {}),
     records: records.length,
     lockedTags: parse<string[]>(value('promote.lockedTags'), []),
+    hotfix: {
+      result: hotfixStep?.result ?? '(not run)',
+      message: hotfixStep?.message ?? '',
+      written: (await getManifest(env.prod, repository, HOTFIX_TAG)) !== undefined,
+    },
     ...(attributes
       ? { tagLock: { writeEnabled: attributes.writeEnabled, deleteEnabled: attributes.deleteEnabled } }
       : {}),
@@ -124,6 +140,10 @@ export function verifiedRows(v: VerifiedRelease): [string, string][] {
     [
       'Locked tag',
       `${v.lockedTags.join(', ') || '(none)'}; ACR says writeEnabled ${String(v.tagLock?.writeEnabled ?? '?')}, deleteEnabled ${String(v.tagLock?.deleteEnabled ?? '?')}`,
+    ],
+    [
+      `Unsigned ${HOTFIX_TAG}`,
+      `PromoteImage ${v.hotfix.result}: ${v.hotfix.message.split('\n')[0] ?? ''}; prod/${SERVICE}:${HOTFIX_TAG} ${v.hotfix.written ? 'WRITTEN' : 'not written'}`,
     ],
   ];
 }
