@@ -1,27 +1,23 @@
 // The demo: starts the registries and emulators, writes the sample service repository, and plays
 // the release flow stage by stage with the packaged tasks through the same runner as
-// `npm run task`; then checks the digest at every stage, prints the closing table and writes the
-// HTML report. Everything it started is stopped and its folder removed, also when a step fails.
+// `npm run task` (the CI stage's cosign script steps are played by the demo itself, and say so);
+// then checks the digest at every stage, verifies what production recorded and locked, prints the
+// closing table and writes the HTML report. Everything it started is stopped and its folder removed, also when a step fails.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runProcess } from '../tasks/common/helm/processRunner';
-import { getManifest } from '../test/emulators/registry/images';
 import { readConnectionsFile } from '../runner/pipeline/connections';
 import { gitVariables } from '../runner/pipeline/gitVariables';
 import { readPipelineFile } from '../runner/pipeline/pipelineFile';
-import { createJob, runSteps, type JobState, type StepResult } from '../runner/pipeline/pipelineRun';
+import { createJob, runSteps, type StepResult } from '../runner/pipeline/pipelineRun';
 import { logToText, markdownToText } from '../runner/report/terminal';
 import { htmlReportFor } from '../runner/report/stepOutput';
 import type { ReportStage } from '../runner/report/htmlReport';
 import { toolPath } from '../runner/tools';
-import {
-  closingTables,
-  closingText,
-  digestMismatches,
-  type ClosingFacts,
-  type DigestCheck,
-} from './closingTable';
+import { signInCi } from './ciSigning';
+import { closingFacts, type Workspace } from './closingFacts';
+import { closingTables, closingText, digestMismatches, type ClosingFacts } from './closingTable';
+import { BUILD_ID } from './devOpsRun';
 import {
   PROJECT,
   SUBSCRIPTION,
@@ -32,6 +28,7 @@ import {
 } from './environment';
 import { connectionsYaml, demoStages } from './pipelines';
 import { SERVICE, VERSION, writeSampleService } from './sampleService';
+import { verifiedRelease, type VerifiedRelease } from './verifiedRelease';
 
 export interface DemoOptions {
   /** A real cluster's kubeconfig instead of the emulated API server. */
@@ -49,8 +46,10 @@ export interface DemoOptions {
 export interface DemoResult {
   readonly outcome: 'released' | 'failed' | 'not approved';
   readonly facts?: ClosingFacts;
+  /** What production verified, recorded and locked, checked by the demo (released runs). */
+  readonly verified?: VerifiedRelease;
   readonly stages: ReportStage[];
-  /** Values the run must never print (the vault's secrets, registry password, job token). */
+  /** Values the run must never print (the vault's secrets, registry password, job token, CI signer's secret). */
   readonly secrets: string[];
   readonly wallMs: number;
 }
@@ -58,37 +57,26 @@ export interface DemoResult {
 const BUILD_VARIABLES = {
   'Build.DefinitionName': 'delivery-cd',
   'Build.BuildNumber': '20261201.3',
+  'Build.BuildId': BUILD_ID,
+  'System.TeamProject': PROJECT.name,
   'Build.Repository.Name': 'fabrikam-dronedelivery',
 };
-
-async function kubectl(kubeconfig: string, args: string[]): Promise<string> {
-  const r = await runProcess(toolPath('KUBECTL31_BIN'), ['--kubeconfig', kubeconfig, ...args], {
-    timeoutMs: 30_000,
-  });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-const digestOf = (reference: string): string => reference.slice(reference.lastIndexOf('@') + 1);
 
 function printStep(step: StepResult, verbose: boolean, write: (line?: string) => void): void {
   const name = step.name ? ` [${step.name}]` : '';
   write(`  ${step.result.padEnd(9)} ${step.title}${name} (${(step.durationMs / 1000).toFixed(1)} s)`);
   if (verbose || step.result === 'Failed') logToText(step.log).forEach((l) => write(`      ${l}`));
-  if (step.message && step.result === 'Failed') write(`      ${step.message}`);
+  if (step.message && step.result !== 'Succeeded') write(`      ${step.message}`);
   for (const summary of step.summaries) markdownToText(summary).forEach((l) => write(`      ${l}`));
-}
-
-interface Workspace {
-  readonly root: string;
-  readonly sources: string;
-  readonly job: JobState;
-  readonly kubeconfigs: { staging: string; production: string };
 }
 
 function prepareWorkspace(root: string, env: DemoEnvironment, kubeconfig: string | undefined): Workspace {
   const sources = path.join(root, 'sources');
-  writeSampleService(sources, env.nonprod.host);
+  writeSampleService(
+    sources,
+    env.nonprod.host,
+    env.keys.release.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+  );
   const kubeDir = path.join(root, 'kube');
   fs.mkdirSync(kubeDir, { mode: 0o700 });
   const kubeconfigs = { staging: kubeconfig ?? '', production: kubeconfig ?? '' };
@@ -124,14 +112,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     throw err;
   }
   const stages: ReportStage[] = [];
-  const secrets = [...Object.values(env.vaultSecrets), env.nonprodUser.password, env.jobAccessToken];
+  const secrets = [
+    ...Object.values(env.vaultSecrets),
+    env.nonprodUser.password,
+    env.jobAccessToken,
+    env.ciSigner.secret,
+  ];
+  let ciSigner = '(not signed)';
   try {
     env.description.forEach((l) => write(`  ${l}`));
     const ws = prepareWorkspace(root, env, kubeconfig);
     write(
       `\nSample service repository: branch release/${SERVICE}/v${VERSION}, ${SERVICE}:v${VERSION} pushed to non-production`,
     );
-    write(`  ${env.image.digest} (${env.image.children.length} platforms, a cosign signature and an SBOM)`);
+    write(`  ${env.image.digest} (${env.image.children.length} platforms and an SBOM)`);
     const connectionsFile = path.join(ws.root, 'connections.yml');
     fs.writeFileSync(
       connectionsFile,
@@ -156,12 +150,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       PATH: `${path.dirname(toolPath('HELM3_BIN'))}${path.delimiter}${process.env['PATH'] ?? ''}`,
       NODE_EXTRA_CA_CERTS: env.entra.caFile, // the agent's CA setting: the emulators' test CA
     };
-    const variables = { ...gitVariables(ws.sources), ...BUILD_VARIABLES };
+    const variables: Record<string, string> = { ...gitVariables(ws.sources), ...BUILD_VARIABLES };
     const pipelines = demoStages({
       nonprod: env.nonprod.host,
       prod: env.prod.host,
       vault: env.vault.url,
       wait: !kubeconfig,
+      kms: env.kms,
     });
     for (const stage of pipelines) {
       const notes: string[] = [];
@@ -169,12 +164,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (stage.id === 'production') {
         write('  Approval: the production environment requires a release manager to approve.');
         const approved = await options.approve();
+        env.recordApproval(approved); // the emulated Azure DevOps run now shows the answer
         notes.push(approved ? 'Approval: approved' : 'Approval: rejected');
         write(`  Approval: ${approved ? 'approved' : 'rejected; production is left as it was'}`);
         if (!approved) {
           stages.push({ title: stage.title, notes, steps: [] });
           return finish('not approved');
         }
+      }
+      if (stage.played) {
+        const started = Date.now();
+        const signed = await signInCi(env, variables['Build.SourceVersion'] ?? '');
+        ciSigner = signed.keyId;
+        const lines = [
+          `Played    script step (the demo plays it: no cosign binary here; it pushes what cosign 3 pushes) (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+          ...stage.played
+            .trimEnd()
+            .split('\n')
+            .map((l) => `  ${l}`),
+          `Pushed Sigstore bundles (${signed.predicates.join(', ')}) as referrers of ${env.image.digest},`,
+          `signed by Key Vault key ${signed.keyId}`,
+        ];
+        lines.forEach((l) => write(`  ${l}`));
+        notes.push(...lines);
       }
       const file = path.join(ws.root, `${stage.id}.yml`);
       fs.writeFileSync(file, stage.yaml);
@@ -183,27 +195,46 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         job: ws.job,
         connections,
         connectionsFile,
-        variables,
+        variables: { ...variables, 'System.StageName': stage.stageName, 'System.JobName': stage.jobName },
         env: taskEnv,
         onStep: (step) => printStep(step, options.verbose ?? false, write),
       });
       stages.push({ title: stage.title, notes, steps: results });
       if (ws.job.failed) return finish('failed');
     }
-    const facts = await closingFacts(env, ws);
+    const hotfix = stages.flatMap((s) => s.steps).find((s) => s.name === 'promote_hotfix');
+    const verified = await verifiedRelease(env, (name) => ws.job.value(name), ciSigner, hotfix);
+    const facts = await closingFacts(env, ws, verified);
     closingText(facts).forEach((l) => write(l));
     const mismatches = digestMismatches(facts.digests);
     if (mismatches.length > 0) {
       write(`\nFAILED: the digest changed at ${mismatches.map((m) => m.stage).join(', ')}`);
-      return finish('failed', facts);
+      return finish('failed', facts, verified);
     }
-    write(`\nThe same digest from CI to production; the second promotion moved nothing.`);
-    return finish('released', facts);
+    if (
+      !verified.record?.verifies ||
+      verified.tagLock?.writeEnabled !== false ||
+      verified.hotfix.result !== 'SucceededWithIssues' ||
+      verified.hotfix.written
+    ) {
+      write(
+        '\nFAILED: the promotion record does not verify, the production tag is not locked, or the unsigned hotfix was not refused',
+      );
+      return finish('failed', facts, verified);
+    }
+    write(
+      `\nThe same digest from CI to production, signed in CI, verified, recorded and locked; the second promotion moved nothing; the unsigned hotfix was refused.`,
+    );
+    return finish('released', facts, verified);
   } finally {
     await stop();
   }
 
-  function finish(outcome: DemoResult['outcome'], facts?: ClosingFacts): DemoResult {
+  function finish(
+    outcome: DemoResult['outcome'],
+    facts?: ClosingFacts,
+    verified?: VerifiedRelease,
+  ): DemoResult {
     const wallMs = Date.now() - started;
     const notes = [...env.description, `Outcome: ${outcome}, ${(wallMs / 1000).toFixed(1)} s`];
     fs.mkdirSync(path.dirname(options.reportFile), { recursive: true });
@@ -216,100 +247,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     write(`\nReport: ${options.reportFile}`);
     write(`Outcome: ${outcome} in ${(wallMs / 1000).toFixed(1)} s`);
-    return { outcome, ...(facts ? { facts } : {}), stages, secrets, wallMs };
+    return {
+      outcome,
+      ...(facts ? { facts } : {}),
+      ...(verified ? { verified } : {}),
+      stages,
+      secrets,
+      wallMs,
+    };
   }
-}
-
-async function closingFacts(env: DemoEnvironment, ws: Workspace): Promise<ClosingFacts> {
-  const job = ws.job;
-  const out = (name: string) => job.value(name) ?? '(not set)';
-  const lock = JSON.parse(
-    fs.readFileSync(path.join(job.dirs.artifactStaging, 'image-lock.json'), 'utf8'),
-  ) as {
-    images: { reference: string; digest: string }[];
-  };
-  const locked = lock.images.find((i) => i.reference.endsWith(`/${SERVICE}:v${VERSION}`));
-  const values = fs.readFileSync(path.join(ws.sources, 'charts', SERVICE, 'values.yaml'), 'utf8');
-  const pinned = /^image:\s*(\S+)/m.exec(values)?.[1] ?? '';
-  const imageIn = (ns: 'staging' | 'production') =>
-    kubectl(ws.kubeconfigs[ns], [
-      'get',
-      'deployment',
-      SERVICE,
-      '-n',
-      ns,
-      '-o',
-      'jsonpath={.spec.template.spec.containers[0].image}',
-    ]);
-  const prodManifest = await getManifest(env.prod, `prod/${SERVICE}`, `v${VERSION}`);
-  const digests: DigestCheck[] = [
-    {
-      stage: 'CI',
-      where: `pushed to non-production ${env.nonprod.host}/${SERVICE}:v${VERSION}`,
-      digest: env.image.digest,
-    },
-    {
-      stage: 'CI',
-      where: 'image-lock.json (PinImageDigests artifact)',
-      digest: locked?.digest ?? '(missing)',
-    },
-    { stage: 'CI', where: `charts/${SERVICE}/values.yaml, pinned`, digest: digestOf(pinned) },
-    {
-      stage: 'Staging',
-      where: `Deployment ${SERVICE}, namespace staging`,
-      digest: digestOf(await imageIn('staging')),
-    },
-    { stage: 'Production', where: 'PromoteImage output digest', digest: out('promote.digest') },
-    {
-      stage: 'Production',
-      where: `production registry prod/${SERVICE}:v${VERSION}`,
-      digest: prodManifest?.digest ?? '(missing)',
-    },
-    {
-      stage: 'Production',
-      where: `Deployment ${SERVICE}, namespace production`,
-      digest: digestOf(await imageIn('production')),
-    },
-    { stage: 'Re-run', where: 'PromoteImage again (no-op)', digest: out('promote_again.digest') },
-  ];
-  const [nonprodRequests, prodRequests] = await Promise.all([env.nonprod.requests(), env.prod.requests()]);
-  const history = (
-    await kubectl(ws.kubeconfigs.production, [
-      'rollout',
-      'history',
-      `deployment/${SERVICE}`,
-      '-n',
-      'production',
-    ])
-  )
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^\d+\s/.test(l))
-    .map((l) => l.replace(/^(\d+)\s+/, 'revision $1: '));
-  const kib = (bytes: string) => `${(Number(bytes) / 1024).toFixed(0)} KiB (${bytes} bytes)`;
-  const secretVars = Object.keys(job.secretVariables)
-    .filter((k) => /^DELIVERY_/.test(k))
-    .sort();
-  const rows: [string, string][] = [
-    [
-      'Layer bytes moved to production',
-      `${kib(out('promote.bytesCopied'))}, ${out('promote.blobsCopied')} blobs copied, ${out('promote.blobsMounted')} mounted`,
-    ],
-    [
-      'Second promotion',
-      `${kib(out('promote_again.bytesCopied'))}, ${out('promote_again.blobsCopied')} blobs copied (no-op)`,
-    ],
-    [
-      'Registry requests',
-      `non-production ${nonprodRequests.length}, production ${prodRequests.length} (the whole pipeline)`,
-    ],
-    ['Chart', `${out('chart.chartReference')} (${out('chart.chartDigest')})`],
-    [
-      'Helm revisions',
-      `staging ${out('deploy_staging.revision')}, production ${out('deploy_production.revision')}`,
-    ],
-    ['Change cause (kubectl rollout history, production)', history.join(' | ') || '(none)'],
-    ['Secrets injected (masked)', secretVars.map((k) => `${k}=***`).join(', ') || '(none)'],
-  ];
-  return { digests, rows };
 }

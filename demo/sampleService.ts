@@ -1,7 +1,8 @@
 // The sample service repository the demo releases: the delivery microservice of the seeds, with a
-// Helm chart (values naming the image by tag), a Kubernetes manifest, a compose file, a Dockerfile
-// and an app settings file with Key Vault placeholders, committed with git on the release branch
-// `release/delivery/v1.0.2`.
+// Helm chart (values naming the image by tag), a Kubernetes manifest, a compose file, a Dockerfile,
+// an app settings file with Key Vault placeholders and the public part of the release signing key
+// (what `az keyvault key download` gives; DeployHelmChart verifies with it), committed with git on
+// the release branch `release/delivery/v1.0.2`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,8 @@ export const VERSION = '1.0.2';
 export const RELEASE_BRANCH = `release/${SERVICE}/v${VERSION}`;
 export const COMMIT_SUBJECT = 'Retry drone scheduler calls on 503';
 export const COMMIT_AUTHOR = 'Ana Silva';
+/** The tag of an unsigned image in non-production (pushed by hand, outside CI). */
+export const HOTFIX_TAG = `v${VERSION}-hotfix`;
 
 const chartYaml = `apiVersion: v2
 name: ${SERVICE}
@@ -113,7 +116,7 @@ function git(cwd: string, args: string[]): void {
 }
 
 /** Writes the repository into `dir` (which must not exist) and commits it on the release branch. */
-export function writeSampleService(dir: string, nonprod: string): void {
+export function writeSampleService(dir: string, nonprod: string, releaseKeyPem: string): void {
   const files: Record<string, string> = {
     [`charts/${SERVICE}/Chart.yaml`]: chartYaml,
     [`charts/${SERVICE}/values.yaml`]: valuesYaml(nonprod),
@@ -123,6 +126,7 @@ export function writeSampleService(dir: string, nonprod: string): void {
     'docker-compose.yml': compose(nonprod),
     Dockerfile: dockerfile(nonprod),
     'config/appsettings.json': appSettings,
+    'deploy/release-signing.pub': releaseKeyPem,
   };
   for (const [file, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });

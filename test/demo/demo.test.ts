@@ -1,6 +1,8 @@
 // `npm run demo` end to end: the release flow with the packaged tasks against the real registries
 // and the emulators, the closing table (one digest from CI to production, a no-op second
-// promotion), nothing printed that is secret, nothing left running or on disk; then the HTML
+// promotion), the verified release (CI's Key Vault signature accepted by key id, the promotion
+// record attached and verifying with the promotion key, approvals recorded, the tag locked, the
+// unsigned hotfix refused), nothing printed that is secret, nothing left running or on disk; then the HTML
 // report in a real headless Chromium (Debian's chromium driven by playwright-core): a folded log
 // group opens on a click, and a screenshot is taken.
 import assert from 'node:assert/strict';
@@ -40,7 +42,7 @@ describe('npm run demo: the release flow, locally', function () {
   });
   after(() => fs.rmSync(reportDir, { recursive: true, force: true }));
 
-  it('releases: every step succeeded, one digest at every stage', () => {
+  it('releases: every step succeeded (the unsigned hotfix refused, continueOnError), one digest at every stage', () => {
     assert.equal(result.outcome, 'released', lines.slice(-40).join('\n'));
     const facts = result.facts;
     assert.ok(facts);
@@ -60,8 +62,51 @@ describe('npm run demo: the release flow, locally', function () {
         'PromoteImage@1 Succeeded',
         'DeployHelmChart@1 Succeeded',
         'PromoteImage@1 Succeeded',
+        'PromoteImage@1 SucceededWithIssues',
       ],
     );
+  });
+
+  it('signs in CI with the Key Vault key and says the cosign step is played; production accepts that key by id', () => {
+    const v = result.verified;
+    assert.ok(v, lines.slice(-40).join('\n'));
+    assert.match(v.ciSigner, /^https:\/\/127\.0\.0\.1:\d+\/keys\/release-signing\/[0-9a-f]{32}$/);
+    assert.equal(v.accepted.signer.split(' (')[0], `key ${v.ciSigner}`);
+    assert.match(v.accepted.attestations, /https:\/\/slsa\.dev\/provenance\/v1/);
+    const text = lines.join('\n');
+    assert.match(text, /cosign sign --yes --key azurekms:\/\/127\.0\.0\.1:\d+\/release-signing/);
+    assert.match(text, /the demo plays it: no cosign binary here/);
+    assert.match(text, /Emulated: ACR lock API/);
+    assert.match(text, /Emulated: Azure DevOps .*timeline and approvals/);
+  });
+
+  it('attaches a promotion record that verifies with the promotion key and records the approver', () => {
+    const record = result.verified?.record;
+    assert.ok(record, 'a record on the promoted digest');
+    assert.match(record.digest, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(record.verifies, true, record.verifyError);
+    assert.match(record.run, /^delivery-cd #20261201\.3, stage Production$/);
+    const approvals = record.approvals;
+    if (typeof approvals === 'string') assert.fail(`approvals recorded, not '${approvals}'`);
+    const approval = approvals.find((a) => a.kind === 'approval');
+    assert.deepEqual(approval?.approvedBy, ['bruno.costa@fabrikam.example']);
+    assert.equal(approval?.result, 'succeeded');
+  });
+
+  it('locks the production tag; the re-run accepts the locked tag holding the same digest; the unsigned hotfix writes nothing', () => {
+    const v = result.verified;
+    assert.ok(v);
+    assert.equal(v.lockedTags.length, 1);
+    assert.match(v.lockedTags[0] ?? '', /\/prod\/delivery:v1\.0\.2$/);
+    assert.deepEqual(v.tagLock, { writeEnabled: false, deleteEnabled: false });
+    // The re-run succeeded (steps above) after the lock: no lock error, nothing moved.
+    assert.match(lines.find((l) => l.startsWith('Second promotion')) ?? '', /\(0 bytes\), 0 blobs copied/);
+    assert.equal(v.hotfix.result, 'SucceededWithIssues');
+    assert.match(
+      v.hotfix.message,
+      /delivery:v1\.0\.2-hotfix@sha256:[0-9a-f]{64} is not signed under the trust policy/,
+    );
+    assert.equal(v.hotfix.written, false);
   });
 
   it('prints the closing table: bytes moved, a no-op second promotion, chart, revisions, change cause, masked secrets', () => {
@@ -119,7 +164,7 @@ describe('npm run demo: the release flow, locally', function () {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.goto(pathToFileURL(report).href);
       assert.equal(await page.title(), 'Release Guard demo: delivery v1.0.2');
-      assert.equal(await page.locator('section.step').count(), 8);
+      assert.equal(await page.locator('section.step').count(), 9);
       const group = page.locator('details.group').first();
       const firstLine = group.locator('.line').first();
       assert.equal(await group.getAttribute('open'), null, 'groups start folded');

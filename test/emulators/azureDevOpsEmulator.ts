@@ -6,7 +6,7 @@
 // <token>` of a known token (else 401, TF400813); a token without the permission a call needs
 // answers 403, as Azure DevOps does for a job token whose scope lacks it.
 import type http from 'node:http';
-import { startHttpsServer } from './httpsServer';
+import { startHttpsServer, type RequestHandler } from './httpsServer';
 import { requestUrl, sendJson } from './httpUtil';
 
 export const BUILD_TIMELINE_LOCATION_ID = '8baac422-4c6e-4de5-8532-db96d92acffa';
@@ -79,16 +79,20 @@ function adoError(res: http.ServerResponse, status: number, message: string, typ
   });
 }
 
-export async function startAzureDevOpsEmulator(
-  options: AzureDevOpsEmulatorOptions,
-): Promise<AzureDevOpsEmulator> {
+/** The API as a request handler (for a server that also serves other routes) and its request log. */
+export interface AzureDevOpsApi {
+  readonly handler: RequestHandler;
+  readonly requests: AdoRequest[];
+}
+
+export function azureDevOpsApi(options: AzureDevOpsEmulatorOptions): AzureDevOpsApi {
   const org = options.organization ?? 'fabrikam';
   const requests: AdoRequest[] = [];
   const project = encodeURIComponent(options.project).toLowerCase();
   const timelineRoute = new RegExp(`^/${org}/([^/]+)/_apis/build/builds/(\\d+)/timeline/?$`, 'i');
   const approvalsRoute = new RegExp(`^/${org}/([^/]+)/_apis/pipelines/approvals/?$`, 'i');
 
-  const server = await startHttpsServer((req, res) => {
+  const handler: RequestHandler = (req, res) => {
     const url = requestUrl(req);
     const path = url.pathname;
     const answer = (status: number, send: () => void) => {
@@ -163,7 +167,7 @@ export async function startAzureDevOpsEmulator(
           lastChangedOn: '2026-12-05T08:00:00.000Z',
           id: '3e4f5a6b-7c8d-4e9f-8a0b-1c2d3e4f5a6b',
           changeId: build.records.length,
-          url: `${server.url}${path}`,
+          url: `https://${req.headers.host ?? '127.0.0.1'}${path}`,
         }),
       );
     }
@@ -209,9 +213,17 @@ export async function startAzureDevOpsEmulator(
       return answer(200, () => sendJson(res, 200, { count: found.length, value: found }));
     }
     answer(404, () => adoError(res, 404, `The emulator has no ${req.method} ${path}`, 'NotFoundException'));
-  });
+  };
+  return { handler, requests };
+}
+
+export async function startAzureDevOpsEmulator(
+  options: AzureDevOpsEmulatorOptions,
+): Promise<AzureDevOpsEmulator> {
+  const { handler, requests } = azureDevOpsApi(options);
+  const server = await startHttpsServer(handler);
   return {
-    collectionUri: `${server.url}/${org}/`,
+    collectionUri: `${server.url}/${options.organization ?? 'fabrikam'}/`,
     caFile: server.caFile,
     caPem: server.caPem,
     requests,

@@ -6,7 +6,7 @@
 // aud = api://AzureADTokenExchange.
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import { startHttpsServer } from './httpsServer';
+import { startHttpsServer, type RequestHandler } from './httpsServer';
 import { requestUrl, sendJson } from './httpUtil';
 import { nowSeconds, signJwt } from './jwt';
 
@@ -24,6 +24,11 @@ export interface OidcTokenFixtureOptions {
   readonly accessToken: string;
   readonly serviceConnections: readonly OidcServiceConnection[];
   readonly tokenLifetimeSeconds?: number;
+  /**
+   * Requests it does not serve go here (e.g. the Azure DevOps emulator's handler), so one
+   * collection URI answers both, as Azure DevOps does; without it they get a 404.
+   */
+  readonly otherRequests?: RequestHandler;
 }
 
 export interface OidcTokenRequest {
@@ -162,6 +167,7 @@ export async function startOidcTokenFixture(options: OidcTokenFixtureOptions): P
     }
     const route = tokenRoute.exec(path);
     if (req.method === 'POST' && route) return oidcToken(req, res, route[1] ?? '');
+    if (options.otherRequests) return options.otherRequests(req, res);
     adoError(res, 404, `The fixture has no ${req.method} ${path}`, 'NotFoundException');
   });
   issuer = `${server.url}/vstoken/${orgId}`;
