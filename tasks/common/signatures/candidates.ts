@@ -1,3 +1,5 @@
+import { errorMessage, UserError } from '../errors';
+import { RegistryError } from '../registry';
 import { type Descriptor, fetchBlob, parseSignatureManifest, sha256Digest, TamperedContent } from './content';
 import { verifyAttLayer, verifySigLayer } from './cosignTags';
 import { NOTATION_COSE, NOTATION_JWS, NOTATION_SIGNATURE, SIGSTORE_BUNDLE_V03 } from './mediaTypes';
@@ -7,12 +9,27 @@ import { cosignTag, type ArtifactSource, type ReferrerDescriptor } from './sourc
 import type { PreparedTrust } from './trust';
 import { type Candidate, reject, type Verdict } from './verdict';
 
-/** Content changed after it was written is a verdict about that candidate, not a failure of the run. */
+/**
+ * Whether a failure to read a candidate is a verdict about that candidate: content gone, not
+ * JSON, too big, a registry error. Not so a refused credential (nothing else would read either)
+ * or a user error of the task's own (a trust policy file), which fail the run as they are.
+ */
+function candidateFault(err: unknown): boolean {
+  if (err instanceof RegistryError) return err.details.status !== 401 && err.details.status !== 403;
+  return !(err instanceof UserError);
+}
+
+/**
+ * One candidate's verdict. Content changed after it was written, or that cannot be read, is a
+ * verdict about that candidate, not a failure of the image: another candidate may still verify,
+ * and when none does, each is listed with its reason.
+ */
 async function guarded(body: () => Promise<Verdict>): Promise<Verdict> {
   try {
     return await body();
   } catch (err) {
     if (err instanceof TamperedContent) return reject('tampered', err.message);
+    if (candidateFault(err)) return reject('unreadable', errorMessage(err));
     throw err;
   }
 }
@@ -69,7 +86,18 @@ export async function evaluateCandidates(
   now: Date,
 ): Promise<Candidate[]> {
   const candidates: Candidate[] = [];
-  for (const referrer of await source.referrers(digest)) {
+  /** What cannot be read is a refused candidate at `where`; the rest of the candidates still count. */
+  const readOr = async <T>(where: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (err) {
+      if (!candidateFault(err)) throw err;
+      candidates.push({ where, verdict: reject('unreadable', errorMessage(err)) });
+      return undefined;
+    }
+  };
+  const referrers = (await readOr(`referrers of ${digest}`, () => source.referrers(digest))) ?? [];
+  for (const referrer of referrers) {
     if (referrer.artifactType !== SIGSTORE_BUNDLE_V03 && referrer.artifactType !== NOTATION_SIGNATURE)
       continue;
     const kind = referrer.artifactType === NOTATION_SIGNATURE ? 'Notation signature' : 'Sigstore bundle';
@@ -80,10 +108,11 @@ export async function evaluateCandidates(
   }
   for (const suffix of ['sig', 'att'] as const) {
     const tag = cosignTag(digest, suffix);
-    const fetched = await source.manifest(tag);
-    if (!fetched) continue;
-    const layers = parseSignatureManifest(fetched, false).layers;
-    for (const [i, layer] of layers.entries()) {
+    const layers = await readOr(`tag ${tag}`, async () => {
+      const fetched = await source.manifest(tag);
+      return fetched ? parseSignatureManifest(fetched, false).layers : [];
+    });
+    for (const [i, layer] of (layers ?? []).entries()) {
       const verify = suffix === 'sig' ? verifySigLayer : verifyAttLayer;
       candidates.push({
         where: `tag ${tag} layer ${i + 1}`,
