@@ -169,7 +169,7 @@ function readRevision(): number | undefined {
 }
 
 /** `verifyImages` and the trust-policy inputs PromoteImage@1 shares (read by the same code). */
-function readImageVerification(action: string): ImageVerification | undefined {
+function readImageVerification(action: string, sources: string): ImageVerification | undefined {
   const level = inputs.choice('verifyImages', VERIFY_IMAGES, 'none');
   // Read here only when it is not going to be read as the trust policy below.
   const policy = level === 'signed' ? undefined : inputs.optional('verifySignatures');
@@ -178,7 +178,7 @@ function readImageVerification(action: string): ImageVerification | undefined {
       `Input 'verifySignatures' (${policy}) applies when 'verifyImages' is signed (it is ${level}): set 'verifyImages' to signed, or 'verifySignatures' to none.`,
     );
   }
-  const gate = level === 'signed' ? readSignatureGate(inputs) : undefined;
+  const gate = level === 'signed' ? readSignatureGate(inputs, sources) : undefined;
   if (level === 'signed' && !gate) {
     throw new UserError(
       "Input 'verifyImages' is signed: set 'verifySignatures' to the trust policy the images must be signed under (cosignKey, cosignKeyless or notation).",
@@ -226,7 +226,7 @@ export function readInputs(): DeployHelmChartInputs {
       apply: inputs.choice('serverSideApply', SERVER_SIDE_CHOICES, 'auto'),
       forceConflicts: inputs.boolean('forceConflicts', false),
     },
-    verifyImages: readImageVerification(action),
+    verifyImages: readImageVerification(action, sources),
     insecureRegistries: inputs.lines('insecureRegistries'),
     helmPath: inputs.filePath('helmPath'),
     tempDirectory: agentVariable('Agent.TempDirectory'),
