@@ -28,7 +28,7 @@ export {
   type ReferrersDeps,
 } from './referrers';
 export { attachReferrer, OCI_EMPTY, type AttachedReferrer, type NewReferrer } from './attachReferrer';
-export { digestProblem, digestTag, validateDigest } from './digest';
+export { digestOf, digestProblem, digestTag, validateDigest } from './digest';
 export { DockerConfigCredentials, configKeyHost } from './dockerConfig';
 export { isInsecureRegistry } from './endpoints';
 export {

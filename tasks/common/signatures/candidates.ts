@@ -1,6 +1,13 @@
 import { errorMessage, UserError } from '../errors';
 import { RegistryError } from '../registry';
-import { type Descriptor, fetchBlob, parseSignatureManifest, sha256Digest, TamperedContent } from './content';
+import {
+  checkDigest,
+  type Descriptor,
+  fetchBlob,
+  parseSignatureManifest,
+  TamperedContent,
+  UncheckableContent,
+} from './content';
 import { verifyAttLayer, verifySigLayer } from './cosignTags';
 import { NOTATION_COSE, NOTATION_JWS, NOTATION_SIGNATURE, SIGSTORE_BUNDLE_V03 } from './mediaTypes';
 import { verifyNotationJws } from './notation';
@@ -29,6 +36,7 @@ async function guarded(body: () => Promise<Verdict>): Promise<Verdict> {
     return await body();
   } catch (err) {
     if (err instanceof TamperedContent) return reject('tampered', err.message);
+    if (err instanceof UncheckableContent) return reject('unsupported', err.message);
     if (candidateFault(err)) return reject('unreadable', errorMessage(err));
     throw err;
   }
@@ -59,9 +67,8 @@ async function verifyReferrer(
     if (!bundle) return reject('malformed', `no ${SIGSTORE_BUNDLE_V03} layer`);
     return verifyBundle(await fetchBlob(source, bundle), digest, trust.bundle, async () => {
       const image = await source.manifest(digest);
-      if (!image || sha256Digest(image.bytes) !== digest) {
-        throw new TamperedContent(`the image manifest ${digest} does not hash to its digest`);
-      }
+      if (!image) throw new TamperedContent(`the image manifest ${digest} is not found`);
+      checkDigest('image manifest', digest, image.bytes);
       return image.bytes;
     });
   }
