@@ -31,7 +31,6 @@ export {
 export { checkSignatures, gateImages, signaturesMarkdown } from './gateImages';
 export {
   KEY_REFERENCE_PREFIXES,
-  readSignatureGate,
   readSignatureGateInputs,
   VERIFY_SIGNATURES,
   type PendingSignatureGate,

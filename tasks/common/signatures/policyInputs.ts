@@ -203,11 +203,8 @@ export function readSignatureGateInputs(
   };
 }
 
-/** Reads and validates the trust-policy inputs (files inside `workingDirectory`); loaded here, once. */
-export function readSignatureGate(
-  read: PolicyInputReader,
-  workingDirectory: string,
-): SignatureGate | undefined {
+/** The gate of a policy whose inputs hold every key (no key reference). */
+function readSignatureGate(read: PolicyInputReader, workingDirectory: string): SignatureGate | undefined {
   const mode = read.choice('verifySignatures', VERIFY_SIGNATURES, 'none');
   if (mode === 'none') {
     if (read.lines('requireAttestations').length > 0) {
@@ -216,12 +213,6 @@ export function readSignatureGate(
       );
     }
     return undefined;
-  }
-  const key = mode === 'cosignKey' ? read.optional('cosignPublicKey') : undefined;
-  if (key !== undefined && isKeyReference(key)) {
-    throw new UserError(
-      `Input 'cosignPublicKey': this task does not read keys by reference (${key.trim()}); give the PEM public key or its file.`,
-    );
   }
   return {
     mode,

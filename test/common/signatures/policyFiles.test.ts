@@ -5,7 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../../tasks/common/errors';
-import { readSignatureGate, type PolicyInputReader } from '../../../tasks/common/signatures';
+import {
+  readSignatureGateInputs,
+  type PolicyInputReader,
+  type SignatureGate,
+} from '../../../tasks/common/signatures';
 import { cosignKeyPair } from './cosignArtifacts';
 
 function reader(values: Record<string, string>): PolicyInputReader {
@@ -16,6 +20,10 @@ function reader(values: Record<string, string>): PolicyInputReader {
       (values[name] as T | undefined) ?? defaultValue,
   };
 }
+
+/** The gate as a task reads it (no key reference here, so never pending). */
+const readSignatureGate = (read: PolicyInputReader, workingDirectory: string) =>
+  readSignatureGateInputs(read, workingDirectory) as SignatureGate | undefined;
 
 const outsideError = (input: string) => (e: unknown) =>
   e instanceof UserError &&
