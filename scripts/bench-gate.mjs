@@ -21,17 +21,18 @@ const sig = require(out('common/signatures/cosignArtifacts.js'));
 const notation = require(out('common/signatures/notationArtifacts.js'));
 const { mediaTypes } = require(path.join(root, 'out', 'tasks', 'common', 'signatures', 'index.js'));
 
-const IMAGES = 4;
+const IMAGES = Number(process.env.BENCH_IMAGES ?? 4);
 const RUNS = 3;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function promoteAll(from, to, repos, policy) {
+/** Promotes `repos` from `from` to `to`; `targets` names each line's target repository (default: the same). */
+async function promoteAll(from, to, repos, policy, targets = repos) {
   const started = process.hrtime.bigint();
   const run = await runTask({
     task: { shipped: 'PromoteImageV1' },
     inputs: {
       sourceImage: repos.map((r) => `${from.host}/${r}:1.0`).join('\n'),
-      targetImage: repos.map((r) => `${to.host}/${r}:1.0`).join('\n'),
+      targetImage: targets.map((r) => `${to.host}/${r}:1.0`).join('\n'),
       overwrite: 'always',
       copyReferrers: 'false',
       ...policy,
@@ -44,12 +45,12 @@ async function promoteAll(from, to, repos, policy) {
   return seconds;
 }
 
-async function measure(from, to, repos, policy) {
+async function measure(from, to, repos, policy, targets = repos) {
   const times = [];
   let requests = 0;
   for (let i = 0; i < RUNS; i++) {
     from.resetRequests();
-    times.push(await promoteAll(from, to, repos, policy));
+    times.push(await promoteAll(from, to, repos, policy, targets));
     requests = (await from.requests()).length;
   }
   return { seconds: median(times), requests };
@@ -99,6 +100,31 @@ try {
     const gated = await measure(a, b, repos, policy);
     rows.push({
       form,
+      images: IMAGES,
+      'requests without gate': plain.requests,
+      'requests with gate': gated.requests,
+      'extra requests / image': ((gated.requests - plain.requests) / IMAGES).toFixed(2),
+      'median s without': plain.seconds.toFixed(2),
+      'median s with': gated.seconds.toFixed(2),
+      'extra ms / image': (((gated.seconds - plain.seconds) * 1000) / IMAGES).toFixed(0),
+    });
+  }
+  // Each image promoted to two targets: the gate verifies each source digest once.
+  {
+    const { sign, policy } = forms['cosign .sig tag'];
+    const repos = [];
+    for (let i = 0; i < IMAGES; i++) {
+      const s = await signableImage(a, `bench/${++n}`, '1.0');
+      sign(s);
+      await publish(a, s);
+      repos.push(s.repository);
+    }
+    const twice = [...repos, ...repos];
+    const targets = [...repos, ...repos.map((r) => `${r}-copy`)];
+    const plain = await measure(a, b, twice, {}, targets);
+    const gated = await measure(a, b, twice, policy, targets);
+    rows.push({
+      form: 'cosign .sig tag, each image to 2 targets',
       images: IMAGES,
       'requests without gate': plain.requests,
       'requests with gate': gated.requests,

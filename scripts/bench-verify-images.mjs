@@ -94,6 +94,8 @@ try {
           ...policy,
         },
         endpoints: { [K8S_CONNECTION]: kubernetesEndpoint(k8s, 'ServiceAccount') },
+        // The key file is read inside the sources directory (trust-policy files stay in the workspace).
+        variables: { 'Build.SourcesDirectory': dir },
         timeoutMs: 600_000,
       });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -3,6 +3,7 @@ import {
   agentHttpSettings,
   agentLogger,
   agentSecrets,
+  completeSignatureGate,
   knownSecrets,
   setOutput,
   uploadSummary,
@@ -32,7 +33,7 @@ import { isInsecureRegistry } from '../common/registry';
 import { prepareClusterAccess, type ClusterAccess } from './clusterAccess';
 import { chartRegistryAccess, prepareChart } from './dependencies';
 import { checkChartImages, type ImageCheck } from './imageCheck';
-import { readInputs, type DeployHelmChartInputs } from './inputs';
+import { readInputs, type DeployHelmChartInputs, type ImageVerification } from './inputs';
 import { renderSummary, type DeploySummary } from './summary';
 
 /** The title of the task's build summary section, and of the failure summary runTask uploads. */
@@ -51,6 +52,7 @@ async function runAction(
   runner: HelmRunner,
   options: DeployHelmChartInputs,
   target: ReleaseTarget,
+  verifyImages: ImageVerification | undefined,
 ): Promise<ActionOutcome> {
   const deps = { helm: runner, logger: agentLogger };
   const common = { ...target, wait: options.wait, timeout: options.timeout, extraArgs: options.extraArgs };
@@ -77,7 +79,7 @@ async function runAction(
     let images: ImageCheck | undefined;
     try {
       await prepareChart(runner, options, chart, plainHttp, access);
-      const verification = options.action === 'upgrade' ? options.verifyImages : undefined;
+      const verification = options.action === 'upgrade' ? verifyImages : undefined;
       if (verification) {
         upgrade = await localChart(runner, agentLogger, upgrade);
         const checked = upgrade;
@@ -152,6 +154,16 @@ async function revisionBefore(runner: HelmRunner, target: ReleaseTarget): Promis
 
 export async function deployHelmChartTask(): Promise<void> {
   const options = readInputs();
+  // A Key Vault key in cosignPublicKey is read before Helm runs, through the connection that reads
+  // the images' registries: a wrong key, vault or permission fails first.
+  const verifyImages = options.verifyImages && {
+    level: options.verifyImages.level,
+    gate: await completeSignatureGate(
+      options.verifyImages.gate,
+      options.registryAzureSubscription,
+      'registryAzureSubscription',
+    ),
+  };
   // A secret in a values line may be printed in its typed form (a diff, Helm's errors): mask that too.
   typedSecretForms(options.values, knownSecrets()).forEach((form) => agentSecrets.register(form));
   const helm = await probeHelm(locateHelm(options.helmPath));
@@ -186,7 +198,7 @@ export async function deployHelmChartTask(): Promise<void> {
       );
     let outcome: ActionOutcome;
     try {
-      outcome = await runAction(runner, options, target);
+      outcome = await runAction(runner, options, target, verifyImages);
     } catch (err) {
       if (err instanceof HelmCommandError && options.action !== 'uninstall' && options.action !== 'diff') {
         // One `helm history` after a failed upgrade: where it left the release, and the summary's table.

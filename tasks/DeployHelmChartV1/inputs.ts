@@ -19,7 +19,7 @@ import {
   VALUE_TYPINGS,
   type ValueAssignment,
 } from '../common/helm';
-import { readSignatureGate, type SignatureGate } from '../common/signatures';
+import { readSignatureGateInputs, type PendingSignatureGate, type SignatureGate } from '../common/signatures';
 
 export const CONNECTION_TYPES = [
   'kubernetesServiceConnection',
@@ -31,10 +31,14 @@ export const ACTIONS = ['upgrade', 'rollback', 'uninstall', 'diff'] as const;
 export const VERIFY_IMAGES = ['none', 'pinned', 'signed'] as const;
 export type VerifyImages = (typeof VERIFY_IMAGES)[number];
 
-/** What the upgrade checks before deploying: undefined for `none`; the gate is set exactly for `signed`. */
-export interface ImageVerification {
+/**
+ * What the upgrade checks before deploying: undefined for `none`; the gate is set exactly for
+ * `signed`. As read, a gate whose cosign key is a Key Vault key is still pending (`G`): the task
+ * reads the key through `registryAzureSubscription` before Helm runs.
+ */
+export interface ImageVerification<G = SignatureGate> {
   readonly level: Exclude<VerifyImages, 'none'>;
-  readonly gate: SignatureGate | undefined;
+  readonly gate: G | undefined;
 }
 
 export type ClusterInput =
@@ -72,7 +76,7 @@ export interface DeployHelmChartInputs {
   readonly extraArgs: readonly string[];
   readonly userPostRenderer: UserPostRenderer | undefined;
   readonly serverSide: ServerSideOptions;
-  readonly verifyImages: ImageVerification | undefined;
+  readonly verifyImages: ImageVerification<SignatureGate | PendingSignatureGate> | undefined;
   readonly insecureRegistries: readonly string[];
   readonly helmPath: string | undefined;
   readonly tempDirectory: string | undefined;
@@ -169,7 +173,10 @@ function readRevision(): number | undefined {
 }
 
 /** `verifyImages` and the trust-policy inputs PromoteImage@1 shares (read by the same code). */
-function readImageVerification(action: string): ImageVerification | undefined {
+function readImageVerification(
+  action: string,
+  sources: string,
+): ImageVerification<SignatureGate | PendingSignatureGate> | undefined {
   const level = inputs.choice('verifyImages', VERIFY_IMAGES, 'none');
   // Read here only when it is not going to be read as the trust policy below.
   const policy = level === 'signed' ? undefined : inputs.optional('verifySignatures');
@@ -178,7 +185,7 @@ function readImageVerification(action: string): ImageVerification | undefined {
       `Input 'verifySignatures' (${policy}) applies when 'verifyImages' is signed (it is ${level}): set 'verifyImages' to signed, or 'verifySignatures' to none.`,
     );
   }
-  const gate = level === 'signed' ? readSignatureGate(inputs) : undefined;
+  const gate = level === 'signed' ? readSignatureGateInputs(inputs, sources) : undefined;
   if (level === 'signed' && !gate) {
     throw new UserError(
       "Input 'verifyImages' is signed: set 'verifySignatures' to the trust policy the images must be signed under (cosignKey, cosignKeyless or notation).",
@@ -226,7 +233,7 @@ export function readInputs(): DeployHelmChartInputs {
       apply: inputs.choice('serverSideApply', SERVER_SIDE_CHOICES, 'auto'),
       forceConflicts: inputs.boolean('forceConflicts', false),
     },
-    verifyImages: readImageVerification(action),
+    verifyImages: readImageVerification(action, sources),
     insecureRegistries: inputs.lines('insecureRegistries'),
     helmPath: inputs.filePath('helmPath'),
     tempDirectory: agentVariable('Agent.TempDirectory'),

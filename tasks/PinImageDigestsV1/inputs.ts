@@ -32,7 +32,9 @@ export function readInputs(): PinImageDigestsInputs {
     throw new UserError("Input 'files' is required: glob patterns of the files to pin, one per line.");
   const platform = inputs.parsed('platform', (text) => (parsePlatform(text), text));
   const action = inputs.choice('action', PIN_ACTIONS, 'pin');
-  const signatureGate = readSignatureGateInputs(inputs);
+  const workingDirectory = inputs.optional('workingDirectory') ?? process.cwd();
+  // Trust-policy files are read from the working directory, as the files to pin are.
+  const signatureGate = readSignatureGateInputs(inputs, workingDirectory);
   if (signatureGate && action !== 'verify') {
     throw new UserError(
       `Input 'verifySignatures' applies to action verify only (action is ${action}): sign and verify the digests pinned, or set it to none.`,
@@ -40,7 +42,7 @@ export function readInputs(): PinImageDigestsInputs {
   }
   return {
     files,
-    workingDirectory: inputs.optional('workingDirectory') ?? process.cwd(),
+    workingDirectory,
     action,
     pinFormat: inputs.choice('pinFormat', PIN_FORMATS, 'tagAndDigest'),
     platform,

@@ -1,4 +1,4 @@
-import { inputs, parseKeyReference, type KeyReference } from '../common/agent';
+import { defaultWorkingDirectory, inputs, parseKeyReference, type KeyReference } from '../common/agent';
 import { UserError } from '../common/errors';
 import {
   DOCKER_HUB,
@@ -186,7 +186,7 @@ export function readInputs(): PromoteImageInputs {
     recordPromotion: inputs.boolean('recordPromotion', true),
     insecureRegistries: inputs.lines('insecureRegistries'),
     dryRun: inputs.boolean('dryRun', false),
-    signatureGate: readSignatureGateInputs(inputs),
+    signatureGate: readSignatureGateInputs(inputs, defaultWorkingDirectory()),
     signingKey: readSigningKey(azureSubscription),
   };
 }

@@ -141,13 +141,13 @@ export async function promoteImageTask(): Promise<void> {
     );
   }
   // Locked last: the record is attached to the promoted digest while its tags still take writes.
-  if (lockPlan)
-    setOutput('lockedTags', JSON.stringify(await lockTargets(client, options, lockPlan, results)));
+  const locks = lockPlan ? await lockTargets(client, options, lockPlan, results) : undefined;
+  if (locks) setOutput('lockedTags', JSON.stringify(locks.locked));
   const totals = {
     requests: client.stats.requests,
     durationMs: Date.now() - started,
     dryRun: options.dryRun,
   };
   if (verified) setOutput('verifiedSignatures', JSON.stringify(verified.map(signatureRecord)));
-  uploadSummary(SUMMARY_TITLE, renderSummary(results, totals, verified, records));
+  uploadSummary(SUMMARY_TITLE, renderSummary(results, totals, { verified, records, locks }));
 }

@@ -68,12 +68,49 @@ function recordSection(records: readonly RecordRow[]): string[] {
   ];
 }
 
-/** The build summary section: what was promoted where, what moved, and whose signature was accepted. */
+/** What lockTarget did, for the outputs and the build summary. */
+export interface LockOutcome {
+  /** The attributes set, e.g. `writeEnabled false, deleteEnabled false`. */
+  readonly attributes: string;
+  /** Tags locked (`host/repository:tag`), their manifests with them. */
+  readonly locked: readonly string[];
+  /** Tags a dry run would have locked. */
+  readonly wouldLock: readonly string[];
+  /** Tags on registries without ACR's lock API: promoted unlocked. */
+  readonly unsupported: readonly string[];
+}
+
+function lockSection(locks: LockOutcome | undefined): string[] {
+  if (!locks) return [];
+  const list = (names: readonly string[]) => names.map((n) => code(n)).join(', ');
+  return [
+    '',
+    '#### Target locks (Azure Container Registry)',
+    '',
+    ...(locks.locked.length
+      ? [`Locked, tag and manifest (${locks.attributes}): ${list(locks.locked)}.`]
+      : []),
+    ...(locks.wouldLock.length
+      ? [`Would lock, tag and manifest (${locks.attributes}): ${list(locks.wouldLock)}.`]
+      : []),
+    ...(locks.unsupported.length
+      ? [`Not locked (the registry has no ACR lock API): ${list(locks.unsupported)}.`]
+      : []),
+  ];
+}
+
+/** What the summary shows besides the copies; each part only when the run did it. */
+export interface SummaryExtras {
+  readonly verified?: readonly VerifiedImage[] | undefined;
+  readonly records?: readonly RecordRow[];
+  readonly locks?: LockOutcome | undefined;
+}
+
+/** The build summary section: what was promoted where, what moved, whose signature was accepted, what was locked. */
 export function renderSummary(
   results: readonly PromotionResult[],
   totals: RunTotals,
-  verified?: readonly VerifiedImage[],
-  records: readonly RecordRow[] = [],
+  { verified, records = [], locks }: SummaryExtras = {},
 ): string {
   const title = totals.dryRun ? 'Image promotion (dry run: nothing was changed)' : 'Image promotion';
   const bytes = results.reduce((n, r) => n + r.report.bytesCopied, 0);
@@ -85,6 +122,7 @@ export function renderSummary(
     ...results.map(imageRow),
     ...signatureSection(verified),
     ...recordSection(records),
+    ...lockSection(locks),
     '',
     `${results.length} image(s), ${formatBytes(bytes)} copied, ${totals.requests} registry requests, ` +
       `${(totals.durationMs / 1000).toFixed(1)} s.`,

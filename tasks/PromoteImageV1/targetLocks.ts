@@ -15,7 +15,7 @@ import {
   type RegistryClient,
 } from '../common/registry';
 import type { PromoteImageInputs, Promotion } from './inputs';
-import type { PromotionResult } from './summary';
+import type { LockOutcome, PromotionResult } from './summary';
 
 /** Tags read at once. */
 const CONCURRENCY = 4;
@@ -90,15 +90,15 @@ export async function checkTargetLocks(
 }
 
 /**
- * Locks each promoted tag, then its manifest, on the registries that serve the lock API; returns
- * the locked tags (`host/repository:tag`). A dry run only says what it would lock.
+ * Locks each promoted tag, then its manifest, on the registries that serve the lock API. A dry
+ * run only says what it would lock.
  */
 export async function lockTargets(
   client: RegistryClient,
   options: PromoteImageInputs,
   plan: LockPlan,
   results: readonly PromotionResult[],
-): Promise<string[]> {
+): Promise<LockOutcome> {
   const lock: LockAttributes | Pick<LockAttributes, 'writeEnabled'> = options.lockDelete
     ? { writeEnabled: false, deleteEnabled: false }
     : { writeEnabled: false };
@@ -106,11 +106,17 @@ export async function lockTargets(
     .map(([k, v]) => `${k} ${String(v)}`)
     .join(', ');
   const locked: string[] = [];
+  const wouldLock: string[] = [];
+  const unsupported: string[] = [];
   for (const [i, { promotion, report }] of results.entries()) {
-    if (!plan[i]) continue;
     const names = promotion.tags.map((tag) => tagName(promotion, tag));
+    if (!plan[i]) {
+      unsupported.push(...names);
+      continue;
+    }
     if (options.dryRun) {
       agentLogger.info(`Would lock ${names.join(', ')} and manifest ${report.digest} (${what}).`);
+      wouldLock.push(...names);
       continue;
     }
     try {
@@ -125,5 +131,5 @@ export async function lockTargets(
     agentLogger.info(`Locked ${names.join(', ')} and manifest ${report.digest} (${what}).`);
     locked.push(...names);
   }
-  return locked;
+  return { attributes: what, locked, wouldLock, unsupported };
 }

@@ -30,7 +30,7 @@ export const LAYERS: Record<string, readonly string[]> = {
   files: [],
   azure: ['net'],
   registry: ['net'],
-  signatures: ['registry'],
+  signatures: ['net', 'files', 'registry'],
   copy: ['net', 'registry'],
   lockfile: ['files', 'registry'],
   keyvault: ['net', 'azure', 'signatures'],

@@ -206,8 +206,9 @@ const CASES = cases<Ctx>([
       verifySignatures: 'cosignKeyless',
       certificateIdentityRegExp: '(unclosed',
       certificateOidcIssuer: 'https://issuer.example',
-      // Any existing file: the regular expression is refused before the root is read.
-      trustedRootFile: __filename,
+      // Any existing path inside the working directory (the folder itself): the regular
+      // expression is refused before the root is read.
+      trustedRootFile: '.',
     }),
     names: () => ["'verifySignatures'", '(unclosed'],
   },

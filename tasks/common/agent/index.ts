@@ -12,29 +12,14 @@ export {
   type KeyReference,
 } from './keyVaultKeyAccess';
 export { agentLogger } from './logger';
-export { runTask, setTaskOutcome, type TaskOutcome } from './runTask';
+export { runTask, setTaskOutcome } from './runTask';
 export { agentSecrets, knownSecrets, registerSecret } from './secrets';
 export { publishArtifact, recordDone, setOutput, uploadSummary } from './summary';
-export { agentHttpSettings, readAgentNetworkOptions } from './network';
-export {
-  defaultWorkingDirectory,
-  literalPaths,
-  lockFileFolders,
-  matchInputFiles,
-  type NoMatch,
-} from './workspaceFiles';
-export { createRegistryClient, registryClientFor, type RegistryAccess } from './registryClient';
+export { agentHttpSettings } from './network';
+export { defaultWorkingDirectory, literalPaths, lockFileFolders, matchInputFiles } from './workspaceFiles';
+export { createRegistryClient } from './registryClient';
 export { agentHelmRunner } from './helmRunner';
 export { readHelmRegistryAccess, type HelmRegistryAccess } from './helmRegistrySignIn';
-export {
-  azureSubscriptionId,
-  readKubernetesConnection,
-  type KubernetesConnection,
-} from './kubernetesConnection';
-export {
-  allowMultiLineVariables,
-  keyVaultSecrets,
-  setSecretVariables,
-  type SecretVariable,
-} from './secretVariables';
-export { readPipelineRun, type PipelineRunRecord } from './pipelineRun';
+export { azureSubscriptionId, readKubernetesConnection } from './kubernetesConnection';
+export { allowMultiLineVariables, keyVaultSecrets, setSecretVariables } from './secretVariables';
+export { readPipelineRun } from './pipelineRun';

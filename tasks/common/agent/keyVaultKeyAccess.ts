@@ -9,10 +9,15 @@ import { agentLogger } from './logger';
 // would load the secrets and keys clients at start-up.
 export { parseKeyReference, type KeyReference };
 
-function needsConnection(input: string, ref: KeyReference, connectionId: string | undefined): string {
+function needsConnection(
+  input: string,
+  ref: KeyReference,
+  connectionId: string | undefined,
+  connectionInput = 'azureSubscription',
+): string {
   if (connectionId === undefined) {
     throw new UserError(
-      `Input '${input}' names a Key Vault key (${ref.text}): set 'azureSubscription' to the Azure Resource Manager ` +
+      `Input '${input}' names a Key Vault key (${ref.text}): set '${connectionInput}' to the Azure Resource Manager ` +
         'service connection whose identity may read it (keys/get; keys/sign to sign).',
     );
   }
@@ -21,15 +26,17 @@ function needsConnection(input: string, ref: KeyReference, connectionId: string 
 
 /**
  * The signature gate with its Key Vault key read: a PendingSignatureGate (cosignPublicKey
- * `azurekms://...`) gets the key's public key, named by its key id with the version read.
+ * `azurekms://...`) gets the key's public key, named by its key id with the version read, through
+ * the AzureRM connection `connectionInput` names (`azureSubscription` unless the task says).
  */
 export async function completeSignatureGate(
   gate: SignatureGate | PendingSignatureGate | undefined,
   azureSubscription: string | undefined,
+  connectionInput = 'azureSubscription',
 ): Promise<SignatureGate | undefined> {
   if (gate === undefined || !('keyReference' in gate)) return gate;
   const ref = parseKeyReference(gate.keyReference, 'cosignPublicKey');
-  const connection = needsConnection('cosignPublicKey', ref, azureSubscription);
+  const connection = needsConnection('cosignPublicKey', ref, azureSubscription, connectionInput);
   const { trustedKeyFromVault } = await import('./keyVaultKeys.js');
   const key = await trustedKeyFromVault(ref, connection, 'cosignPublicKey');
   agentLogger.info(`Trusted cosign key read from Key Vault: ${key.name}.`);

@@ -2,18 +2,11 @@
 // identity federation. Not here: ./credentialFactory, the one module that loads the Azure SDK
 // (@azure/identity) when it is loaded: the agent layer imports it where a credential is built,
 // and tasks that only may need one load it lazily.
-export { acrEntraScope, acrEntraTokenProvider, type AcrAudience } from './acrTokenProvider';
+export { acrEntraScope, acrEntraTokenProvider } from './acrTokenProvider';
 export { resolveAzureCloud, type AzureCloud } from './cloud';
-export {
-  connectionData,
-  connectionParameter,
-  describeConnection,
-  isSecretParameter,
-  requireParameter,
-  type AzureRmConnection,
-} from './connection';
+export { isSecretParameter, type AzureRmConnection } from './connection';
 export type { AzureConnectionCredential, AzureCredentialContext } from './credentialFactory';
-export { jwtExpiry, unverifiedJwtClaims } from './jwtClaims';
+export { unverifiedJwtClaims } from './jwtClaims';
 export {
   PipelineOidcAssertion,
   type OidcRetryOptions,

@@ -1,9 +1,4 @@
 // Files on disk: atomic writes and replacements, and the workspace boundary every file a task
 // reads or writes is held to.
-export {
-  replaceFilesAtomically,
-  writeFileAtomic,
-  type FileContent,
-  type ReplaceOptions,
-} from './atomicFiles';
+export { replaceFilesAtomically, writeFileAtomic } from './atomicFiles';
 export { assertNoLinksLeaving, confineFiles, realLocation, type AllowedFolder } from './workspaceBoundary';

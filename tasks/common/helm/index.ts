@@ -1,12 +1,12 @@
 // Driving Helm: finding and running it, charts (sources, versions, packaging, publishing), releases
 // (upgrade, diff, rollback, uninstall, history), registry logins and the post-renderer.
 export { checkExtraArguments, helmDuration, splitArguments } from './arguments';
-export { chartRegistry, type ChartRegistry, type ExistingChart } from './chartRegistry';
+export { chartRegistry } from './chartRegistry';
 export { chartSource, describeChart, type ChartSource } from './chartSource';
 export { chooseChartVersion, type ChosenVersion } from './chartVersion';
 export { dependencyRegistries, updateDependencies } from './dependencyUpdate';
 export { diffRelease, type ReleaseDiff } from './diffRelease';
-export { renderRelease, type RenderedRelease } from './renderRelease';
+export { renderRelease } from './renderRelease';
 export { failedUpgrade } from './failedUpgrade';
 export { logFailureDiagnostics } from './failureDiagnostics';
 export { locateHelm, probeHelm, type HelmBinary } from './findHelm';
@@ -16,7 +16,7 @@ export type { ObjectChange } from './manifestDiff';
 export { parseOciLocation, type OciLocation } from './ociLocation';
 export { helmProxyEnvironment } from './proxyEnvironment';
 export { publishChart, type PublishResult } from './publishChart';
-export { signInHelm, type RegistrySignIn, type ToolLogins } from './registrySignIn';
+export { signInHelm, type RegistrySignIn } from './registrySignIn';
 export { rollbackRelease, uninstallRelease, upgradeRelease, type UpgradeOptions } from './releaseActions';
 export {
   releaseHistory,

@@ -1,11 +1,6 @@
 // Kubernetes access, apart from driving Helm: kubeconfigs (parsing, the credentials they hold,
 // service-account and AKS ones) and reading a cluster's events through the HTTP foundation.
-export {
-  AKS_ENTRA_SERVER_SCOPE,
-  fetchAksKubeconfig,
-  type AksCluster,
-  type AksCredentialOptions,
-} from './aksCredentials';
+export { fetchAksKubeconfig } from './aksCredentials';
 export { apiAccess, recentWarnings, type ApiAccess, type ClusterEvent } from './kubeEvents';
 export {
   kubeconfigSecrets,
@@ -14,5 +9,4 @@ export {
   replaceKubeloginUsers,
   serviceAccountKubeconfig,
   skipTlsVerify,
-  type ServiceAccountAccess,
 } from './kubeconfig';

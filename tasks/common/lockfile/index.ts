@@ -1,7 +1,6 @@
 // The image lock file's front door: the one format PinImageDigests writes and PromoteImage reads.
 export { findLocked } from './findLocked';
 export {
-  IMAGE_LOCK_VERSION,
   buildImageLock,
   serializeImageLock,
   type ImageLock,

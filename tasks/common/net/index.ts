@@ -7,7 +7,6 @@ export {
   bypassRegex,
   httpSettings,
   isProxyBypassed,
-  proxyFor,
   tlsAgentOptions,
   type ClientCertificate,
   type HttpSettings,
@@ -15,14 +14,12 @@ export {
   type ProxySettings,
   type TlsSettings,
 } from './agentNetwork';
-export { requestJson, type JsonRequestOptions } from './jsonRequest';
+export { requestJson } from './jsonRequest';
 export { ConcurrencyLimit, WorkQueue, mapLimit } from './limiter';
-export { ProxyTunnelAgent, proxyAuthorization } from './proxyTunnelAgent';
+export { ProxyTunnelAgent } from './proxyTunnelAgent';
 export {
-  DEFAULT_ANSWER_LIMIT,
   answerError,
   cutOffProblem,
-  describeBody,
   describeStatus,
   isCutOffAnswer,
   isHtml,
@@ -35,7 +32,6 @@ export {
 } from './remoteAnswer';
 export {
   CUT_OFF_BODY_RETRIES,
-  DEFAULT_RETRY,
   KEY_VAULT_RETRY,
   OIDC_RETRY,
   backoffDelay,
@@ -56,7 +52,6 @@ export {
   type BodySource,
   type HttpRequest,
   type HttpResponse,
-  type SendHooks,
   type TransportOptions,
 } from './transport';
 export { hasExtraCas, trustedCaPems } from './trustedCas';

@@ -1,23 +1,11 @@
 // The registry protocol's front door: what the copy engine, pinning, Helm, the agent layer and the
 // task folders use. Calls take the client's `http` (the registry HTTP layer); nothing here calls up.
 export type { CredentialResolver, RegistryCredential } from './credential';
-export { RegistryClient, type RepositoryAccess } from './client';
+export { RegistryClient } from './client';
 export type { RegistryHttp } from './registryHttp';
-export {
-  findManifest,
-  getManifest,
-  pushManifest,
-  type FetchedManifest,
-  type ResolvedManifest,
-} from './manifests';
+export { findManifest, getManifest, pushManifest, type FetchedManifest } from './manifests';
 export { hasBlob, tryMount } from './blobs';
-export {
-  readTagLock,
-  updateLock,
-  type LockAttributes,
-  type LockSubject,
-  type TagLockState,
-} from './acrLocks';
+export { readTagLock, updateLock, type LockAttributes } from './acrLocks';
 export { copyBlob } from './blobUpload';
 export { firstTagPage, listTags, type TagListing } from './tags';
 export {
@@ -27,8 +15,8 @@ export {
   type Referrers,
   type ReferrersDeps,
 } from './referrers';
-export { attachReferrer, OCI_EMPTY, type AttachedReferrer, type NewReferrer } from './attachReferrer';
-export { digestProblem, digestTag, validateDigest } from './digest';
+export { attachReferrer, OCI_EMPTY, type NewReferrer } from './attachReferrer';
+export { digestOf, digestProblem, digestTag, validateDigest } from './digest';
 export { DockerConfigCredentials, configKeyHost } from './dockerConfig';
 export { isInsecureRegistry } from './endpoints';
 export {
@@ -50,5 +38,5 @@ export {
   type ImageReference,
   type RepositoryLocation,
 } from './reference';
-export { RegistryError, type RepositoryRight } from './registryError';
+export { RegistryError } from './registryError';
 export { ACR_TOKEN_USERNAME, type ToolLogin } from './toolSignIn';

@@ -1,4 +1,13 @@
-import { type Descriptor, fetchBlob, parseSignatureManifest, sha256Digest, TamperedContent } from './content';
+import { errorMessage, UserError } from '../errors';
+import { RegistryError } from '../registry';
+import {
+  checkDigest,
+  type Descriptor,
+  fetchBlob,
+  parseSignatureManifest,
+  TamperedContent,
+  UncheckableContent,
+} from './content';
 import { verifyAttLayer, verifySigLayer } from './cosignTags';
 import { NOTATION_COSE, NOTATION_JWS, NOTATION_SIGNATURE, SIGSTORE_BUNDLE_V03 } from './mediaTypes';
 import { verifyNotationJws } from './notation';
@@ -7,12 +16,28 @@ import { cosignTag, type ArtifactSource, type ReferrerDescriptor } from './sourc
 import type { PreparedTrust } from './trust';
 import { type Candidate, reject, type Verdict } from './verdict';
 
-/** Content changed after it was written is a verdict about that candidate, not a failure of the run. */
+/**
+ * Whether a failure to read a candidate is a verdict about that candidate: content gone, not
+ * JSON, too big, a registry error. Not so a refused credential (nothing else would read either)
+ * or a user error of the task's own (a trust policy file), which fail the run as they are.
+ */
+function candidateFault(err: unknown): boolean {
+  if (err instanceof RegistryError) return err.details.status !== 401 && err.details.status !== 403;
+  return !(err instanceof UserError);
+}
+
+/**
+ * One candidate's verdict. Content changed after it was written, or that cannot be read, is a
+ * verdict about that candidate, not a failure of the image: another candidate may still verify,
+ * and when none does, each is listed with its reason.
+ */
 async function guarded(body: () => Promise<Verdict>): Promise<Verdict> {
   try {
     return await body();
   } catch (err) {
     if (err instanceof TamperedContent) return reject('tampered', err.message);
+    if (err instanceof UncheckableContent) return reject('unsupported', err.message);
+    if (candidateFault(err)) return reject('unreadable', errorMessage(err));
     throw err;
   }
 }
@@ -42,9 +67,8 @@ async function verifyReferrer(
     if (!bundle) return reject('malformed', `no ${SIGSTORE_BUNDLE_V03} layer`);
     return verifyBundle(await fetchBlob(source, bundle), digest, trust.bundle, async () => {
       const image = await source.manifest(digest);
-      if (!image || sha256Digest(image.bytes) !== digest) {
-        throw new TamperedContent(`the image manifest ${digest} does not hash to its digest`);
-      }
+      if (!image) throw new TamperedContent(`the image manifest ${digest} is not found`);
+      checkDigest('image manifest', digest, image.bytes);
       return image.bytes;
     });
   }
@@ -69,7 +93,18 @@ export async function evaluateCandidates(
   now: Date,
 ): Promise<Candidate[]> {
   const candidates: Candidate[] = [];
-  for (const referrer of await source.referrers(digest)) {
+  /** What cannot be read is a refused candidate at `where`; the rest of the candidates still count. */
+  const readOr = async <T>(where: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (err) {
+      if (!candidateFault(err)) throw err;
+      candidates.push({ where, verdict: reject('unreadable', errorMessage(err)) });
+      return undefined;
+    }
+  };
+  const referrers = (await readOr(`referrers of ${digest}`, () => source.referrers(digest))) ?? [];
+  for (const referrer of referrers) {
     if (referrer.artifactType !== SIGSTORE_BUNDLE_V03 && referrer.artifactType !== NOTATION_SIGNATURE)
       continue;
     const kind = referrer.artifactType === NOTATION_SIGNATURE ? 'Notation signature' : 'Sigstore bundle';
@@ -80,10 +115,11 @@ export async function evaluateCandidates(
   }
   for (const suffix of ['sig', 'att'] as const) {
     const tag = cosignTag(digest, suffix);
-    const fetched = await source.manifest(tag);
-    if (!fetched) continue;
-    const layers = parseSignatureManifest(fetched, false).layers;
-    for (const [i, layer] of layers.entries()) {
+    const layers = await readOr(`tag ${tag}`, async () => {
+      const fetched = await source.manifest(tag);
+      return fetched ? parseSignatureManifest(fetched, false).layers : [];
+    });
+    for (const [i, layer] of (layers ?? []).entries()) {
       const verify = suffix === 'sig' ? verifySigLayer : verifyAttLayer;
       candidates.push({
         where: `tag ${tag} layer ${i + 1}`,

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { digestOf, digestProblem } from '../registry';
 import type { ArtifactSource, FetchedManifest } from './source';
 
 /** A layer or config descriptor of a signature manifest. */
@@ -21,13 +21,19 @@ export class TamperedContent extends Error {
   override readonly name = 'TamperedContent';
 }
 
-export function sha256Digest(bytes: Buffer): string {
-  return `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+/** Content named by a digest this library cannot compute: refused, never taken unchecked. */
+export class UncheckableContent extends Error {
+  override readonly name = 'UncheckableContent';
 }
 
-function checkDigest(what: string, expected: string, bytes: Buffer): void {
-  if (!expected.startsWith('sha256:')) return; // other algorithms: trust the registry's check
-  const actual = sha256Digest(bytes);
+/**
+ * `bytes` must hash to `expected` (sha256, sha384 or sha512, computed here: a registry's word is
+ * not taken); another algorithm, or no valid digest, refuses the content unread.
+ */
+export function checkDigest(what: string, expected: string, bytes: Buffer): void {
+  const problem = digestProblem(expected);
+  if (problem) throw new UncheckableContent(`${what} ${expected} cannot be checked: ${problem}`);
+  const actual = digestOf(bytes, expected);
   if (actual !== expected) throw new TamperedContent(`${what} ${expected} hashes to ${actual}`);
 }
 

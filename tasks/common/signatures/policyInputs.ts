@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { UserError } from '../errors';
+import { policyFile } from './policyFiles';
 import { SLSA_PROVENANCE_V02, SLSA_PROVENANCE_V1 } from './mediaTypes';
 import type { Matcher, RequiredAttestation, TrustedKey, TrustPolicy } from './policy';
 import { prepareTrust, type PreparedTrust } from './trust';
@@ -47,13 +48,21 @@ const isKeyReference = (value: string) =>
 
 const SLSA_TYPES = [SLSA_PROVENANCE_V1, SLSA_PROVENANCE_V02];
 
-/** Text given inline (it holds `-----BEGIN`) or the path of a file holding it. */
-function pemOrFile(read: PolicyInputReader, name: string): { text: string; from: string } | undefined {
+/**
+ * Text given inline (it holds `-----BEGIN`) or the path of a file holding it, inside the working
+ * directory (policyFiles).
+ */
+function pemOrFile(
+  read: PolicyInputReader,
+  name: string,
+  workingDirectory: string,
+): { text: string; from: string } | undefined {
   const value = read.optional(name);
   if (value === undefined) return undefined;
   if (value.includes('-----BEGIN')) return { text: value, from: name };
+  const file = policyFile(value, name, workingDirectory);
   try {
-    return { text: fs.readFileSync(value, 'utf8'), from: value };
+    return { text: fs.readFileSync(file, 'utf8'), from: value };
   } catch (err) {
     throw new UserError(
       `Input '${name}': '${value}' is neither PEM text (-----BEGIN ...) nor a readable file (${(err as Error).message}).`,
@@ -83,10 +92,13 @@ function matcher(read: PolicyInputReader, exact: string, what: string): Matcher 
   );
 }
 
-function existingFile(read: PolicyInputReader, name: string): string | undefined {
-  const file = read.optional(name);
-  if (file !== undefined && !fs.existsSync(file)) {
-    throw new UserError(`Input '${name}': the file ${file} does not exist.`);
+/** A file input's real path (inside the working directory), which must exist. */
+function existingFile(read: PolicyInputReader, name: string, workingDirectory: string): string | undefined {
+  const value = read.optional(name);
+  if (value === undefined) return undefined;
+  const file = policyFile(value, name, workingDirectory);
+  if (!fs.existsSync(file)) {
+    throw new UserError(`Input '${name}': the file ${value} does not exist (looked for ${file}).`);
   }
   return file;
 }
@@ -120,17 +132,23 @@ function requiredAttestations(read: PolicyInputReader): RequiredAttestation[] {
 function policyFor(
   read: PolicyInputReader,
   mode: Exclude<VerifySignatures, 'none'>,
+  workingDirectory: string,
   referencedKey?: TrustedKey,
 ): TrustPolicy {
   const attestations = requiredAttestations(read);
   const base = attestations.length ? { requiredAttestations: attestations } : {};
-  const rootFile = existingFile(read, 'trustedRootFile');
+  const rootFile = existingFile(read, 'trustedRootFile', workingDirectory);
   switch (mode) {
     case 'cosignKey': {
       const key =
         referencedKey ??
         ((k) => ({ name: k.from, pem: k.text }))(
-          required(pemOrFile(read, 'cosignPublicKey'), 'cosignPublicKey', mode, 'the PEM public key'),
+          required(
+            pemOrFile(read, 'cosignPublicKey', workingDirectory),
+            'cosignPublicKey',
+            mode,
+            'the PEM public key',
+          ),
         );
       return {
         ...base,
@@ -146,7 +164,7 @@ function policyFor(
     }
     case 'notation': {
       const certificates = required(
-        pemOrFile(read, 'notationCertificates'),
+        pemOrFile(read, 'notationCertificates', workingDirectory),
         'notationCertificates',
         mode,
         'the trusted certificates (PEM)',
@@ -161,21 +179,23 @@ function policyFor(
 }
 
 /**
- * Reads and validates the trust-policy inputs; keys and certificates are loaded here, once. A
- * `cosignPublicKey` given by reference (`azurekms://...`) gives a PendingSignatureGate, which
- * the task completes with the key once read (every other input is validated now).
+ * Reads and validates the trust-policy inputs; keys and certificates are loaded here, once, from
+ * files inside `workingDirectory` (relative paths taken from it). A `cosignPublicKey` given by
+ * reference (`azurekms://...`) gives a PendingSignatureGate, which the task completes with the
+ * key once read (every other input is validated now).
  */
 export function readSignatureGateInputs(
   read: PolicyInputReader,
+  workingDirectory: string,
 ): SignatureGate | PendingSignatureGate | undefined {
   const mode = read.choice('verifySignatures', VERIFY_SIGNATURES, 'none');
   const reference = mode === 'cosignKey' ? read.optional('cosignPublicKey') : undefined;
   if (mode !== 'cosignKey' || reference === undefined || !isKeyReference(reference)) {
-    return readSignatureGate(read);
+    return readSignatureGate(read, workingDirectory);
   }
   const input = `Input 'verifySignatures' (${mode})`;
   // Every other input is read and checked now: a wrong one fails before the vault is asked.
-  const policy = policyFor(read, mode, { name: reference, pem: '' });
+  const policy = policyFor(read, mode, workingDirectory, { name: reference, pem: '' });
   return {
     mode,
     keyReference: reference.trim(),
@@ -183,8 +203,8 @@ export function readSignatureGateInputs(
   };
 }
 
-/** Reads and validates the trust-policy inputs; keys and certificates are loaded here, once. */
-export function readSignatureGate(read: PolicyInputReader): SignatureGate | undefined {
+/** The gate of a policy whose inputs hold every key (no key reference). */
+function readSignatureGate(read: PolicyInputReader, workingDirectory: string): SignatureGate | undefined {
   const mode = read.choice('verifySignatures', VERIFY_SIGNATURES, 'none');
   if (mode === 'none') {
     if (read.lines('requireAttestations').length > 0) {
@@ -194,11 +214,8 @@ export function readSignatureGate(read: PolicyInputReader): SignatureGate | unde
     }
     return undefined;
   }
-  const key = mode === 'cosignKey' ? read.optional('cosignPublicKey') : undefined;
-  if (key !== undefined && isKeyReference(key)) {
-    throw new UserError(
-      `Input 'cosignPublicKey': this task does not read keys by reference (${key.trim()}); give the PEM public key or its file.`,
-    );
-  }
-  return { mode, trust: prepareTrust(policyFor(read, mode), `Input 'verifySignatures' (${mode})`) };
+  return {
+    mode,
+    trust: prepareTrust(policyFor(read, mode, workingDirectory), `Input 'verifySignatures' (${mode})`),
+  };
 }

@@ -38,7 +38,8 @@ export async function verifyBundle(
   }
   let artifact: Buffer | undefined;
   if (bundle.content.$case === 'messageSignature') {
-    const signed = `sha256:${Buffer.from(bundle.content.messageSignature.messageDigest.digest).toString('hex')}`;
+    const { algorithm, digest: signedBytes } = bundle.content.messageSignature.messageDigest;
+    const signed = `${MESSAGE_DIGEST_ALGORITHMS[algorithm] ?? `algorithm ${algorithm}`}:${Buffer.from(signedBytes).toString('hex')}`;
     if (signed !== digest)
       return reject('wrong digest', `the message signature signs ${signed}, not ${digest}`);
     artifact = await manifest();
@@ -56,6 +57,9 @@ export async function verifyBundle(
     ? verified
     : { ...verified, statement: checked.statement };
 }
+
+/** The hash algorithms of a message signature's digest (Sigstore HashAlgorithm), as digests name them. */
+const MESSAGE_DIGEST_ALGORITHMS: Readonly<Record<number, string>> = { 1: 'sha256', 2: 'sha384', 3: 'sha512' };
 
 async function verifyKeyed(entity: SignedEntity, trust: BundleTrust): Promise<Verdict> {
   if (trust.keys.length === 0) {

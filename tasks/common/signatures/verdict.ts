@@ -3,6 +3,7 @@
 /** Why a candidate does not verify; each maps to what the user checks. */
 export type RejectReason =
   | 'tampered'
+  | 'unreadable'
   | 'wrong key'
   | 'wrong identity'
   | 'wrong digest'

@@ -96,7 +96,11 @@ describe('DeployHelmChart@1 verifyImages: rendered images pinned and signed befo
   });
 
   const pinned = (s: SignableImage, tag: string) => `${reg.host}/${s.repository}:${tag}@${s.image.digest}`;
-  const byKey = () => ({ verifyImages: 'signed', verifySignatures: 'cosignKey', cosignPublicKey: keyFile });
+  const byKey = () => ({
+    verifyImages: 'signed',
+    verifySignatures: 'cosignKey',
+    cosignPublicKey: 'cosign.pub',
+  });
 
   for (const helm of HELMS) {
     describe(helm.name, () => {
@@ -129,6 +133,8 @@ describe('DeployHelmChart@1 verifyImages: rendered images pinned and signed befo
             valueTypes: 'string',
             ...policy,
           },
+          // Trust-policy files are read inside the sources directory: the folder holding the key.
+          variables: { 'Build.SourcesDirectory': path.dirname(keyFile) },
         });
         return { release, run };
       };

@@ -61,4 +61,45 @@ describe('PinImageDigests@1 verify: the signature gate', function () {
     assert.match(bad.message ?? '', /1 of 2 image\(s\) failed signature verification/);
     assert.ok(bad.message?.includes(`Image ${worker} is not signed`), bad.message);
   });
+  it('reads a key file relative to workingDirectory, and refuses one leading outside it', async () => {
+    const key = cosignKeyPair();
+    const signed = await signableImage(reg, 'pinned/files', '1.0');
+    attachSigTag(signed.memory, signed.image.digest, key.privateKey);
+    await publish(reg, signed);
+    fs.mkdirSync(path.join(ws, 'keys'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'keys', 'cosign.pub'), key.publicPem);
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'pin-gate-outside-'));
+    fs.writeFileSync(path.join(elsewhere, 'cosign.pub'), key.publicPem);
+    fs.symlinkSync(path.join(elsewhere, 'cosign.pub'), path.join(ws, 'keys', 'leaving.pub'));
+    fs.writeFileSync(
+      path.join(ws, 'files.yaml'),
+      `image: ${reg.host}/pinned/files:1.0@${signed.image.digest}\n`,
+    );
+    const verify = (cosignPublicKey: string) =>
+      runTask({
+        task: { shipped: 'PinImageDigestsV1' },
+        inputs: {
+          files: 'files.yaml',
+          workingDirectory: ws,
+          action: 'verify',
+          verifySignatures: 'cosignKey',
+          cosignPublicKey,
+        },
+      });
+    try {
+      const ok = await verify('keys/cosign.pub');
+      assert.equal(ok.agentResult, 'Succeeded', ok.message ?? ok.stdout);
+      for (const file of ['keys/leaving.pub', path.join(elsewhere, 'cosign.pub')]) {
+        const refused = await verify(file);
+        assert.equal(refused.agentResult, 'Failed', refused.stdout);
+        assert.match(
+          refused.message ?? '',
+          /^Input 'cosignPublicKey' names 1 path\(s\) leading outside the working directory/,
+        );
+        assert.equal(refused.variables['verifiedSignatures'], undefined);
+      }
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
 });

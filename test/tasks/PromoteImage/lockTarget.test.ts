@@ -126,6 +126,64 @@ describe('PromoteImage@1 lockTarget (ACR locks)', function () {
     );
   });
 
+  it('several images: locks every tag of each and its manifest, and the summary names the locks', async () => {
+    const images = await Promise.all(
+      ['a', 'b'].map((x) => pushImage(acr, `team/multi-${x}`, { format: 'oci', layers: [64], tag: '1' })),
+    );
+    const run = succeeded(
+      await promote(
+        lockRun(acr, releaser, {
+          sourceImage: ['a', 'b'].map((x) => `${acr.host}/team/multi-${x}:1`).join('\n'),
+          targetImage: ['a', 'b'].map((x) => `${acr.host}/prod/multi-${x}`).join('\n'),
+          additionalTags: 'stable',
+        }),
+      ),
+    );
+    const tags = ['a', 'b'].flatMap((x) => ['1', 'stable'].map((t) => `${acr.host}/prod/multi-${x}:${t}`));
+    assert.deepEqual(JSON.parse(output(run, 'lockedTags')), tags);
+    for (const [i, x] of ['a', 'b'].entries()) {
+      for (const tag of ['1', 'stable'])
+        assert.equal((await attributes(`prod/multi-${x}`, '_tags', tag))?.writeEnabled, false, `${x}:${tag}`);
+      assert.equal(
+        (await attributes(`prod/multi-${x}`, '_manifests', images[i]!.digest))?.writeEnabled,
+        false,
+      );
+    }
+    const summary = run.summaries.map((x) => x.content).join('\n');
+    assert.match(summary, /#### Target locks/);
+    const lockLine = summary.split('\n').find((l) => l.startsWith('Locked, tag and manifest')) ?? '';
+    assert.match(lockLine, /\(writeEnabled false, deleteEnabled false\)/);
+    for (const tag of tags) assert.ok(lockLine.includes(`\`${tag}\``), `${tag} in: ${lockLine}`);
+  });
+
+  it('several images, one target tag locked: refuses them all before anything is copied', async () => {
+    const locked = await pushImage(acr, 'team/fleet-c', { format: 'oci', tag: '1' });
+    succeeded(
+      await promote(
+        lockRun(acr, releaser, {
+          sourceImage: `${acr.host}/team/fleet-c:1`,
+          targetImage: `${acr.host}/prod/fleet-c`,
+        }),
+      ),
+    );
+    await pushImage(acr, 'team/fleet-c', { format: 'oci', layers: [96], tag: '2' });
+    await pushImage(acr, 'team/fleet-d', { format: 'oci', tag: '1' });
+    acr.resetRequests();
+    const run = await promote(
+      lockRun(acr, releaser, {
+        sourceImage: `${acr.host}/team/fleet-d:1\n${acr.host}/team/fleet-c:2`,
+        targetImage: `${acr.host}/prod/fleet-d:1\n${acr.host}/prod/fleet-c:1`,
+        overwrite: 'always',
+      }),
+    );
+    const message = failureOf(run);
+    assert.match(message, /prod\/fleet-c:1 is locked on Azure Container Registry/);
+    assert.match(message, /Nothing was copied/);
+    assert.deepEqual(writes(await acr.requests()), [], 'no blob or manifest was written, for either image');
+    assert.equal(await getManifest(acr, 'prod/fleet-d', '1'), undefined);
+    assert.equal((await getManifest(acr, 'prod/fleet-c', '1'))?.digest, locked.digest);
+  });
+
   it("without lockTarget, a push to a locked tag fails with ACR's refusal explained", async () => {
     await pushImage(acr, 'team/svc', { format: 'oci', tag: '1' });
     const other = await pushImage(acr, 'team/svc', { format: 'oci', tag: '2' });
@@ -227,6 +285,10 @@ describe('PromoteImage@1 lockTarget (ACR locks)', function () {
       /lockTarget: .* is not an Azure Container Registry .*HTTP 404.*locking is not supported there/,
     );
     assert.deepEqual(JSON.parse(output(run, 'lockedTags')), []);
+    assert.match(
+      run.summaries[0]?.content ?? '',
+      new RegExp(`Not locked \\(the registry has no ACR lock API\\): \`${plain.host}/prod/app:1\``),
+    );
     assert.equal((await getManifest(plain, 'prod/app', '1'))?.digest, image.digest);
   });
 });

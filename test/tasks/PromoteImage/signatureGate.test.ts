@@ -25,7 +25,7 @@ import {
 } from '../../common/signatures/cosignArtifacts';
 import { attachNotation, notationJws, selfSignedSigner } from '../../common/signatures/notationArtifacts';
 import { sigstoreInstance, type SigstoreInstance } from '../../common/signatures/sigstoreInstance';
-import { failureOf, output, promote, succeeded } from './promoteRun';
+import { failureOf, output, promote as promoteAnywhere, succeeded, type PromoteRun } from './promoteRun';
 
 const SIGN = mediaTypes.COSIGN_SIGN_PREDICATE;
 const PIPELINE = 'https://dev.azure.com/contoso/shop/_build?definitionId=7';
@@ -60,6 +60,7 @@ describe('PromoteImage@1 signature gate (real registry, referrers through the fa
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-gate-'));
     keyFile = path.join(dir, 'cosign.pub');
     fs.writeFileSync(keyFile, key.publicPem);
+    fs.copyFileSync(sigstore.trustedRootFile, path.join(dir, 'trusted_root.json'));
   });
   after(async () => {
     disposeTaskRuns();
@@ -68,13 +69,17 @@ describe('PromoteImage@1 signature gate (real registry, referrers through the fa
     await Promise.all([nonprod?.stop(), prod?.stop()]);
   });
 
+  /** Runs the task with the folder holding the trust-policy files as its working directory. */
+  const promote = (run: PromoteRun) =>
+    promoteAnywhere({ ...run, variables: { 'System.DefaultWorkingDirectory': dir, ...run.variables } });
   /** A fresh image in its own repository (tests do not depend on order). */
   const fresh = (): Promise<SignableImage> => signableImage(nonprod, `gate/app${++n}`, '1.0');
   const source = (s: SignableImage) => `${nonprod.host}/${s.repository}:1.0`;
   const target = (s: SignableImage) => `${prod.host}/prod/${s.repository}:1.0`;
   const promoteWith = (s: SignableImage, policy: Record<string, string>) =>
     promote({ inputs: { sourceImage: source(s), targetImage: target(s), ...policy } });
-  const byKey = () => ({ verifySignatures: 'cosignKey', cosignPublicKey: keyFile });
+  // Trust-policy files are read from the working directory: relative paths, taken from there.
+  const byKey = () => ({ verifySignatures: 'cosignKey', cosignPublicKey: 'cosign.pub' });
   const verifiedOf = (run: Awaited<ReturnType<typeof promote>>): Verified[] =>
     JSON.parse(output(run, 'verifiedSignatures')) as Verified[];
 
@@ -149,7 +154,7 @@ describe('PromoteImage@1 signature gate (real registry, referrers through the fa
     await publish(nonprod, s);
     const keyless = {
       verifySignatures: 'cosignKeyless',
-      trustedRootFile: sigstore.trustedRootFile,
+      trustedRootFile: 'trusted_root.json',
       certificateOidcIssuer: ISSUER,
     };
     // Unanchored, `definitionId=70` would accept `definitionId=7`'s signature: the identity is exact.
@@ -230,6 +235,26 @@ describe('PromoteImage@1 signature gate (real registry, referrers through the fa
       notationCertificates: signer.chainPem.join('\n'),
     });
     assert.match(message, /referrer sha256:[0-9a-f]+ \(Notation signature\): tampered/);
+  });
+
+  it('reads trust-policy files inside the working directory only: one outside fails naming the input, nothing written', async () => {
+    const s = await fresh();
+    attachSigTag(s.memory, s.image.digest, key.privateKey);
+    await publish(nonprod, s);
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-gate-outside-'));
+    try {
+      fs.writeFileSync(path.join(elsewhere, 'cosign.pub'), key.publicPem);
+      const message = failureOf(
+        await promoteWith(s, { ...byKey(), cosignPublicKey: path.join(elsewhere, 'cosign.pub') }),
+      );
+      assert.match(
+        message,
+        /^Input 'cosignPublicKey' names 1 path\(s\) leading outside the working directory/,
+      );
+      assert.equal(await hasTag(prod, `prod/${s.repository}`, '1.0'), false);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('checks every image before copying any: one unsigned image of two, nothing copied', async () => {
