@@ -36,8 +36,36 @@ export interface ReferrersDeps {
   readonly apiSupport: Map<string, boolean>;
 }
 
-/** GET /v2/<name>/referrers/<digest> (all pages); undefined when the registry has no such API. */
+/** The first referrers call per registry while its support is unknown: calls made meanwhile wait for it. */
+const firstCalls = new WeakMap<Map<string, boolean>, Map<string, Promise<unknown>>>();
+
+/**
+ * GET /v2/<name>/referrers/<digest> (all pages); undefined when the registry has no such API.
+ * Images handled at once ask a registry of unknown support once: the others wait for that answer.
+ */
 export async function referrersFromApi(
+  deps: ReferrersDeps,
+  at: RepositoryLocation,
+  digest: string,
+): Promise<Descriptor[] | undefined> {
+  if (deps.apiSupport.has(at.registry)) return listReferrers(deps, at, digest);
+  const pending = firstCalls.get(deps.apiSupport) ?? new Map<string, Promise<unknown>>();
+  firstCalls.set(deps.apiSupport, pending);
+  const first = pending.get(at.registry);
+  if (first) {
+    await first.catch(() => undefined);
+    return listReferrers(deps, at, digest);
+  }
+  const call = listReferrers(deps, at, digest);
+  pending.set(at.registry, call);
+  try {
+    return await call;
+  } finally {
+    pending.delete(at.registry);
+  }
+}
+
+async function listReferrers(
   deps: ReferrersDeps,
   at: RepositoryLocation,
   digest: string,

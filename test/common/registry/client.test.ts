@@ -149,6 +149,28 @@ describe('registry/client: behaviour against scripted registries', () => {
     assert.equal(client.referrersApi.get(reg.host), true);
   });
 
+  it('asks a registry of unknown referrers support once when several images ask at once', async () => {
+    const reg = await serve((_req, res, url) => {
+      if (url.pathname.includes('/referrers/')) res.writeHead(404).end();
+      else if (url.pathname.endsWith('/tags/list')) res.writeHead(200).end(JSON.stringify({ tags: ['v1'] }));
+      else res.writeHead(404).end();
+    });
+    const digests = ['a', 'b', 'c', 'd', 'e', 'f'].map((d) => sha(d));
+    const found = await Promise.all(
+      digests.map((d) =>
+        findReferrers(
+          { http: client.http, apiSupport: client.referrersApi },
+          { registry: reg.host, repository: 'app' },
+          d,
+        ),
+      ),
+    );
+    found.forEach((f) => assert.equal(f.via, 'none'));
+    const probes = reg.seen.filter((s) => s.includes('/referrers/'));
+    assert.equal(probes.length, 1, probes.join('\n'));
+    assert.equal(client.referrersApi.get(reg.host), false);
+  });
+
   it('resolves with HEAD, and falls back to GET + hash when the registry sends no digest header', async () => {
     let withHeader = true;
     const reg = await serve((req, res) => {
