@@ -224,6 +224,24 @@ function scaling(r, svgs) {
 
 const cell = (v) => String(v).replace(/\|/g, '\\|');
 
+/** PromoteImage's signature gate and promotion record: what each costs per image (issue 16). */
+function gateSection(rows) {
+  if (!rows?.length) return [];
+  const columns = Object.keys(rows[0]);
+  return [
+    '## Signature gate and promotion record (issue 16)',
+    '',
+    'Cross-registry promotions of 1-layer images, without and with the gate (requests counted at the',
+    'source registry, where signatures are read) or the promotion record (counted at the target, where it',
+    'is written); distribution 2.8 has no referrers API, so referrers go through the `sha256-<hex>` index.',
+    '',
+    `| ${columns.join(' | ')} |`,
+    `|${columns.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${columns.map((c) => cell(row[c])).join(' | ')} |`),
+    '',
+  ];
+}
+
 export function writeReport(dir, r) {
   fs.mkdirSync(dir, { recursive: true });
   const svgs = charts(r);
@@ -260,6 +278,7 @@ export function writeReport(dir, r) {
     '',
     ...scaling(r, svgs),
     '',
+    ...gateSection(r.gate),
   ];
   fs.writeFileSync(path.join(dir, 'results.md'), lines.join('\n'));
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(r, null, 1) + '\n');

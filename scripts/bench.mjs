@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from './build.mjs';
+import { benchGate } from './bench-gate.mjs';
 import { benchKeyVault } from './bench-keyvault.mjs';
 import { statsNode } from './bench-lib.mjs';
 import { benchPin } from './bench-pin.mjs';
@@ -99,6 +100,8 @@ async function main() {
     results.pin = await benchPin({ quick, runs, skopeo });
     step('Key Vault');
     results.keyvault = await benchKeyVault({ quick, runs });
+    step('Signature gate and promotion record (issue 16)');
+    results.gate = await benchGate({ runs: quick ? 1 : 3, images: 4 });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
