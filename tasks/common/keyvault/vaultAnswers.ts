@@ -64,20 +64,20 @@ export function vaultAnswerPolicy(
           );
         }
         if (response.status !== 200) return response;
-        // A JSON object that stops short arrived cut off (the connection ended cleanly early): ask again.
-        if (/^\s*\{/.test(text) && jsonAnswerProblem(200, text, 'application/json') !== undefined) {
+        // Parsed once here (the SDK parses it again for itself): not JSON fails naming the vault.
+        let json: { nextLink?: unknown };
+        try {
+          json = parseJsonAnswer(text, response.headers.get('content-type'), source) as {
+            nextLink?: unknown;
+          };
+        } catch (err) {
+          // A JSON object that stops short arrived cut off (the connection ended cleanly early): ask again.
+          if (!/^\s*\{/.test(text)) throw err;
           throw new RestError(
             `${source.service}: ${source.operation}: the answer stops short, it arrived incomplete`,
-            {
-              code: 'ECONNRESET',
-              statusCode: response.status,
-              request,
-            },
+            { code: 'ECONNRESET', statusCode: response.status, request },
           );
         }
-        const json = parseJsonAnswer(text, response.headers.get('content-type'), source) as {
-          nextLink?: unknown;
-        };
         if (new URL(request.url).pathname.replace(/\/+$/, '').endsWith('/secrets')) {
           onListPage(typeof json.nextLink === 'string' && json.nextLink ? json.nextLink : undefined);
         }
