@@ -17,7 +17,7 @@ export {
 } from './agentNetwork';
 export { requestJson, type JsonRequestOptions } from './jsonRequest';
 export { ConcurrencyLimit, WorkQueue, mapLimit } from './limiter';
-export { ProxyTunnelAgent, proxyAuthorization } from './proxyTunnelAgent';
+export { proxyAuthorization, proxyTunnelAgent } from './proxyTunnelAgent';
 export {
   DEFAULT_ANSWER_LIMIT,
   answerError,
