@@ -138,4 +138,13 @@ describe('copy/requestCount: requests of a same-registry promotion with referrer
     assert.equal(requests.length, LAYERS.length + 4);
     assert.equal((await getManifest(reg, 'prod/count-checked', 'v1'))?.digest, checks.digest);
   });
+  it('copies started at once ask the registry for its referrers API once', async () => {
+    const repos = ['dev/count-at-once-a', 'dev/count-at-once-b', 'dev/count-at-once-c'];
+    for (const repo of repos)
+      await pushImage(reg, repo, { format: 'oci', layers: [1024], seed: repo, tag: 'v1' });
+    reg.resetRequests();
+    await Promise.all(repos.map((repo) => promote(repo, repo.replace('dev/', 'prod/'))));
+    const probes = (await reg.requests()).filter((r) => r.method === 'GET' && r.path.includes('/referrers/'));
+    assert.equal(probes.length, 1, 'one probe: the other copies waited for its answer');
+  });
 });
