@@ -6,7 +6,7 @@ import {
   setOutput,
   uploadSummary,
 } from '../common/agent';
-import { copyImage, type CopyProgress } from '../common/copy';
+import { copyImage, type CopyChecks, type CopyProgress } from '../common/copy';
 import type { RegistryClient } from '../common/registry';
 import { mapLimit } from '../common/net';
 import { signatureRecord } from '../common/signatures';
@@ -44,6 +44,7 @@ function promoteEach(
   dryRun: boolean,
   preflight = false,
   promoted?: PromotionResult[],
+  checks?: readonly (CopyChecks | undefined)[],
 ): Promise<PromotionResult[]> {
   const one = async (promotion: Promotion, i: number): Promise<PromotionResult> => {
     const title = `${dryRun || preflight ? 'Check' : 'Promote'} ${promotion.source.toString()} to ${targetRepository(promotion)}`;
@@ -60,6 +61,7 @@ function promoteEach(
         dryRun: dryRun || preflight,
         // Before several copies: only what can refuse one (digest, target tags, read access).
         checksOnly: preflight,
+        ...(checks?.[i] ? { checked: checks[i] } : {}),
         onProgress: progressLogger(several ? `${targetRepository(promotion)}: ` : ''),
       });
     if (several) agentLogger.info(title);
@@ -89,15 +91,17 @@ export async function promoteImageTask(): Promise<void> {
   // written, and the copies then promote exactly the digests that were checked.
   const verified = gate ? await gateSources(client, options, gate, digests) : undefined;
   let checked = verified ? verified.map((v) => v.digest) : digests;
+  let checks: (CopyChecks | undefined)[] | undefined;
   if (options.promotions.length > 1 && !options.dryRun) {
     const pre = await promoteEach(client, options, checked, false, true);
     checked = pre.map((p) => p.report.digest);
+    checks = pre.map((p) => p.report.checks); // the copies reuse what the checks read
   }
   const lockPlan = options.lockTarget ? await checkTargetLocks(client, options, checked) : undefined;
   const promoted: PromotionResult[] = [];
   let results: PromotionResult[];
   try {
-    results = await promoteEach(client, options, checked, options.dryRun, false, promoted);
+    results = await promoteEach(client, options, checked, options.dryRun, false, promoted, checks);
   } catch (err) {
     // Images copied at once: some may be in production already. Say which, in the outputs too.
     promoted.forEach((r) => recordDone(`Promoted ${promotedReference(r)}`));

@@ -4,14 +4,7 @@
 // @azure/keyvault-keys client: GET /keys/{name}[/{version}] and POST .../sign.
 import crypto from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
-import {
-  RestError,
-  createDefaultHttpClient,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  type PipelinePolicy,
-} from '@azure/core-rest-pipeline';
-import { keyVaultAuthenticationPolicy } from '@azure/keyvault-common';
+import type { HttpClient, Pipeline, PipelinePolicy } from '@azure/core-rest-pipeline';
 import { UserError, errorMessage } from '../errors';
 import { KEY_VAULT_RETRY } from '../net';
 import type { KeyReference } from './keyReference';
@@ -22,8 +15,10 @@ import {
   throttlePolicy,
   type ThrottleStats,
 } from './throttling';
-import { unusableVaultAnswer, vaultAnswerPolicy } from './vaultAnswers';
+import { unusableVaultAnswer } from './vaultAnswers';
 import type { VaultAddress } from './vaultAddress';
+
+type VaultLibraries = typeof import('./vaultLibraries.js');
 
 /** Key Vault REST API version of the keys calls. */
 export const KEYS_API_VERSION = '7.5';
@@ -105,22 +100,27 @@ export function createKeyVaultKeys(options: KeyVaultKeysOptions): KeyVaultKeys {
   const { vault } = options;
   const stats = newThrottleStats();
   const gate = options.gate ?? new ThrottleGate();
-  const pipeline = createPipelineFromOptions({ retryOptions: { ...KEY_VAULT_RETRY.sdk } });
-  // As the SDK's clients add them: per-retry policies after signing, then the challenge sign-in.
-  const policies = [
-    ...(options.additionalPolicies ?? []),
-    vaultAnswerPolicy(vault, () => undefined),
-    throttlePolicy(gate, stats),
-  ];
-  for (const { policy, position } of policies) {
-    pipeline.addPolicy(policy, position === 'perRetry' ? { afterPhase: 'Sign' } : {});
-  }
-  pipeline.addPolicy(
-    keyVaultAuthenticationPolicy(options.credential, {
-      disableChallengeResourceVerification: !vault.verifyChallengeResource,
-    }),
-  );
-  const httpClient = createDefaultHttpClient();
+  // The SDK's pipeline is loaded and built on the first call, not when the keys object is made.
+  let sdk: Promise<{ libs: VaultLibraries; pipeline: Pipeline; httpClient: HttpClient }> | undefined;
+  const connect = () =>
+    (sdk ??= import('./vaultLibraries.js').then((libs) => {
+      const pipeline = libs.createPipelineFromOptions({ retryOptions: { ...KEY_VAULT_RETRY.sdk } });
+      // As the SDK's clients add them: per-retry policies after signing, then the challenge sign-in.
+      const policies = [
+        ...(options.additionalPolicies ?? []),
+        libs.vaultAnswerPolicy(vault, () => undefined),
+        throttlePolicy(gate, stats),
+      ];
+      for (const { policy, position } of policies) {
+        pipeline.addPolicy(policy, position === 'perRetry' ? { afterPhase: 'Sign' } : {});
+      }
+      pipeline.addPolicy(
+        libs.keyVaultAuthenticationPolicy(options.credential, {
+          disableChallengeResourceVerification: !vault.verifyChallengeResource,
+        }),
+      );
+      return { libs, pipeline, httpClient: libs.createDefaultHttpClient() };
+    }));
   const outer = { attempts: KEY_VAULT_RETRY.outerAttempts, gate, stats };
 
   async function call(
@@ -128,7 +128,8 @@ export function createKeyVaultKeys(options: KeyVaultKeysOptions): KeyVaultKeys {
     path: string,
     body?: unknown,
   ): Promise<Record<string, unknown>> {
-    const request = createPipelineRequest({
+    const { libs, pipeline, httpClient } = await connect();
+    const request = libs.createPipelineRequest({
       url: `${vault.url}${path}?api-version=${KEYS_API_VERSION}`,
       method,
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -146,7 +147,7 @@ export function createKeyVaultKeys(options: KeyVaultKeysOptions): KeyVaultKeys {
     if (response.status !== 200 || typeof json !== 'object' || json === null) {
       const error = (json as KeyVaultErrorBody | undefined)?.error;
       const inner = error?.innerError?.code ?? error?.innererror?.code;
-      throw new RestError(error?.message ?? `HTTP ${response.status}`, {
+      throw new libs.RestError(error?.message ?? `HTTP ${response.status}`, {
         statusCode: response.status,
         code: [error?.code, inner].filter(Boolean).join('/') || undefined,
         request,

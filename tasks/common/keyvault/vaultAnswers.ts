@@ -1,13 +1,9 @@
-// What the vault answered, checked before the SDK reads it: a body too large, or a success that
-// is not Key Vault's JSON (an HTML page from a proxy or firewall), fails naming the vault, the
-// operation and the secret; the SDK's own errors for such answers are explained the same way.
-import { RestError, isRestError } from '@azure/core-rest-pipeline';
-import type { SecretClientOptions } from '@azure/keyvault-secrets';
+// What the vault answered, in words: where an answer came from (vault, operation, secret), and
+// the SDK's errors for answers that are not Key Vault's JSON (an HTML page from a proxy or
+// firewall, an answer cut off). The check of each raw answer is vaultAnswerPolicy.ts.
 import type { UserError } from '../errors';
-import { answerError, cutOffProblem, jsonAnswerProblem, parseJsonAnswer, type AnswerSource } from '../net';
+import { answerError, cutOffProblem, jsonAnswerProblem, type AnswerSource } from '../net';
 import type { VaultAddress } from './vaultAddress';
-
-type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number];
 
 /** Key Vault answers are small (a secret is at most 25 KB, a list page 25 entries). */
 export const VAULT_ANSWER_LIMIT = 4 * 1024 * 1024;
@@ -29,61 +25,6 @@ export function vaultAnswerSource(vault: VaultAddress, operation: string): Answe
     check:
       `Check the vault URL ${vault.url}, the vault's firewall and private endpoint, and the agent's ` +
       `proxy settings: something between the agent and the vault answered instead of it.`,
-  };
-}
-
-/**
- * Checks each raw answer (inside the SDK's retries, before its deserializer): too large fails;
- * a 200 must be a JSON object. Hands list pages' nextLink to `onListPage` (the SDK follows
- * nextLink itself but drops it from the pages it yields).
- */
-export function vaultAnswerPolicy(
-  vault: VaultAddress,
-  onListPage: (nextLink: string | undefined) => void,
-): AdditionalPolicy {
-  return {
-    position: 'perRetry',
-    policy: {
-      name: 'releaseGuardKeyVaultAnswers',
-      async sendRequest(request, next) {
-        const source = vaultAnswerSource(vault, vaultOperation(request.url));
-        let response;
-        try {
-          response = await next(request);
-        } catch (err) {
-          // The SDK does not retry an answer cut inside its body ("Error reading response as text:
-          // aborted"); as a reset connection it does.
-          if (isRestError(err) && cutOffProblem(err)) err.code = 'ECONNRESET';
-          throw err;
-        }
-        const text = response.bodyAsText ?? '';
-        if (Buffer.byteLength(text) > VAULT_ANSWER_LIMIT) {
-          throw answerError(
-            source,
-            `the answer is larger than the ${VAULT_ANSWER_LIMIT} bytes accepted (HTTP ${response.status})`,
-          );
-        }
-        if (response.status !== 200) return response;
-        // A JSON object that stops short arrived cut off (the connection ended cleanly early): ask again.
-        if (/^\s*\{/.test(text) && jsonAnswerProblem(200, text, 'application/json') !== undefined) {
-          throw new RestError(
-            `${source.service}: ${source.operation}: the answer stops short, it arrived incomplete`,
-            {
-              code: 'ECONNRESET',
-              statusCode: response.status,
-              request,
-            },
-          );
-        }
-        const json = parseJsonAnswer(text, response.headers.get('content-type'), source) as {
-          nextLink?: unknown;
-        };
-        if (new URL(request.url).pathname.replace(/\/+$/, '').endsWith('/secrets')) {
-          onListPage(typeof json.nextLink === 'string' && json.nextLink ? json.nextLink : undefined);
-        }
-        return response;
-      },
-    },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { SecretClient, type SecretClientOptions, type SecretProperties } from '@azure/keyvault-secrets';
+import type { SecretClient, SecretClientOptions, SecretProperties } from '@azure/keyvault-secrets';
 import { UserError, errorMessage } from '../errors';
 import { KEY_VAULT_RETRY } from '../net';
 import {
@@ -9,7 +9,7 @@ import {
   retryThrottled,
   throttlePolicy,
 } from './throttling';
-import { unusableVaultAnswer, vaultAnswerPolicy } from './vaultAnswers';
+import { unusableVaultAnswer } from './vaultAnswers';
 import type { VaultAddress } from './vaultAddress';
 
 type AdditionalPolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number];
@@ -121,20 +121,26 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
   const stats = newThrottleStats();
   const gate = options.gate ?? new ThrottleGate();
   const listing: { nextLink?: string } = {};
-  const client = new SecretClient(vault.url, options.credential, {
-    additionalPolicies: [
-      ...(options.additionalPolicies ?? []),
-      vaultAnswerPolicy(vault, (nextLink) => {
-        listing.nextLink = nextLink;
-      }),
-      throttlePolicy(gate, stats),
-    ],
-    retryOptions: {
-      ...KEY_VAULT_RETRY.sdk,
-      maxRetries: options.sdkRetries ?? KEY_VAULT_RETRY.sdk.maxRetries,
-    },
-    disableChallengeResourceVerification: !vault.verifyChallengeResource,
-  });
+  // The SDK is loaded and its client made on the first request, not when the reader is made.
+  let client: Promise<SecretClient> | undefined;
+  const sdk = (): Promise<SecretClient> =>
+    (client ??= import('./vaultLibraries.js').then(
+      ({ SecretClient, vaultAnswerPolicy }) =>
+        new SecretClient(vault.url, options.credential, {
+          additionalPolicies: [
+            ...(options.additionalPolicies ?? []),
+            vaultAnswerPolicy(vault, (nextLink) => {
+              listing.nextLink = nextLink;
+            }),
+            throttlePolicy(gate, stats),
+          ],
+          retryOptions: {
+            ...KEY_VAULT_RETRY.sdk,
+            maxRetries: options.sdkRetries ?? KEY_VAULT_RETRY.sdk.maxRetries,
+          },
+          disableChallengeResourceVerification: !vault.verifyChallengeResource,
+        }),
+    ));
   const outer = { attempts: options.outerAttempts ?? KEY_VAULT_RETRY.outerAttempts, gate, stats };
 
   return {
@@ -144,7 +150,9 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
       const fetchPage = (page: number, continuationToken: string | undefined) =>
         retryThrottled(async () => {
           listing.nextLink = undefined;
-          const pages = client.listPropertiesOfSecrets().byPage({ maxPageSize: pageSize, continuationToken });
+          const pages = (await sdk())
+            .listPropertiesOfSecrets()
+            .byPage({ maxPageSize: pageSize, continuationToken });
           const result = await pages.next();
           return result.done ? undefined : { items: result.value, nextLink: listing.nextLink };
         }, outer).catch((err: unknown) => {
@@ -166,12 +174,13 @@ export function createVaultReader(options: VaultReaderOptions): VaultReader {
       }
     },
     async getSecret(name, version) {
-      const secret = await retryThrottled(() => client.getSecret(name, { version }), outer).catch(
-        (err: unknown) => {
-          const secret = version ? `${name}/${version}` : name;
-          throw failure(vault, err, `reading secret '${secret}'`, `read secret '${secret}'`);
-        },
-      );
+      const secret = await retryThrottled(
+        async () => (await sdk()).getSecret(name, { version }),
+        outer,
+      ).catch((err: unknown) => {
+        const secret = version ? `${name}/${version}` : name;
+        throw failure(vault, err, `reading secret '${secret}'`, `read secret '${secret}'`);
+      });
       const p = secret.properties;
       return {
         name: secret.name,

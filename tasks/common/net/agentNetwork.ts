@@ -4,10 +4,11 @@
 // settings to azure-devops-node-api.
 import fs from 'node:fs';
 import type http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
+import type https from 'node:https';
+import type tls from 'node:tls';
 import { UserError } from '../errors';
-import { ProxyTunnelAgent } from './proxyTunnelAgent';
+import { proxyTunnelAgent } from './proxyTunnelAgent';
+import { nodeHttps, nodeTls } from './tlsModules';
 import { trustedCaPems } from './trustedCas';
 
 /** The agent's proxy (`Agent.ProxyUrl`, `Agent.ProxyUsername`, `Agent.ProxyPassword`, `Agent.ProxyBypassList`). */
@@ -149,7 +150,7 @@ export function tlsAgentOptions(settings: HttpSettings): https.AgentOptions | un
   const options: https.AgentOptions = {};
   // Built once: a context per connection re-parses every root certificate (about 1.4 s for 16
   // concurrent first connections was measured).
-  if (Object.keys(context).length > 0) options.secureContext = tls.createSecureContext(context);
+  if (Object.keys(context).length > 0) options.secureContext = nodeTls().createSecureContext(context);
   if (settings.rejectUnauthorized === false) options.rejectUnauthorized = false;
   return Object.keys(options).length > 0 ? options : undefined;
 }
@@ -164,7 +165,7 @@ export class AgentHttpAgents {
   private readonly proxy: ProxySettings | undefined;
   private readonly tlsOptions: https.AgentOptions | undefined;
   private direct: https.Agent | undefined;
-  private tunnel: ProxyTunnelAgent | undefined;
+  private tunnel: https.Agent | undefined;
 
   constructor(network: NetworkOptions) {
     const settings = httpSettings(network);
@@ -176,11 +177,11 @@ export class AgentHttpAgents {
     if (!url.toLowerCase().startsWith('https:')) return undefined;
     const proxy = proxyFor(url, this.proxy);
     if (proxy) {
-      this.tunnel ??= new ProxyTunnelAgent(proxy, this.tlsOptions);
+      this.tunnel ??= proxyTunnelAgent(proxy, this.tlsOptions);
       return this.tunnel;
     }
     if (!this.tlsOptions) return undefined;
-    this.direct ??= new https.Agent({ keepAlive: true, ...this.tlsOptions });
+    this.direct ??= new (nodeHttps().Agent)({ keepAlive: true, ...this.tlsOptions });
     return this.direct;
   }
 

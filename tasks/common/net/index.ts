@@ -16,7 +16,7 @@ export {
 } from './agentNetwork';
 export { requestJson } from './jsonRequest';
 export { ConcurrencyLimit, WorkQueue, mapLimit } from './limiter';
-export { ProxyTunnelAgent } from './proxyTunnelAgent';
+export { proxyTunnelAgent } from './proxyTunnelAgent';
 export {
   answerError,
   cutOffProblem,

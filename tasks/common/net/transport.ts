@@ -1,12 +1,13 @@
 // HTTP(S) for registry calls: keep-alive agents, proxy (CONNECT tunnels for https, absolute-form
 // for http), extra CA and client certificate, redirects, and retries with backoff.
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import type { Logger } from '../log';
 import { proxyFor, tlsAgentOptions, type HttpSettings } from './agentNetwork';
 import { readAnswer, type AnswerSource } from './remoteAnswer';
-import { ProxyTunnelAgent, proxyAuthorization } from './proxyTunnelAgent';
+import { proxyAuthorization, proxyTunnelAgent } from './proxyTunnelAgent';
+import { nodeHttps } from './tlsModules';
 import {
   backoffDelay,
   isRetryableNetworkError,
@@ -88,12 +89,19 @@ export function discard(res: http.IncomingMessage): void {
   res.resume();
 }
 
+/** The agents of HTTPS connections, made with the first (node:https is not loaded before). */
+interface TlsAgents {
+  readonly https: https.Agent;
+  readonly insecureHttps: https.Agent;
+  readonly tunnel: https.Agent | undefined;
+  readonly insecureTunnel: https.Agent | undefined;
+}
+
+const KEEP_ALIVE = { keepAlive: true, maxSockets: 32, scheduling: 'lifo' as const };
+
 export class Transport {
-  private readonly http: http.Agent;
-  private readonly https: https.Agent;
-  private readonly insecureHttps: https.Agent;
-  private readonly tunnel: https.Agent | undefined;
-  private readonly insecureTunnel: https.Agent | undefined;
+  private readonly http = new http.Agent(KEEP_ALIVE);
+  private tls: TlsAgents | undefined;
   private readonly timeoutMs: number;
 
   constructor(
@@ -101,22 +109,27 @@ export class Transport {
     private readonly retry: RetryPolicy,
     private readonly logger: Logger,
   ) {
-    const common = { keepAlive: true, maxSockets: 32, scheduling: 'lifo' as const };
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+  }
+
+  private tlsAgents(): TlsAgents {
+    if (this.tls) return this.tls;
     // One secure context for every connection: built per connection, parsing the ~145 bundled
     // roots plus the agent CA costs tens of milliseconds each time.
     const tlsOptions: https.AgentOptions = {
-      ...common,
-      ...tlsAgentOptions(options),
-      rejectUnauthorized: options.rejectUnauthorized ?? true,
+      ...KEEP_ALIVE,
+      ...tlsAgentOptions(this.options),
+      rejectUnauthorized: this.options.rejectUnauthorized ?? true,
     };
     const insecure = { ...tlsOptions, rejectUnauthorized: false };
-    this.http = new http.Agent(common);
-    this.https = new https.Agent(tlsOptions);
-    this.insecureHttps = new https.Agent(insecure);
-    const proxy = options.proxy;
-    this.tunnel = proxy ? new ProxyTunnelAgent(proxy, tlsOptions) : undefined;
-    this.insecureTunnel = proxy ? new ProxyTunnelAgent(proxy, insecure) : undefined;
-    this.timeoutMs = options.timeoutMs ?? 120_000;
+    const { Agent } = nodeHttps();
+    const proxy = this.options.proxy;
+    return (this.tls = {
+      https: new Agent(tlsOptions),
+      insecureHttps: new Agent(insecure),
+      tunnel: proxy ? proxyTunnelAgent(proxy, tlsOptions) : undefined,
+      insecureTunnel: proxy ? proxyTunnelAgent(proxy, insecure) : undefined,
+    });
   }
 
   /** Sends with retries; returns the final answer whatever its status. */
@@ -151,7 +164,8 @@ export class Transport {
 
   /** Closes idle keep-alive sockets. */
   close(): void {
-    for (const agent of [this.http, this.https, this.insecureHttps, this.tunnel, this.insecureTunnel]) {
+    const tls = this.tls;
+    for (const agent of [this.http, tls?.https, tls?.insecureHttps, tls?.tunnel, tls?.insecureTunnel]) {
       agent?.destroy();
     }
   }
@@ -200,8 +214,9 @@ export class Transport {
       };
     } else {
       let agent: http.Agent | undefined = this.http;
-      if (secure && proxy) agent = request.insecureTls ? this.insecureTunnel : this.tunnel;
-      else if (secure) agent = request.insecureTls ? this.insecureHttps : this.https;
+      const tls = secure ? this.tlsAgents() : undefined;
+      if (tls && proxy) agent = request.insecureTls ? tls.insecureTunnel : tls.tunnel;
+      else if (tls) agent = request.insecureTls ? tls.insecureHttps : tls.https;
       options = {
         hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: url.port || (secure ? 443 : 80),
@@ -212,7 +227,7 @@ export class Transport {
     const body = request.body;
     if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
     return new Promise((resolve, reject) => {
-      const req = (secure ? https : http).request({
+      const req = (secure ? nodeHttps() : http).request({
         ...options,
         method: request.method,
         headers,

@@ -1,7 +1,7 @@
 // The certificate authorities a task trusts, in one place for every client (registry transport,
 // Azure SDK and DevOps agents, Helm's --ca-file bundle).
 import fs from 'node:fs';
-import tls from 'node:tls';
+import { nodeTls } from './tlsModules';
 
 /** The PEM file NODE_EXTRA_CA_CERTS names, or undefined when unset or unreadable (Node ignores it then too). */
 function nodeExtraCaPem(): string | undefined {
@@ -20,7 +20,7 @@ function nodeExtraCaPem(): string | undefined {
  */
 export function trustedCaPems(agentCaPem: string | undefined): string[] {
   const extra = nodeExtraCaPem();
-  return [...tls.rootCertificates, ...(extra ? [extra] : []), ...(agentCaPem ? [agentCaPem] : [])];
+  return [...nodeTls().rootCertificates, ...(extra ? [extra] : []), ...(agentCaPem ? [agentCaPem] : [])];
 }
 
 /** Whether anything beyond Node's bundled roots is trusted (an agent CA or NODE_EXTRA_CA_CERTS). */

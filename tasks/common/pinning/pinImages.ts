@@ -9,7 +9,6 @@ import { lockEntries } from './lockEntries';
 import { formatFailures, planPins } from './planPins';
 import { renderFiles, writeRenderedFiles } from './renderFiles';
 import { type ImageResolution, ResolutionCache, resolveImages } from './resolveImages';
-import { scanFile } from './scanFile';
 import type {
   FileKind,
   FileScan,
@@ -80,6 +79,8 @@ export async function pinImages(options: PinOptions): Promise<PinReport> {
   const failures: PinFailure[] = [];
   const scans: FileScan[] = [];
   const skipped: { file: string; reason: string }[] = [];
+  // The scanners and the YAML parser (116 KiB) load here, not at the task's start.
+  const { scanFile } = await import('./scanFile.js');
   for (const absolute of options.files) {
     const file = relativePath(options.workingDirectory, absolute);
     let text: string;

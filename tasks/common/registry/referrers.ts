@@ -36,41 +36,38 @@ export interface ReferrersDeps {
   readonly apiSupport: Map<string, boolean>;
 }
 
-/** The first referrers call per registry while its support is unknown: calls made meanwhile wait for it. */
-const firstCalls = new WeakMap<Map<string, boolean>, Map<string, Promise<unknown>>>();
+/** Registry -> the first referrers request while the API's support is unknown, per run (its map). */
+const firstProbes = new WeakMap<Map<string, boolean>, Map<string, Promise<unknown>>>();
 
 /**
  * GET /v2/<name>/referrers/<digest> (all pages); undefined when the registry has no such API.
- * Images handled at once ask a registry of unknown support once: the others wait for that answer.
+ * Copies started at once ask the registry once: the others wait for the first answer.
  */
 export async function referrersFromApi(
   deps: ReferrersDeps,
   at: RepositoryLocation,
   digest: string,
 ): Promise<Descriptor[] | undefined> {
-  if (deps.apiSupport.has(at.registry)) return listReferrers(deps, at, digest);
-  const pending = firstCalls.get(deps.apiSupport) ?? new Map<string, Promise<unknown>>();
-  firstCalls.set(deps.apiSupport, pending);
-  const first = pending.get(at.registry);
-  if (first) {
-    await first.catch(() => undefined);
-    return listReferrers(deps, at, digest);
+  if (!deps.apiSupport.has(at.registry)) {
+    const probes = firstProbes.get(deps.apiSupport) ?? new Map<string, Promise<unknown>>();
+    firstProbes.set(deps.apiSupport, probes);
+    const pending = probes.get(at.registry);
+    if (!pending) {
+      const probe = askReferrersApi(deps, at, digest);
+      probes.set(at.registry, probe);
+      return probe.finally(() => probes.delete(at.registry));
+    }
+    await pending.catch(() => undefined);
   }
-  const call = listReferrers(deps, at, digest);
-  pending.set(at.registry, call);
-  try {
-    return await call;
-  } finally {
-    pending.delete(at.registry);
-  }
+  if (deps.apiSupport.get(at.registry) === false) return undefined;
+  return askReferrersApi(deps, at, digest);
 }
 
-async function listReferrers(
+async function askReferrersApi(
   deps: ReferrersDeps,
   at: RepositoryLocation,
   digest: string,
 ): Promise<Descriptor[] | undefined> {
-  if (deps.apiSupport.get(at.registry) === false) return undefined;
   const found: Descriptor[] = [];
   let path: string | URL = `/v2/${at.repository}/referrers/${digest}`;
   for (let page = 0; page < 100; page++) {

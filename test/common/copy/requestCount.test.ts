@@ -108,4 +108,43 @@ describe('copy/requestCount: requests of a same-registry promotion with referrer
     assert.equal((await getManifest(reg, 'prod/count-signed', `${fallbackTag}.sig`))?.digest, sig.digest);
     assert.equal((await getManifest(reg, 'prod/count-signed', sbom.digest))?.digest, sbom.digest);
   });
+  it('after a checks-only pass, the copy reads neither the source manifest nor the target tag again', async () => {
+    await pushImage(reg, 'dev/count-checked', { format: 'oci', layers: LAYERS, tag: 'v1' });
+    const options = {
+      source: parseImageReference(`${reg.host}/dev/count-checked:v1`),
+      target: { registry: reg.host, repository: 'prod/count-checked' },
+      tags: ['v1'],
+      overwrite: 'never',
+      copyReferrers: true,
+      dryRun: false,
+    } as const;
+    reg.resetRequests();
+    const checks = await copyImage(client, { ...options, dryRun: true, checksOnly: true });
+    assert.deepEqual(others(await reg.requests()), [
+      'GET /v2/dev/count-checked/manifests/v1',
+      'HEAD /v2/prod/count-checked/manifests/v1',
+    ]);
+    assert.ok(checks.checks, 'the checks hand on what they read');
+    reg.resetRequests();
+    const report = await copyImage(client, { ...options, checked: checks.checks });
+    const requests = await reg.requests();
+    assert.equal(report.digest, checks.digest);
+    assert.deepEqual(report.tagsCreated, ['v1']);
+    assert.deepEqual(others(requests), [
+      'GET /v2/dev/count-checked/referrers/<d>',
+      'GET /v2/dev/count-checked/tags/list',
+      'PUT /v2/prod/count-checked/manifests/v1',
+    ]);
+    assert.equal(requests.length, LAYERS.length + 4);
+    assert.equal((await getManifest(reg, 'prod/count-checked', 'v1'))?.digest, checks.digest);
+  });
+  it('copies started at once ask the registry for its referrers API once', async () => {
+    const repos = ['dev/count-at-once-a', 'dev/count-at-once-b', 'dev/count-at-once-c'];
+    for (const repo of repos)
+      await pushImage(reg, repo, { format: 'oci', layers: [1024], seed: repo, tag: 'v1' });
+    reg.resetRequests();
+    await Promise.all(repos.map((repo) => promote(repo, repo.replace('dev/', 'prod/'))));
+    const probes = (await reg.requests()).filter((r) => r.method === 'GET' && r.path.includes('/referrers/'));
+    assert.equal(probes.length, 1, 'one probe: the other copies waited for its answer');
+  });
 });

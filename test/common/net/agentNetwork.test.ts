@@ -6,7 +6,7 @@ import {
   isProxyBypassed,
   tlsAgentOptions,
 } from '../../../tasks/common/net/agentNetwork';
-import { ProxyTunnelAgent } from '../../../tasks/common/net/proxyTunnelAgent';
+import { proxyTunnelAgent, proxyTunnelAgentClass } from '../../../tasks/common/net/proxyTunnelAgent';
 import { devOpsRequestOptions } from '../../../tasks/common/agent/devOpsRequestOptions';
 import { summarizeEntraError } from '../../../tasks/common/azure/connectionCredential';
 import { startHttpsServer } from '../../emulators/httpsServer';
@@ -65,15 +65,15 @@ describe('agent network settings', () => {
       proxy: { url: 'http://proxy.test:3128', bypass: ['\\.local\\b'] },
       tls: { skipCertValidation: true },
     });
-    assert.ok(agents.agentFor('https://login.microsoftonline.com/') instanceof ProxyTunnelAgent);
+    assert.ok(agents.agentFor('https://login.microsoftonline.com/') instanceof proxyTunnelAgentClass());
     const direct = agents.agentFor('https://vault.local/');
-    assert.ok(direct instanceof https.Agent && !(direct instanceof ProxyTunnelAgent));
+    assert.ok(direct instanceof https.Agent && !(direct instanceof proxyTunnelAgentClass()));
     assert.equal(agents.agentFor('http://169.254.169.254/metadata/identity/oauth2/token'), undefined);
     assert.throws(
-      () => new ProxyTunnelAgent({ url: 'https://proxy.test:443' }),
+      () => proxyTunnelAgent({ url: 'https://proxy.test:443' }),
       /only http:\/\/ forward proxies/,
     );
-    assert.doesNotThrow(() => new ProxyTunnelAgent({ url: 'proxy.test:3128' }).destroy());
+    assert.doesNotThrow(() => proxyTunnelAgent({ url: 'proxy.test:3128' }).destroy());
     agents.destroy();
   });
 
