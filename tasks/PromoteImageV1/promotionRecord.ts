@@ -49,7 +49,9 @@ export async function recordPromotions(
       approvals: pipeline.approvals,
       promotedAt,
     };
-    const record = await attachPromotionRecord(client, promotion.target, report.digest, facts, signer);
+    // The copy pushed or verified this manifest in the target: its descriptor, not a new lookup.
+    const subject = { digest: report.digest, mediaType: report.mediaType, size: report.size };
+    const record = await attachPromotionRecord(client, promotion.target, subject, facts, signer);
     const contents = describePromotion(facts);
     const signed = record.signedBy ? `signed with key ${record.signedBy}` : 'unsigned';
     agentLogger.info(

@@ -70,6 +70,8 @@ export interface CopyChecks {
 export interface CopyReport {
   readonly digest: string;
   readonly mediaType: string;
+  /** Bytes of the image's manifest: with `digest` and `mediaType`, its descriptor. */
+  readonly size: number;
   /** Platforms of a multi-arch image; [] for a single-platform image. */
   readonly platforms: string[];
   readonly blobsMounted: number;
@@ -181,6 +183,7 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
   const report = (): CopyReport => ({
     digest: root.digest,
     mediaType: root.mediaType,
+    size: root.size,
     platforms: platformsOf(tree),
     blobsMounted: counts.mounted,
     blobsCopied: counts.copied,
@@ -250,6 +253,7 @@ function checkedOnly(
   return {
     digest: checks.root.digest,
     mediaType: checks.root.mediaType,
+    size: checks.root.size,
     platforms: [],
     blobsMounted: 0,
     blobsCopied: 0,
