@@ -49,9 +49,8 @@ export async function recordPromotions(
       approvals: pipeline.approvals,
       promotedAt,
     };
-    // The copy pushed or verified this manifest in the target: its descriptor, not a new lookup.
-    const subject = { digest: report.digest, mediaType: report.mediaType, size: report.size };
-    const record = await attachPromotionRecord(client, promotion.target, subject, facts, signer);
+    // The copy pushed or verified this manifest in the target: its report is the descriptor.
+    const record = await attachPromotionRecord(client, promotion.target, report, facts, signer);
     const contents = describePromotion(facts);
     const signed = record.signedBy ? `signed with key ${record.signedBy}` : 'unsigned';
     agentLogger.info(

@@ -14,6 +14,7 @@ import {
   type RegistryClient,
   type RegistryHttp,
   type RepositoryLocation,
+  type ResolvedManifest,
   type TagListing,
 } from '../registry';
 import { blobLocationsOf } from './blobLocations';
@@ -67,11 +68,8 @@ export interface CopyChecks {
   readonly tagDigests: ReadonlyMap<string, string | undefined>;
 }
 
-export interface CopyReport {
-  readonly digest: string;
-  readonly mediaType: string;
-  /** Bytes of the image's manifest: with `digest` and `mediaType`, its descriptor. */
-  readonly size: number;
+/** The copied image's manifest descriptor (digest, media type, size), and what the copy did. */
+export interface CopyReport extends ResolvedManifest {
   /** Platforms of a multi-arch image; [] for a single-platform image. */
   readonly platforms: string[];
   readonly blobsMounted: number;
