@@ -49,7 +49,8 @@ export async function recordPromotions(
       approvals: pipeline.approvals,
       promotedAt,
     };
-    const record = await attachPromotionRecord(client, promotion.target, report.digest, facts, signer);
+    // The copy pushed or verified this manifest in the target: its report is the descriptor.
+    const record = await attachPromotionRecord(client, promotion.target, report, facts, signer);
     const contents = describePromotion(facts);
     const signed = record.signedBy ? `signed with key ${record.signedBy}` : 'unsigned';
     agentLogger.info(

@@ -14,6 +14,7 @@ import {
   type RegistryClient,
   type RegistryHttp,
   type RepositoryLocation,
+  type ResolvedManifest,
   type TagListing,
 } from '../registry';
 import { blobLocationsOf } from './blobLocations';
@@ -67,9 +68,8 @@ export interface CopyChecks {
   readonly tagDigests: ReadonlyMap<string, string | undefined>;
 }
 
-export interface CopyReport {
-  readonly digest: string;
-  readonly mediaType: string;
+/** The copied image's manifest descriptor (digest, media type, size), and what the copy did. */
+export interface CopyReport extends ResolvedManifest {
   /** Platforms of a multi-arch image; [] for a single-platform image. */
   readonly platforms: string[];
   readonly blobsMounted: number;
@@ -181,6 +181,7 @@ export async function copyImage(client: RegistryClient, options: CopyOptions): P
   const report = (): CopyReport => ({
     digest: root.digest,
     mediaType: root.mediaType,
+    size: root.size,
     platforms: platformsOf(tree),
     blobsMounted: counts.mounted,
     blobsCopied: counts.copied,
@@ -250,6 +251,7 @@ function checkedOnly(
   return {
     digest: checks.root.digest,
     mediaType: checks.root.mediaType,
+    size: checks.root.size,
     platforms: [],
     blobsMounted: 0,
     blobsCopied: 0,

@@ -3,7 +3,13 @@
 export type { CredentialResolver, RegistryCredential } from './credential';
 export { RegistryClient } from './client';
 export type { RegistryHttp } from './registryHttp';
-export { findManifest, getManifest, pushManifest, type FetchedManifest } from './manifests';
+export {
+  findManifest,
+  getManifest,
+  pushManifest,
+  type FetchedManifest,
+  type ResolvedManifest,
+} from './manifests';
 export { hasBlob, tryMount } from './blobs';
 export { readTagLock, updateLock, type LockAttributes } from './acrLocks';
 export { copyBlob } from './blobUpload';

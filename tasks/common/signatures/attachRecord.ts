@@ -6,6 +6,7 @@ import {
   imageIn,
   type RegistryClient,
   type RepositoryLocation,
+  type ResolvedManifest,
 } from '../registry';
 import { promotionStatement, type PromotionFacts } from './promotionRecord';
 import { recordArtifact } from './recordArtifact';
@@ -20,15 +21,21 @@ export interface AttachedRecord {
   readonly requests: number;
 }
 
+/**
+ * `image`: the promoted digest, looked up in `at`; or the manifest's descriptor when the run itself
+ * just pushed or verified it there (the copy report), which saves the lookup.
+ */
 export async function attachPromotionRecord(
   client: Pick<RegistryClient, 'http' | 'referrersApi' | 'stats'>,
   at: RepositoryLocation,
-  digest: string,
+  image: string | ResolvedManifest,
   facts: PromotionFacts,
   signer?: PayloadSigner,
 ): Promise<AttachedRecord> {
   const before = client.stats.requests;
-  const subject = await findManifest(client.http, imageIn(at, { digest }));
+  const digest = typeof image === 'string' ? image : image.digest;
+  const subject =
+    typeof image === 'string' ? await findManifest(client.http, imageIn(at, { digest })) : image;
   if (subject?.digest !== digest) {
     throw new UserError(
       `The promotion record cannot be attached: ${at.registry}/${at.repository}@${digest} is not in the target registry.`,

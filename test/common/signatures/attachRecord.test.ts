@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { attachPromotionRecord, mediaTypes, type PromotionFacts } from '../../../tasks/common/signatures';
-import { startRegistry, type RegistryFixture } from '../../emulators/registry';
+import { startRegistry, type RegistryFixture, type RegistryRequest } from '../../emulators/registry';
 import { listTags } from '../../emulators/registry/distributionApi';
 import { pushImage } from '../../emulators/registry/images';
 import { startReferrersApiProxy, type ReferrersApiProxy } from '../../emulators/referrersApiProxy';
@@ -29,6 +29,25 @@ const facts = (repository: string, digest: string): PromotionFacts => ({
   approvals: 'unknown',
   promotedAt: '2026-12-05T09:00:00.000Z',
 });
+
+/** What each request of a record asked for, in order (the repository's part of the log). */
+function requestKinds(log: readonly RegistryRequest[], repository: string): string[] {
+  return log
+    .filter((r) => r.path.startsWith(`/v2/${repository}/`))
+    .map((r) => {
+      const what = r.path.slice(`/v2/${repository}/`.length);
+      const kind = what.startsWith('referrers/')
+        ? 'referrers'
+        : what.startsWith('manifests/sha256-')
+          ? 'fallback index'
+          : what.startsWith('manifests/')
+            ? 'manifest'
+            : what.startsWith('blobs/uploads/')
+              ? 'upload'
+              : 'blob';
+      return `${r.method} ${kind}`;
+    });
+}
 
 describe('signatures: attaching the promotion record (real registry)', function () {
   this.timeout(60_000);
@@ -73,6 +92,58 @@ describe('signatures: attaching the promotion record (real registry)', function 
     verifyBundleWithKey(signed.layer, signer.publicPem);
     assert.throws(() => verifyBundleWithKey(signed.layer, ecdsaSigner().publicPem));
     assert.equal(records.find((r) => r.digest === second.digest)!.artifactType, mediaTypes.IN_TOTO_PAYLOAD);
+  });
+
+  it('asks nothing the run already knows: no subject lookup, referrers probe or empty config again', async () => {
+    const image = await pushImage(reg, 'prod/cost', { format: 'oci', layers: [64], tag: '1.0' });
+    const client = testClient();
+    const at = { registry: reg.host, repository: 'prod/cost' };
+    const logged = (await reg.requests()).length;
+    const first = await attachPromotionRecord(client, at, image.digest, facts('prod/cost', image.digest));
+    const between = (await reg.requests()).length;
+    // As after a copy: the descriptor from its report, the referrers API support learnt.
+    const subject = { digest: image.digest, mediaType: image.mediaType, size: image.body.length };
+    const later = { ...facts('prod/cost', image.digest), promotedAt: '2026-12-05T10:00:00.000Z' };
+    const second = await attachPromotionRecord(client, at, subject, later);
+    const log = await reg.requests();
+    const firstKinds = requestKinds(log.slice(logged, between), 'prod/cost');
+    const secondKinds = requestKinds(log.slice(between), 'prod/cost');
+    // First contact: the subject's HEAD, the referrers probe and the empty config's HEAD are asked.
+    for (const kind of ['HEAD manifest', 'GET referrers', 'HEAD blob'])
+      assert.ok(firstKinds.includes(kind), `${kind} in ${firstKinds.join(', ')}`);
+    assert.equal(first.requests, firstKinds.length);
+    // Then only the record itself: index read, layer upload, manifest, index write and read-back.
+    assert.deepEqual(secondKinds, [
+      'GET fallback index',
+      'POST upload',
+      'PUT upload',
+      'PUT manifest',
+      'PUT fallback index',
+      'GET fallback index',
+    ]);
+    assert.equal(second.requests, secondKinds.length);
+    const records = await readRecords(reg, 'prod/cost', image.digest);
+    assert.deepEqual(records.map((r) => r.digest).sort(), [first.digest, second.digest].sort());
+  });
+
+  it('two promotions of one digest at once both stay listed in the fallback index', async () => {
+    const image = await pushImage(reg, 'prod/race', { format: 'oci', layers: [64], tag: '1.0' });
+    const at = { registry: reg.host, repository: 'prod/race' };
+    // Two runs (two clients), each reading the index before the other wrote it.
+    const attached = await Promise.all(
+      ['1', '2'].map((run) =>
+        attachPromotionRecord(testClient(), at, image.digest, {
+          ...facts('prod/race', image.digest),
+          pipelineRun: {
+            ...facts('prod/race', image.digest).pipelineRun,
+            run: { id: run, number: run, url: 'u' },
+          },
+        }),
+      ),
+    );
+    assert.equal(new Set(attached.map((a) => a.digest)).size, 2);
+    const records = await readRecords(reg, 'prod/race', image.digest);
+    assert.deepEqual(records.map((r) => r.digest).sort(), attached.map((a) => a.digest).sort());
   });
 
   it('with the referrers API: the registry indexes the record and no fallback tag is written', async () => {
