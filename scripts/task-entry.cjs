@@ -16,8 +16,12 @@ const v8 = require('node:v8');
 // happens once per 40-90 MiB of dead buffers. Capped at 1 MiB, a scavenge comes every few chunks
 // and peak memory stays flat whatever the blob's size; the tasks' other work keeps little alive.
 // The buffers a scavenge found dead are freed by it, not later by a background sweeper. (v8 documents
-// runtime flag changes as best effort: both are read at every young-generation GC.)
-v8.setFlagsFromString('--scavenger-max-new-space-capacity-mb=1');
+// runtime flag changes as best effort: both are read at every young-generation GC.) The cap's flag
+// exists in Node 24's V8 (the Node24 handler, where it was measured); Node 20's V8 does not know it
+// and would print an error line for it, so the Node20_1 handler keeps its default young generation.
+if (Number(process.versions.node.split('.')[0]) >= 24) {
+  v8.setFlagsFromString('--scavenger-max-new-space-capacity-mb=1');
+}
 v8.setFlagsFromString('--no-concurrent-array-buffer-sweeping');
 
 if (process.env.AGENT_TEMPDIRECTORY && typeof nodeModule.enableCompileCache === 'function') {

@@ -73,6 +73,21 @@ describe('start-up: what a task loads before it reads its inputs', function () {
     }
   });
 
+  it('starts on the Node20_1 handler (Node 20) and on Node 24 without a word of its own outside the log', async () => {
+    for (const node of [process.execPath, toolPath('NODE24_BIN')]) {
+      for (const task of shipped) {
+        const run = await runTask({ task: { shipped: task }, inputs: {}, node });
+        assert.equal(run.agentResult, 'Failed', `${task} without inputs on ${node}`);
+        // e.g. a V8 flag the handler's Node does not know: "Error: unrecognized flag ...".
+        assert.doesNotMatch(
+          `${run.stdout}\n${run.stderr}`,
+          /unrecognized flag|Try --help/,
+          `${task} on ${node}`,
+        );
+      }
+    }
+  });
+
   it('a task that runs no Helm starts without the Helm library and yaml', () => {
     // PinImageDigests parses YAML, but only once it scans files (its inputs read first).
     for (const task of ['PromoteImageV1', 'InjectKeyVaultSecretsV1', 'PinImageDigestsV1']) {
