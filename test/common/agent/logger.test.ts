@@ -31,6 +31,12 @@ describe('agent/logger: the agent logger speaks logging commands', function () {
       open < inside && inside < close && close < failed,
       `group not closed before the failure:\n${run.stdout}`,
     );
+    // The log viewer does not nest groups: a group inside one is a title line, and the outer group
+    // holds everything up to its one end.
+    const nested = lines.indexOf('Nested group');
+    const after = lines.indexOf('after the nested group');
+    assert.ok(inside < nested && nested < after && after < close, run.stdout);
+    assert.equal(lines.filter((l) => l === '##[endgroup]').length, 1, run.stdout);
   });
 
   it('sends debug messages as task.debug commands, never as plain output, with System.Debug off', async () => {
