@@ -20,8 +20,9 @@ import {
 } from './summary';
 import { CHECK_CONCURRENCY, IMAGE_CONCURRENCY } from './imageConcurrency';
 import { recordSigner } from './recordSigner';
+import { declarePromotionAccess } from './promotionAccess';
 import { gateSources } from './signatureGate';
-import { recordPromotions } from './promotionRecord';
+import { recordOutputs, recordPromotions } from './promotionRecord';
 import { checkTargetLocks, lockTargets } from './targetLocks';
 import { testedDigests } from './testedDigests';
 
@@ -87,6 +88,7 @@ export async function promoteImageTask(): Promise<void> {
     azureSubscription: options.azureSubscription,
     insecureRegistries: options.insecureRegistries,
   });
+  declarePromotionAccess(client, options);
   // Several images: every check (digests, target tags, read access) passes for all before any is
   // written, and the copies then promote exactly the digests that were checked.
   const verified = gate ? await gateSources(client, options, gate, digests) : undefined;
@@ -137,13 +139,7 @@ export async function promoteImageTask(): Promise<void> {
     options.recordPromotion && !options.dryRun
       ? await recordPromotions(client, results, verified, signer)
       : [];
-  if (records[0]) {
-    setOutput('promotionRecordDigest', records[0].record.digest);
-    setOutput(
-      'promotionRecordDigests',
-      JSON.stringify(records.map((r) => `${targetRepository(r.result.promotion)}@${r.record.digest}`)),
-    );
-  }
+  recordOutputs(records);
   // Locked last: the record is attached to the promoted digest while its tags still take writes.
   const locks = lockPlan ? await lockTargets(client, options, lockPlan, results) : undefined;
   if (locks) setOutput('lockedTags', JSON.stringify(locks.locked));

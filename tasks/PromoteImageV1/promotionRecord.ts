@@ -1,6 +1,7 @@
 // The promotion record of each promoted image (issue 16): the run's facts read once, then one
 // in-toto statement per image attached to its digest in the target, signed when a signer is given.
-import { agentLogger, readPipelineRun } from '../common/agent';
+import { agentLogger, readPipelineRun, setOutput } from '../common/agent';
+import { UserError, errorMessage } from '../common/errors';
 import type { RegistryClient } from '../common/registry';
 import {
   attachPromotionRecord,
@@ -37,8 +38,39 @@ export async function recordPromotions(
   signer?: PayloadSigner,
 ): Promise<WrittenRecord[]> {
   const pipeline = await readPipelineRun();
-  const promotedAt = new Date().toISOString();
   const written: WrittenRecord[] = [];
+  try {
+    await attachEach(client, results, verified, signer, pipeline, written);
+  } catch (err) {
+    // The records already attached stay: say which, in the outputs too.
+    if (written.length === 0) throw err;
+    recordOutputs(written);
+    throw new UserError(
+      `${errorMessage(err)}\nPromotion records already attached: ${written.map(recordName).join(', ')}.`,
+      { cause: err },
+    );
+  }
+  return written;
+}
+
+const recordName = (r: WrittenRecord) => `${targetRepository(r.result.promotion)}@${r.record.digest}`;
+
+/** The outputs `promotionRecordDigest` (the first image's) and `promotionRecordDigests`. */
+export function recordOutputs(records: readonly WrittenRecord[]): void {
+  if (!records[0]) return;
+  setOutput('promotionRecordDigest', records[0].record.digest);
+  setOutput('promotionRecordDigests', JSON.stringify(records.map(recordName)));
+}
+
+async function attachEach(
+  client: RegistryClient,
+  results: readonly PromotionResult[],
+  verified: readonly VerifiedImage[] | undefined,
+  signer: PayloadSigner | undefined,
+  pipeline: Awaited<ReturnType<typeof readPipelineRun>>,
+  written: WrittenRecord[],
+): Promise<void> {
+  const promotedAt = new Date().toISOString();
   for (const [i, result] of results.entries()) {
     const { promotion, report } = result;
     const facts: PromotionFacts = {
@@ -59,5 +91,4 @@ export async function recordPromotions(
     );
     written.push({ result, record, contents });
   }
-  return written;
 }

@@ -20,13 +20,6 @@ export async function gateSources(
   gate: SignatureGate,
   digests: readonly (string | undefined)[],
 ): Promise<VerifiedImage[]> {
-  // The copies' access, declared first: the gate's reads share the copies' one token per registry.
-  client.declareAccess(
-    options.promotions.flatMap((p) => [
-      { ...p.target, access: options.dryRun ? ('pull' as const) : ('push' as const) },
-      { registry: p.source.registry, repository: p.source.repository, access: 'pull' as const },
-    ]),
-  );
   const images: ImageInRegistry[] = [];
   for (const [i, { source }] of options.promotions.entries()) {
     const digest = digests[i] ?? source.digest ?? (await findManifest(client.http, source))?.digest;

@@ -4,7 +4,7 @@
 // alone. After the copies, each promoted tag and then its manifest get `writeEnabled: false`
 // (and `deleteEnabled: false` with lockDelete). The token scope is declared up front, so the
 // run's one token per registry covers the lock calls too.
-import { agentLogger } from '../common/agent';
+import { agentLogger, setOutput } from '../common/agent';
 import { UserError, errorMessage } from '../common/errors';
 import { mapLimit } from '../common/net';
 import {
@@ -38,14 +38,6 @@ export async function checkTargetLocks(
   options: PromoteImageInputs,
   digests: readonly (string | undefined)[],
 ): Promise<LockPlan> {
-  // The copies' access too: the first token (asked for here) then covers the copies and the locks.
-  client.declareAccess(
-    options.promotions.flatMap((p) => [
-      { ...p.target, access: options.dryRun ? 'metadata_read' : 'metadata_write' },
-      { ...p.target, access: options.dryRun ? 'pull' : 'push' },
-      { ...p.source, access: 'pull' },
-    ]),
-  );
   const warned = new Set<string>();
   return mapLimit(options.promotions, CONCURRENCY, async (promotion, i) => {
     const states = await mapLimit(promotion.tags, CONCURRENCY, (tag) =>
@@ -69,10 +61,16 @@ export async function checkTargetLocks(
       }
       return false;
     }
+    // The source digest, resolved once per image and only when a locked tag asks for it.
+    let source: Promise<string | undefined> | undefined;
+    const sourceDigest = () =>
+      (source ??= digests[i]
+        ? Promise.resolve(digests[i])
+        : findManifest(client.http, promotion.source).then((m) => m?.digest));
     for (const [j, state] of states.entries()) {
       if (state.kind !== 'tag' || state.attributes.writeEnabled) continue;
       const tag = promotion.tags[j] as string;
-      const digest = digests[i] ?? (await findManifest(client.http, promotion.source))?.digest;
+      const digest = await sourceDigest();
       if (digest === state.digest) {
         agentLogger.info(`${tagName(promotion, tag)} is locked and already holds ${digest}.`);
         continue;
@@ -120,16 +118,21 @@ export async function lockTargets(
       continue;
     }
     try {
-      for (const tag of promotion.tags) await updateLock(client.http, promotion.target, { tag }, lock);
+      for (const [j, tag] of promotion.tags.entries()) {
+        await updateLock(client.http, promotion.target, { tag }, lock);
+        locked.push(names[j] as string);
+      }
       await updateLock(client.http, promotion.target, { digest: report.digest }, lock);
     } catch (err) {
+      // Locks already set stay: say which, in the output too.
+      setOutput('lockedTags', JSON.stringify(locked));
+      const done = locked.length > 0 ? ` Locked before the failure: ${locked.join(', ')}.` : '';
       throw new UserError(
-        `${names.join(', ')} was promoted (${report.digest}) but is not locked: ${errorMessage(err)}`,
+        `${names.join(', ')} was promoted (${report.digest}) but is not locked: ${errorMessage(err)}${done}`,
         { cause: err },
       );
     }
     agentLogger.info(`Locked ${names.join(', ')} and manifest ${report.digest} (${what}).`);
-    locked.push(...names);
   }
   return { attributes: what, locked, wouldLock, unsupported };
 }

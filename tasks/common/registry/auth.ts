@@ -165,7 +165,9 @@ export class Authenticator {
 
   private fetchOnce(registry: string, scopes: string[]): Promise<CachedToken> {
     const state = this.state(registry);
-    const key = scopes.join(' ');
+    // The same scopes in another order (requests started at once list repositories as they come)
+    // share one token request.
+    const key = [...scopes].sort().join(' ');
     let pending = state.inflight.get(key);
     if (!pending) {
       pending = this.fetchToken(registry, state, scopes).finally(() => state.inflight.delete(key));

@@ -130,6 +130,9 @@ describe('PromoteImage@1 lockTarget (ACR locks)', function () {
     const images = await Promise.all(
       ['a', 'b'].map((x) => pushImage(acr, `team/multi-${x}`, { format: 'oci', layers: [64], tag: '1' })),
     );
+    const grants = () =>
+      acr.tokenServer?.requests().filter((r) => r.status === 200 && r.user === releaser.username).length ?? 0;
+    const grantsBefore = grants();
     const run = succeeded(
       await promote(
         lockRun(acr, releaser, {
@@ -139,6 +142,8 @@ describe('PromoteImage@1 lockTarget (ACR locks)', function () {
         }),
       ),
     );
+    // The pre-check pass reads before the locks are read: one token must still cover them all.
+    assert.equal(grants() - grantsBefore, 1, 'one token covered the pre-check, the copies and the locks');
     const tags = ['a', 'b'].flatMap((x) => ['1', 'stable'].map((t) => `${acr.host}/prod/multi-${x}:${t}`));
     assert.deepEqual(JSON.parse(output(run, 'lockedTags')), tags);
     for (const [i, x] of ['a', 'b'].entries()) {
