@@ -7,8 +7,6 @@
 // tsc) first: it runs the packaged task as the agent does and uses the compiled test helpers.
 // `npm run bench` runs it too (benchGate) and writes its rows into bench/results.md; alone:
 //   node scripts/bench-gate.mjs
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -84,7 +82,6 @@ export async function benchGate({ runs = 3, images = 4 } = {}) {
   const h = helpers();
   const { sig, notation, mediaTypes } = h;
   const IMAGES = images;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gate-'));
   const [a, b] = await Promise.all([
     h.startRegistry({ auth: 'anonymous' }),
     h.startRegistry({ auth: 'anonymous' }),
@@ -161,7 +158,6 @@ export async function benchGate({ runs = 3, images = 4 } = {}) {
     return rows;
   } finally {
     h.disposeTaskRuns();
-    fs.rmSync(dir, { recursive: true, force: true });
     await Promise.all([a.stop(), b.stop()]);
   }
 }

@@ -272,7 +272,7 @@ export function writeReport(dir, r) {
         `| ${[q.work, q.ours, q.alt || '-', q.ratio || '-', q.target, q.status].map(cell).join(' | ')} |`,
     ),
     '',
-    `Met: ${rows.filter((q) => q.status === 'met').length}, not met: ${rows.filter((q) => q.status === 'not met').length}, not measured yet: ${rows.filter((q) => q.status === 'not measured yet').length}.`,
+    `Met: ${rows.filter((q) => q.status.startsWith('met')).length}, not met: ${rows.filter((q) => q.status.startsWith('not met')).length}, not measured yet: ${rows.filter((q) => q.status === 'not measured yet').length}.`,
     '',
     '## Scaling',
     '',

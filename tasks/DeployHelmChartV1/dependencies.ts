@@ -1,6 +1,7 @@
 import { readHelmRegistryAccess, type HelmRegistryAccess, agentLogger } from '../common/agent';
 import {
   type ChartSource,
+  type DependencyRegistries,
   dependencyRegistries,
   updateDependencies,
   type HelmRunner,
@@ -71,15 +72,23 @@ async function updateChartDependencies(
   }
   const insecure = (host: string) => isInsecureRegistry(host, options.insecureRegistries);
   const registries = dependencyRegistries(chart.path, insecure);
-  const { client, signIn } = registryAccess();
+  // No OCI dependency: no connection to read, no client to build.
+  if (registries.hosts.length > 0) await signInDependencies(runner, registries, registryAccess());
+  await updateDependencies(runner, agentLogger, chart.path, registries);
+}
+
+/** Signs Helm in to each registry of the dependencies: the registry connection at its own host, Entra ID at any other. */
+async function signInDependencies(
+  runner: HelmRunner,
+  registries: DependencyRegistries,
+  { client, signIn }: HelmRegistryAccess,
+): Promise<void> {
   const deps = { helm: runner, logins: client };
   for (const host of registries.hosts) {
-    // The registry connection covers its own host; Entra ID (registryAzureSubscription) any other.
     const own = !signIn.connection || signIn.connection.host === host;
     const how = await signInHelm(deps, host, registries.plainHttp, own ? signIn : { entra: signIn.entra });
     agentLogger.info(
       `Dependencies from ${host}: ${how === 'anonymous' ? 'no sign-in' : `signed in with the ${how === 'entra' ? 'Azure subscription (Entra ID)' : 'registry connection'}`}.`,
     );
   }
-  await updateDependencies(runner, agentLogger, chart.path, registries);
 }

@@ -79,13 +79,13 @@ async function runAction(
     let images: ImageCheck | undefined;
     try {
       await prepareChart(runner, options, chart, plainHttp, access);
-      const verification = options.action === 'upgrade' ? verifyImages : undefined;
-      if (verification) {
+      // Set for upgrades only (inputs refuse verifyImages on any other action).
+      if (verifyImages) {
         upgrade = await localChart(runner, agentLogger, upgrade);
         const checked = upgrade;
         images = await agentLogger.group(
-          `Verify the images of ${target.release} (${verification.level})`,
-          () => checkChartImages(runner, checked, verification, () => access.get().client),
+          `Verify the images of ${target.release} (${verifyImages.level})`,
+          () => checkChartImages(runner, checked, verifyImages, () => access.get().client),
         );
       }
     } finally {

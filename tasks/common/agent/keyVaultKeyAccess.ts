@@ -5,8 +5,8 @@ import { parseKeyReference, type KeyReference } from '../keyvault/keyReference';
 import type { PayloadSigner, PendingSignatureGate, SignatureGate } from '../signatures';
 import { agentLogger } from './logger';
 
-// The reference parser, for task inputs: from its module, not the keyvault front door, which
-// would load the secrets and keys clients at start-up.
+// The reference parser, for task inputs: from its module, not the keyvault front door, so that the
+// rest of keyvault stays out of every task's start-up bundle.
 export { parseKeyReference, type KeyReference };
 
 function needsConnection(

@@ -4,7 +4,7 @@ export { checkExtraArguments, helmDuration, splitArguments } from './arguments';
 export { chartRegistry } from './chartRegistry';
 export { chartSource, describeChart, type ChartSource } from './chartSource';
 export { chooseChartVersion, type ChosenVersion } from './chartVersion';
-export { dependencyRegistries, updateDependencies } from './dependencyUpdate';
+export { dependencyRegistries, updateDependencies, type DependencyRegistries } from './dependencyUpdate';
 export { diffRelease, type ReleaseDiff } from './diffRelease';
 export { renderRelease } from './renderRelease';
 export { failedUpgrade } from './failedUpgrade';

@@ -11,5 +11,5 @@ export { NAMING_STYLES, type NamingOptions } from './variableNames';
 export { resolveVaultAddress } from './vaultAddress';
 export { createVaultReader, type VaultReader } from './vaultReader';
 export { createKeyVaultKeys, type KeyVaultKeys } from './keyVaultKeys';
-export { isKeyReference, parseKeyReference, type KeyReference } from './keyReference';
+export { parseKeyReference, type KeyReference } from './keyReference';
 export { createKeyVaultSigner, p1363ToDer, readTrustedKey } from './keySigner';

@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { KEY_REFERENCE_SCHEME, isKeyReference } from '../signatures';
 
 /** A Key Vault key as cosign names it: `azurekms://<vault>/<key>[/<version>]`. */
 export interface KeyReference {
@@ -11,15 +12,10 @@ export interface KeyReference {
   readonly version: string | undefined;
 }
 
-export const KEY_REFERENCE_SCHEME = 'azurekms://';
-
 /** Key names: 1-127 letters, digits and hyphens; versions: 32 hex characters. */
 const KEY_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const KEY_VERSION = /^[0-9a-fA-F]{32}$/;
 const VAULT = /^[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d{1,5})?$/;
-
-export const isKeyReference = (text: string): boolean =>
-  text.trim().toLowerCase().startsWith(KEY_REFERENCE_SCHEME);
 
 /**
  * Parses `azurekms://[VAULT_NAME][VAULT_URI]/[KEY][/VERSION]` (cosign's form, a version added as

@@ -57,7 +57,11 @@ interface KeyVaultErrorBody {
 function failure(vault: VaultAddress, ref: KeyReference, operation: 'get' | 'sign', err: unknown): Error {
   if (err instanceof UserError) return err;
   const what = operation === 'get' ? `reading key '${ref.name}'` : `signing with key '${ref.name}'`;
-  const unusable = unusableVaultAnswer(vault, `${operation} key '${ref.name}'`, err);
+  const unusable = unusableVaultAnswer(
+    vault,
+    `${operation === 'get' ? 'read' : 'sign with'} key '${ref.name}'`, // as vaultOperation names it
+    err,
+  );
   if (unusable) return unusable;
   const { statusCode, code } = (err ?? {}) as { statusCode?: number; code?: string };
   const message = errorMessage(err).split('\n')[0] ?? '';

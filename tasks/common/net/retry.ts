@@ -22,6 +22,13 @@ export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, max
  */
 export const RELINKED_BLOB_WAITS_MS: readonly number[] = [100, 300, 900];
 
+/**
+ * The promotion record's fallback index: before each read-back after a write, a jittered wait
+ * (ms: a fixed part plus up to `jitterMs` times the attempt) for a concurrent writer's PUT to land;
+ * `writes` writes in all (the first and the merges) before giving up.
+ */
+export const FALLBACK_INDEX_WRITES = { writes: 3, waitMs: 25, jitterMs: 75 } as const;
+
 /** A registry GET whose answer was cut off inside its body is sent again this many times. */
 export const CUT_OFF_BODY_RETRIES = 3;
 

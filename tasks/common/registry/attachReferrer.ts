@@ -6,7 +6,7 @@
 // support (`apiSupport`), and an empty config blob this client already wrote in the repository.
 import { Readable } from 'node:stream';
 import { UserError } from '../errors';
-import { sleep } from '../net/retry';
+import { FALLBACK_INDEX_WRITES, sleep } from '../net/retry';
 import { digestOf, digestTag } from './digest';
 import { hasBlob } from './blobs';
 import type { Descriptor } from './manifest';
@@ -20,8 +20,6 @@ import { completeUpload, startUpload } from './uploadSession';
 /** OCI 1.1's empty descriptor: the config of an artifact that has none. */
 export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 const EMPTY_JSON = Buffer.from('{}', 'utf8');
-/** Writes of the fallback index (the first and up to two merges) before giving up. */
-const INDEX_TRIES = 3;
 
 /** Per client (one run): `registry/repository`s known to hold the empty config blob. */
 const emptyConfigIn = new WeakMap<RegistryHttp, Set<string>>();
@@ -138,17 +136,18 @@ async function addToFallbackIndex(
   read: FetchedManifest | undefined,
 ): Promise<void> {
   let current = read;
-  for (let attempt = 1; attempt <= INDEX_TRIES; attempt++) {
+  const { writes, waitMs, jitterMs } = FALLBACK_INDEX_WRITES;
+  for (let attempt = 1; attempt <= writes; attempt++) {
     const manifests = [...listedIn(current).filter((d) => d.digest !== descriptor.digest), descriptor];
     const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }), 'utf8');
     await pushManifest(http, imageIn(at, { tag }), { body, mediaType: OCI_INDEX });
     // Give a concurrent writer's PUT time to land before reading back.
-    await sleep(25 + Math.floor(Math.random() * 75 * attempt));
+    await sleep(waitMs + Math.floor(Math.random() * jitterMs * attempt));
     current = await manifestOfTag(http, at, tag, { tags: [], complete: false });
     if (listedIn(current).some((d) => d.digest === descriptor.digest)) return;
   }
   throw new UserError(
     `The referrer ${descriptor.digest} could not be listed in the fallback index ${at.registry}/${at.repository}:${tag}: ` +
-      `other writers replaced it ${INDEX_TRIES} times. Check for other promotions of the same image running at once, then run again.`,
+      `other writers replaced it ${writes} times. Check for other promotions of the same image running at once, then run again.`,
   );
 }

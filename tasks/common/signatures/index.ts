@@ -13,6 +13,8 @@ export { registryArtifactSource, SIGNATURE_BLOB_LIMIT } from './registrySource';
 export { checkImages, signatureRecord, verifyImages, type ImageInRegistry } from './verifyImages';
 export { checkSignatures, gateImages, signaturesMarkdown } from './gateImages';
 export {
+  KEY_REFERENCE_SCHEME,
+  isKeyReference,
   readSignatureGateInputs,
   type PendingSignatureGate,
   type PolicyInputReader,

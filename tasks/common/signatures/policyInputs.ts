@@ -40,11 +40,12 @@ export interface PendingSignatureGate {
   complete(key: TrustedKey): SignatureGate;
 }
 
-/** The key reference schemes `cosignPublicKey` accepts besides PEM and files. */
-export const KEY_REFERENCE_PREFIXES = ['azurekms://'] as const;
+/** The key reference scheme `cosignPublicKey` and `signingKey` accept besides PEM and files (cosign's). */
+export const KEY_REFERENCE_SCHEME = 'azurekms://';
 
-const isKeyReference = (value: string) =>
-  KEY_REFERENCE_PREFIXES.some((p) => value.trim().toLowerCase().startsWith(p));
+/** Whether an input names a Key Vault key (`azurekms://...`) rather than PEM text or a file. */
+export const isKeyReference = (text: string): boolean =>
+  text.trim().toLowerCase().startsWith(KEY_REFERENCE_SCHEME);
 
 const SLSA_TYPES = [SLSA_PROVENANCE_V1, SLSA_PROVENANCE_V02];
 
