@@ -32,7 +32,11 @@ interface Written {
 /** Same text, one entry: an image used by several workloads is checked once and listed with all of them. */
 function byReference(found: readonly ManifestImage[]): Written[] {
   const all = new Map<string, string[]>();
-  for (const { reference, where } of found) all.set(reference, [...(all.get(reference) ?? []), where]);
+  for (const { reference, where } of found) {
+    const places = all.get(reference);
+    if (places) places.push(where);
+    else all.set(reference, [where]);
+  }
   return [...all].map(([reference, usedBy]) => {
     let ref;
     try {
@@ -103,10 +107,13 @@ export async function checkChartImages(
       `${failures.length} of ${written.length} image(s) of the rendered chart failed 'verifyImages' (${verification.level}); nothing was deployed.\n${failures.join('\n')}`,
     );
   }
-  const signerOf = (p: ImageInRegistry) => {
-    const v = verified?.find((x) => x.digest === p.digest && x.reference === p.reference);
-    return v ? `${v.accepted.kind}: ${v.accepted.description}` : undefined;
-  };
+  const signers = new Map(
+    (verified ?? []).map((v) => [
+      `${v.reference}@${v.digest}`,
+      `${v.accepted.kind}: ${v.accepted.description}`,
+    ]),
+  );
+  const signerOf = (p: ImageInRegistry) => signers.get(`${p.reference}@${p.digest}`);
   const images = written.map((w) => {
     const p = w.pinned as ImageInRegistry;
     return { reference: w.reference, digest: p.digest, usedBy: w.usedBy, signer: signerOf(p) };

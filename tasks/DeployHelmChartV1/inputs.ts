@@ -178,6 +178,12 @@ function readImageVerification(
   sources: string,
 ): ImageVerification<SignatureGate | PendingSignatureGate> | undefined {
   const level = inputs.choice('verifyImages', VERIFY_IMAGES, 'none');
+  // Refused before any trust-policy file is read.
+  if (level !== 'none' && action !== 'upgrade') {
+    throw new UserError(
+      `Input 'verifyImages' applies to the upgrade action (action is ${action}): set it to none.`,
+    );
+  }
   // Read here only when it is not going to be read as the trust policy below.
   const policy = level === 'signed' ? undefined : inputs.optional('verifySignatures');
   if (policy !== undefined && policy !== 'none') {
@@ -189,11 +195,6 @@ function readImageVerification(
   if (level === 'signed' && !gate) {
     throw new UserError(
       "Input 'verifyImages' is signed: set 'verifySignatures' to the trust policy the images must be signed under (cosignKey, cosignKeyless or notation).",
-    );
-  }
-  if (level !== 'none' && action !== 'upgrade') {
-    throw new UserError(
-      `Input 'verifyImages' applies to the upgrade action (action is ${action}): set it to none.`,
     );
   }
   return level === 'none' ? undefined : { level, gate };
