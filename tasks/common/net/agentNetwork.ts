@@ -125,7 +125,13 @@ function readHttpSettings(network: NetworkOptions): HttpSettings {
   const passphrase = t?.passphrase ? { passphrase: t.passphrase } : {};
   if (t?.certArchiveFile) {
     clientCert = { pfx: readFile(t.certArchiveFile, 'client certificate archive'), ...passphrase };
-  } else if (t?.certFile && t.keyFile) {
+  } else if (t?.certFile) {
+    if (!t.keyFile) {
+      throw new UserError(
+        `The agent's client certificate ${t.certFile} (Agent.ClientCert) comes without its private key ` +
+          '(Agent.ClientCertKey): configure the agent with --sslclientcertkey, or with --sslclientcertarchive.',
+      );
+    }
     clientCert = {
       cert: readFile(t.certFile, 'client certificate').toString('utf8'),
       key: readFile(t.keyFile, 'client key').toString('utf8'),

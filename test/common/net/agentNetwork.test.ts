@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { UserError } from '../../../tasks/common/errors';
 import https from 'node:https';
 import {
   AgentHttpAgents,
@@ -12,6 +13,17 @@ import { summarizeEntraError } from '../../../tasks/common/azure/connectionCrede
 import { startHttpsServer } from '../../emulators/httpsServer';
 
 describe('agent network settings', () => {
+  it('refuses a client certificate without its key, naming the agent settings, rather than dropping it', () => {
+    assert.throws(
+      () => httpSettings({ tls: { certFile: '/agent/client.pem' } }),
+      (err: unknown) =>
+        err instanceof UserError &&
+        /\/agent\/client\.pem \(Agent\.ClientCert\) comes without its private key \(Agent\.ClientCertKey\)/.test(
+          err.message,
+        ),
+    );
+  });
+
   it('matches Agent.ProxyBypassList regexes against the whole URL, ignoring case', () => {
     const bypass = ['\\.internal\\.fabrikam\\.com', '^https://127\\.0\\.0\\.1:'];
     assert.equal(isProxyBypassed('https://vault.INTERNAL.fabrikam.com/secrets', bypass), true);
