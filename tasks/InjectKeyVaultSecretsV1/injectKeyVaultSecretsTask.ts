@@ -13,7 +13,13 @@ import {
 } from '../common/agent';
 import { UserError } from '../common/errors';
 import { replaceFilesAtomically } from '../common/files';
-import { planInjection, summaryMarkdown, resolveVaultAddress, createVaultReader } from '../common/keyvault';
+import {
+  planInjection,
+  summaryMarkdown,
+  resolveVaultAddress,
+  createVaultReader,
+  unverifiedVaultWarning,
+} from '../common/keyvault';
 import type { Logger } from '../common/log';
 import { readInputs } from './inputs';
 
@@ -60,13 +66,8 @@ export async function injectKeyVaultSecretsTask(): Promise<void> {
   const logger = countingLogger();
   const azure = await azureConnectionCredential(options.azureSubscription);
   const vault = resolveVaultAddress(options.keyVaultName, azure.cloud.keyVaultDnsSuffix);
-  if (!vault.verifyChallengeResource) {
-    agentLogger.warn(
-      `${vault.url} is outside the Key Vault domain of the connection's cloud (${azure.cloud.keyVaultDnsSuffix ?? 'none'}): ` +
-        "the resource named by the vault's sign-in challenge is not verified, and a token is requested for it. " +
-        'Use this only for a vault address you trust (private endpoint DNS name, emulator).',
-    );
-  }
+  const warning = unverifiedVaultWarning(vault, azure.cloud.keyVaultDnsSuffix);
+  if (warning) agentLogger.warn(warning);
   const reader = createVaultReader({
     vault,
     credential: azure.credential,

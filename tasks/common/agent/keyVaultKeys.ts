@@ -6,6 +6,7 @@ import {
   createKeyVaultSigner,
   readTrustedKey,
   resolveVaultAddress,
+  unverifiedVaultWarning,
   type KeyReference,
   type KeyVaultKeys,
 } from '../keyvault';
@@ -16,12 +17,8 @@ import { agentLogger } from './logger';
 function keysFor(ref: KeyReference, connectionId: string, input: string): KeyVaultKeys {
   const azure = azureCredentialFromConnection(connectionId);
   const vault = resolveVaultAddress(ref.vault, azure.cloud.keyVaultDnsSuffix, input);
-  if (!vault.verifyChallengeResource) {
-    agentLogger.warn(
-      `Input '${input}': ${vault.url} is outside the Key Vault domain of the connection's cloud ` +
-        `(${azure.cloud.keyVaultDnsSuffix ?? 'none'}): the resource named by the vault's sign-in challenge is not verified.`,
-    );
-  }
+  const warning = unverifiedVaultWarning(vault, azure.cloud.keyVaultDnsSuffix, input);
+  if (warning) agentLogger.warn(warning);
   return createKeyVaultKeys({
     vault,
     credential: azure.credential,

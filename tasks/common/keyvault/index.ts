@@ -8,7 +8,7 @@ export { parseSecretSelection, type SecretSelection } from './secretSelection';
 export { summaryMarkdown } from './summaryMarkdown';
 export { ENCODINGS } from './valueEncodings';
 export { NAMING_STYLES, type NamingOptions } from './variableNames';
-export { resolveVaultAddress } from './vaultAddress';
+export { resolveVaultAddress, unverifiedVaultWarning } from './vaultAddress';
 export { createVaultReader, type VaultReader } from './vaultReader';
 export { createKeyVaultKeys, type KeyVaultKeys } from './keyVaultKeys';
 export { parseKeyReference, type KeyReference } from './keyReference';

@@ -73,3 +73,20 @@ export function resolveVaultAddress(
   const suffix = dnsSuffix.replace(/^\./, '');
   return { url: `https://${text.toLowerCase()}.${suffix}`, label: text, verifyChallengeResource: true };
 }
+
+/**
+ * The warning for a vault outside its cloud's Key Vault domain (a private endpoint name, an
+ * emulator): its sign-in challenge's resource is not verified. Undefined when it is.
+ */
+export function unverifiedVaultWarning(
+  vault: VaultAddress,
+  dnsSuffix: string | undefined,
+  input?: string,
+): string | undefined {
+  if (vault.verifyChallengeResource) return undefined;
+  return (
+    `${input ? `Input '${input}': ` : ''}${vault.url} is outside the Key Vault domain of the connection's cloud ` +
+    `(${dnsSuffix ?? 'none'}): the resource named by the vault's sign-in challenge is not verified, and a token ` +
+    'is requested for it. Use this only for a vault address you trust (private endpoint DNS name, emulator).'
+  );
+}
